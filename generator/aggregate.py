@@ -1,0 +1,208 @@
+"""Stage 4: figures, supervision lights and satisfaction — computed once, in Python.
+
+Templates only format what is computed here. Every rate carries its numerator and
+denominator so the page can print the formula and the sample size next to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from .model import Dataset, Project
+
+OPEN_STATUSES = ("not_started", "in_progress")
+GREEN, YELLOW, RED = "green", "yellow", "red"
+
+
+@dataclass
+class Figures:
+    """Counts for one scope (district, subdistrict, community or unit)."""
+
+    demands: int = 0
+    demands_accepted: int = 0  # reached 共同接单 or 民主议单
+    demands_converted: int = 0  # became a project (民主议单)
+    demands_declined: int = 0
+    projects: int = 0
+    status: Counter = field(default_factory=Counter)
+    overdue: int = 0
+    lights: Counter = field(default_factory=Counter)
+    ratings: Counter = field(default_factory=Counter)
+    satisfied_keys: tuple[str, ...] = ()
+
+    @property
+    def completed(self) -> int:
+        return self.status["completed"]
+
+    @property
+    def ongoing(self) -> int:
+        return self.status["ongoing"]
+
+    @property
+    def in_progress(self) -> int:
+        return self.status["in_progress"] + self.status["not_started"]
+
+    @property
+    def satisfied(self) -> int:
+        return sum(self.ratings[k] for k in self.satisfied_keys)
+
+    @property
+    def valid_ratings(self) -> int:
+        return sum(n for k, n in self.ratings.items() if k != "unknown")
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        n = self.valid_ratings
+        return self.satisfied / n if n else None
+
+    @property
+    def completion_base(self) -> int:
+        """Projects that are meant to finish: all but cancelled and ongoing ones."""
+        return self.projects - self.status["cancelled"] - self.status["ongoing"]
+
+    @property
+    def completion_rate(self) -> float | None:
+        n = self.completion_base
+        return self.completed / n if n else None
+
+    def add_project(self, project: Project, info: ProjectInfo, ratings: dict[str, int]) -> None:
+        self.projects += 1
+        self.status[project.status] += 1
+        if info.overdue_days:
+            self.overdue += 1
+        if info.light:
+            self.lights[info.light] += 1
+        self.ratings.update(ratings)
+
+
+@dataclass(frozen=True)
+class ProjectInfo:
+    """What the as-of date says about one project."""
+
+    light: str | None  # green / yellow / red for open projects, None otherwise
+    light_reason: str
+    overdue_days: int  # days past the deadline while still open; 0 otherwise
+    due_in_days: int | None  # days left for open projects with a deadline
+    expected_progress: int | None
+    completed_late_days: int  # completed after the deadline by this many days
+
+
+def months_between(a: dt.date, b: dt.date) -> int:
+    return (b.year - a.year) * 12 + (b.month - a.month)
+
+
+def project_info(p: Project, as_of: dt.date, completed: dt.date | None = None) -> ProjectInfo:
+    """Supervision light by the common rule: behind schedule by 10-30 points is yellow,
+    more than 30 or past the deadline is red; not started in its month is yellow, three
+    months later red."""
+    late_done = 0
+    if completed and p.deadline and completed > p.deadline:
+        late_done = (completed - p.deadline).days
+    if p.status not in OPEN_STATUSES:
+        return ProjectInfo(None, "", 0, None, None, late_done)
+    due = (p.deadline - as_of).days if p.deadline else None
+    if p.deadline and as_of > p.deadline:
+        days = (as_of - p.deadline).days
+        return ProjectInfo(RED, f"已超过完成时限 {days} 天", days, due, 100, 0)
+    expected = None
+    if p.start and p.deadline and p.deadline > p.start:
+        span = (p.deadline - p.start).days
+        expected = max(0, min(100, round((as_of - p.start).days * 100 / span)))
+    if p.status == "not_started" or not p.progress:
+        if p.start and as_of >= p.start:
+            months = months_between(p.start, as_of)
+            if months >= 3:
+                return ProjectInfo(RED, f"计划开始后 {months} 个月仍未启动", 0, due, expected, 0)
+            return ProjectInfo(YELLOW, "已到计划开始时间，尚未启动", 0, due, expected, 0)
+        return ProjectInfo(GREEN, "尚未到开始时间", 0, due, expected, 0)
+    if expected is not None:
+        behind = expected - (p.progress or 0)
+        if behind > 30:
+            return ProjectInfo(RED, f"进度落后序时 {behind} 个百分点", 0, due, expected, 0)
+        if behind >= 10:
+            return ProjectInfo(YELLOW, f"进度落后序时 {behind} 个百分点", 0, due, expected, 0)
+    return ProjectInfo(GREEN, "按序时推进", 0, due, expected, 0)
+
+
+@dataclass
+class Aggregates:
+    info: dict[str, ProjectInfo]
+    district: Figures
+    subdistricts: dict[str, Figures]
+    communities: dict[str, Figures]
+    units: dict[str, Figures]
+    # project ids per scope, in display order (open and late first, then the rest)
+    community_projects: dict[str, list[str]]
+    unit_projects: dict[str, list[str]]  # lead and partner
+    subdistrict_projects: dict[str, list[str]]
+    community_demands: dict[str, list[int]]  # indexes into Dataset.demands
+
+
+def project_order(ds: Dataset, info: dict[str, ProjectInfo]):
+    rank = {"red": 0, "yellow": 1, "green": 2, None: 3}
+
+    def key(pid: str):
+        p = ds.projects[pid]
+        i = info[pid]
+        return (rank[i.light], -(i.overdue_days or 0), p.deadline or dt.date.max, p.id)
+
+    return key
+
+
+def aggregate(ds: Dataset) -> Aggregates:
+    as_of = ds.as_of
+    keys = ds.satisfied_keys
+
+    def figures() -> Figures:
+        return Figures(satisfied_keys=keys)
+
+    info = {
+        pid: project_info(p, as_of, ds.results[pid].completed if pid in ds.results else None)
+        for pid, p in ds.projects.items()
+    }
+    district = figures()
+    subs: dict[str, Figures] = defaultdict(figures)
+    comms: dict[str, Figures] = defaultdict(figures)
+    units: dict[str, Figures] = defaultdict(figures)
+    comm_projects: dict[str, list[str]] = defaultdict(list)
+    sub_projects: dict[str, list[str]] = defaultdict(list)
+    unit_projects: dict[str, list[str]] = defaultdict(list)
+    empty: dict[str, int] = {}
+    for pid, p in ds.projects.items():
+        r = ds.ratings.get(pid, empty)
+        i = info[pid]
+        district.add_project(p, i, r)
+        for sid in {ds.areas[c].parent for c in p.communities}:
+            subs[sid].add_project(p, i, r)
+            sub_projects[sid].append(pid)
+        for cid in p.communities:
+            comms[cid].add_project(p, i, r)
+            comm_projects[cid].append(pid)
+        units[p.lead_unit].add_project(p, i, r)
+        unit_projects[p.lead_unit].append(pid)
+        for uid in p.partner_units:
+            if uid != p.lead_unit:
+                unit_projects[uid].append(pid)
+
+    comm_demands: dict[str, list[int]] = defaultdict(list)
+    for n, d in enumerate(ds.demands):
+        comm_demands[d.community].append(n)
+        sid = ds.areas[d.community].parent
+        for f in (district, subs[sid], comms[d.community]):
+            f.demands += 1
+            if d.stage in ("accepted", "deliberated"):
+                f.demands_accepted += 1
+            if d.stage == "deliberated" or d.project:
+                f.demands_converted += 1
+            if d.stage == "declined":
+                f.demands_declined += 1
+
+    order = project_order(ds, info)
+    for lists in (comm_projects, sub_projects, unit_projects):
+        for ids in lists.values():
+            ids.sort(key=order)
+    for ids in comm_demands.values():
+        ids.sort(key=lambda n: (ds.demands[n].received or dt.date.min, ds.demands[n].id), reverse=True)
+    return Aggregates(info, district, dict(subs), dict(comms), dict(units),
+                      dict(comm_projects), dict(unit_projects), dict(sub_projects), dict(comm_demands))

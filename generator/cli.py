@@ -1,0 +1,236 @@
+"""The ``gongshi`` command. Only this module prints problems and chooses exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import json
+import shutil
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from . import pipeline
+from .problems import CODES, GongshiError, Problem, Report, ValidationFailed
+
+EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+REPO = Path(__file__).resolve().parent.parent
+
+
+def format_problem(p: Problem) -> str:
+    level = "错误" if p.is_error else "警告"
+    value = f"值“{p.value}”：" if p.value else ""
+    return f"[{level}] {p.location()}：{value}{p.message()}  ({p.code})"
+
+
+def print_report(report: Report, stream=sys.stderr, limit: int = 0) -> None:
+    problems = report.sorted()
+    errors = [p for p in problems if p.is_error]
+    warnings = [p for p in problems if not p.is_error]
+    shown = errors + warnings
+    if limit and len(shown) > limit:
+        hidden = len(shown) - limit
+        shown = shown[:limit]
+    else:
+        hidden = 0
+    for p in shown:
+        print(format_problem(p), file=stream)
+    if hidden:
+        print(f"……另有 {hidden} 条未显示（完整列表见 --format json 或构建报告）", file=stream)
+    counts = Counter(p.code for p in problems)
+    summary = "，".join(f"{CODES[c].title} {n}" for c, n in counts.most_common())
+    print(f"共 {len(errors)} 个错误，{len(warnings)} 个警告。{summary}", file=stream)
+
+
+def reconciliation(report: Report) -> list[dict[str, object]]:
+    """Rows read = rows published + rows excluded, per list."""
+    excluded = Counter(t for t, *_ in report.excluded)
+    return [
+        {"list": name, "read": report.rows_read[name], "published": report.rows_published[name],
+         "excluded": excluded[name]}
+        for name in report.rows_read
+    ]
+
+
+def write_reports(prepared: pipeline.Prepared, directory: Path) -> None:
+    """The build report and redaction report: for staff, outside the published site."""
+    directory.mkdir(parents=True, exist_ok=True)
+    report = prepared.report
+    doc = {
+        "rows": reconciliation(report),
+        "excluded": [{"list": t, "file": f, "row": r, "reason": why} for t, f, r, why in report.excluded],
+        "problems": [p.as_dict() for p in report.sorted()],
+    }
+    (directory / "build-report.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    lines = ["# 构建报告", "", "| 清单 | 读入行数 | 发布行数 | 排除行数 |", "|---|---:|---:|---:|"]
+    lines += [f"| {r['list']} | {r['read']} | {r['published']} | {r['excluded']} |" for r in doc["rows"]]
+    if report.excluded:
+        lines += ["", "## 排除的行", ""] + [f"- {f} 第 {r} 行：{why}" for _, f, r, why in report.excluded]
+    if report.problems:
+        lines += ["", "## 问题", ""] + [f"- {format_problem(p)}" for p in report.sorted()]
+    (directory / "build-report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    red = ["文件,行,列,遮盖类型,遮盖后文字"] + [
+        ",".join(_csv_cell(str(x)) for x in row) for row in prepared.redactions
+    ]
+    (directory / "redactions.csv").write_text("\n".join(red) + "\n", encoding="utf-8-sig")
+
+
+def _csv_cell(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\n') else text
+
+
+def pelican_settings(data: Path, output: Path, config: Path | None) -> dict:
+    from pelican.settings import read_settings
+
+    conf = config if config is not None else (Path("pelicanconf.py") if Path("pelicanconf.py").exists() else None)
+    base = conf.resolve().parent if conf else REPO
+    override = {
+        "OUTPUT_PATH": str(output),
+        "GONGSHI_DATA": str(data.resolve()),
+    }
+    settings = read_settings(str(conf) if conf else str(REPO / "pelicanconf.py"), override=override)
+    for key in ("PATH", "THEME"):
+        if not Path(settings[key]).is_absolute():
+            settings[key] = str((base / settings[key]).resolve())
+    return settings
+
+
+def build_site(data: Path, output: Path, config: Path | None = None, reports: Path | None = None) -> pipeline.Prepared:
+    """Validate, render into a staging folder, then swap it in whole.
+
+    On any failure the previous output stays exactly as it was.
+    """
+    from pelican import Pelican
+
+    prepared = pipeline.prepare(data)  # raises ValidationFailed before anything is written
+    pipeline.remember(data, prepared)
+    output = output.resolve()
+    staging = output.with_name(f".{output.name}.building")
+    old = output.with_name(f".{output.name}.old")
+    for leftover in (staging, old):
+        if leftover.exists():
+            shutil.rmtree(leftover)
+    staging.mkdir(parents=True)
+    try:
+        settings = pelican_settings(data, staging, config)
+        Pelican(settings).run()
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if output.exists():
+        output.rename(old)
+    staging.rename(output)
+    shutil.rmtree(old, ignore_errors=True)
+    write_reports(prepared, reports or output.parent / "reports")
+    return prepared
+
+
+def cmd_check(args) -> int:
+    report = pipeline.check(Path(args.data))
+    if args.format == "json":
+        json.dump([p.as_dict() for p in report.sorted()], sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        print_report(report, sys.stdout, args.limit)
+    return EXIT_DATA if report.errors else EXIT_OK
+
+
+def cmd_build(args) -> int:
+    start = time.perf_counter()
+    try:
+        prepared = build_site(Path(args.data), Path(args.output), Path(args.settings) if args.settings else None,
+                              Path(args.reports) if args.reports else None)
+    except ValidationFailed as exc:
+        print_report(exc.report, sys.stderr, args.limit)
+        print("数据有错误，未生成网站，原有输出保持不变。", file=sys.stderr)
+        return EXIT_DATA
+    if prepared.report.warnings:
+        print_report(prepared.report, sys.stderr, args.limit)
+    rows = reconciliation(prepared.report)
+    print("清单  读入 = 发布 + 排除")
+    for r in rows:
+        print(f"  {r['list']:<10} {r['read']:>7} = {r['published']:>7} + {r['excluded']}")
+    print(f"网站已生成：{Path(args.output).resolve()}（{time.perf_counter() - start:.1f} 秒）")
+    return EXIT_OK
+
+
+def cmd_serve(args) -> int:
+    code = cmd_build(args)
+    if code != EXIT_OK:
+        return code
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(Path(args.output).resolve()))
+    with http.server.ThreadingHTTPServer((args.bind, args.port), handler) as httpd:
+        print(f"预览地址：http://{args.bind}:{args.port}/ （按 Ctrl+C 停止）")
+        try:
+            httpd.serve_forever()
+        except KeyboardInterrupt:
+            pass
+    return EXIT_OK
+
+
+def cmd_demo(args) -> int:
+    from .demo import PRESETS, generate
+
+    factor = PRESETS.get(args.size) or float(args.size)
+    counts = generate(Path(args.out), factor=factor, seed=args.seed)
+    for name, n in counts.items():
+        print(f"{name}: {n}")
+    return EXIT_OK
+
+
+def cmd_docs(args) -> int:
+    from .docs import update_readme
+
+    changed = update_readme(Path(args.readme))
+    print("README 已更新" if changed else "README 已是最新")
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="gongshi", description="把“我为群众办实事”清单发布成公示网站")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(sp, output=True):
+        sp.add_argument("--data", default="data", help="数据目录（默认 data）")
+        sp.add_argument("--limit", type=int, default=200, help="最多显示多少条问题（0 为全部）")
+        if output:
+            sp.add_argument("--output", default="output", help="输出目录（默认 output）")
+            sp.add_argument("--settings", help="Pelican 设置文件（默认 ./pelicanconf.py）")
+            sp.add_argument("--reports", help="构建报告目录（默认输出目录旁的 reports/）")
+
+    c = sub.add_parser("check", help="只校验数据")
+    common(c, output=False)
+    c.add_argument("--format", choices=("text", "json"), default="text")
+    c.set_defaults(func=cmd_check)
+    b = sub.add_parser("build", help="校验并生成网站")
+    common(b)
+    b.set_defaults(func=cmd_build)
+    s = sub.add_parser("serve", help="生成并在本机预览")
+    common(s)
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--bind", default="127.0.0.1")
+    s.set_defaults(func=cmd_serve)
+    d = sub.add_parser("demo", help="生成虚构的示例数据")
+    d.add_argument("--size", default="demo", help="demo、city、province 或倍数")
+    d.add_argument("--out", default="data")
+    d.add_argument("--seed", type=int, default=2026)
+    d.set_defaults(func=cmd_demo)
+    r = sub.add_parser("docs", help="按数据结构更新 README 中的数据格式说明")
+    r.add_argument("--readme", default=str(REPO / "README.md"))
+    r.set_defaults(func=cmd_docs)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except GongshiError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

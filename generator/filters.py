@@ -1,0 +1,30 @@
+"""Jinja filters: formatting only (dates, numbers). Registered by the Pelican plugin."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+def date_cn(value: dt.date | None, empty: str = "—") -> str:
+    """2026-06-30 -> 2026年6月30日."""
+    if value is None:
+        return empty
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def iso(value: dt.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def num(value: int | float | None, empty: str = "—") -> str:
+    """Thousands separators, as Chinese government tables print them."""
+    if value is None:
+        return empty
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
+
+
+def pct(value: int | float | None, empty: str = "—") -> str:
+    return empty if value is None else f"{value:g}%"
+
+
+FILTERS = {"date_cn": date_cn, "iso": iso, "num": num, "pct": pct}

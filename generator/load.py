@@ -1,0 +1,446 @@
+"""Stage 1: read the files in ``data/`` into string tables with spreadsheet row numbers.
+
+Nothing here interprets values; it only finds each file's list, its header row (staff put
+title rows above it), maps Chinese headers onto schema column names, and keeps the row
+number as the spreadsheet shows it so every later problem can point at a cell.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .problems import Problem
+from .schema import TABLES, Table, norm, table_for_name
+
+SETTINGS_NAMES = ("site", "settings", "站点设置", "网站设置", "设置")
+DATA_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".yaml", ".yml")
+HEADER_SEARCH_ROWS = 10
+MAX_YAML_DEPTH = 40
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+ROW = "_row"
+FILE = "_file"
+
+
+@dataclass
+class LoadedTable:
+    """All rows of one list, from however many files, as strings.
+
+    ``frame`` has one column per schema column found (missing optional columns are added
+    empty) plus ``_file`` and ``_row``. ``headers[file][column]`` is the header as staff
+    wrote it, so messages use their words.
+    """
+
+    table: Table
+    frame: pd.DataFrame
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+    def header(self, file: str, column: str) -> str:
+        return self.headers.get(file, {}).get(column) or self.table.column(column).label
+
+
+@dataclass
+class Loaded:
+    tables: dict[str, LoadedTable]
+    settings: dict[str, object] | None
+    settings_file: str
+    settings_lines: dict[str, int]
+    problems: list[Problem]
+
+
+# ---------------------------------------------------------------- cells
+
+
+def cell_text(value: object, number_format: str = "") -> str:
+    """Turn a spreadsheet or YAML value into the text staff see in the cell."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (int, float)):
+        # A cell formatted as 80% stores 0.8 (or 1 for 100%): show what staff see.
+        percent = "%" in number_format
+        value = float(value) * 100 if percent else value
+        if isinstance(value, float):
+            value = round(value, 6)
+            text = str(int(value)) if value.is_integer() else repr(value)
+        else:
+            text = str(value)
+        return text + ("%" if percent else "")
+    if isinstance(value, (list, tuple)):
+        return "、".join(cell_text(v) for v in value)
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{cell_text(v)}" for k, v in value.items() if k != "__line__")
+    return str(value).strip()
+
+
+def decode(raw: bytes) -> tuple[str, str] | None:
+    """Decode text as Chinese Windows and Excel produce it; None if it is not text."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            return None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text:
+            return None
+        return text, encoding
+    return None
+
+
+# ---------------------------------------------------------------- header detection
+
+
+def find_header(rows: list[list[str]], table: Table) -> int | None:
+    """Index of the header row among the first rows: the one naming most columns."""
+    lookup = table.header_lookup()
+    best, best_hits = None, 0
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        hits = len({lookup[norm(c)] for c in row if c and norm(c) in lookup})
+        if hits > best_hits:
+            best, best_hits = i, hits
+    needed = min(2, len(table.columns))
+    return best if best_hits >= needed else None
+
+
+def to_frame(
+    rows: list[list[str]],
+    row_numbers: list[int],
+    table: Table,
+    file: str,
+    problems: list[Problem],
+) -> tuple[pd.DataFrame, dict[str, str]] | None:
+    """Map a header row plus data rows to a frame of schema columns."""
+    h = find_header(rows, table)
+    if h is None:
+        problems.append(
+            Problem("header-not-found", file, row_numbers[0] if row_numbers else 1,
+                    detail=f"应包含{table.label}的列名，如“{table.columns[0].label}”")
+        )
+        return None
+    header = rows[h]
+    lookup = table.header_lookup()
+    positions: dict[str, int] = {}
+    written: dict[str, str] = {}
+    for j, name in enumerate(header):
+        name = (name or "").strip()
+        if not name:
+            continue
+        col = lookup.get(norm(name))
+        if col is None:
+            problems.append(Problem("unknown-column", file, row_numbers[h], name, name))
+            continue
+        if col in positions:
+            problems.append(Problem("duplicate-column", file, row_numbers[h], name, name,
+                                    f"与“{written[col]}”是同一列"))
+            continue
+        positions[col] = j
+        written[col] = name
+    for c in table.columns:
+        if c.required and c.name not in positions:
+            problems.append(Problem("missing-column", file, row_numbers[h], c.label,
+                                    detail=f"{table.label}必须有“{c.label}”列"))
+    body = rows[h + 1 :]
+    numbers = row_numbers[h + 1 :]
+    # Sheets often carry formatted but empty rows after the data: they are not rows.
+    while body and not any((c or "").strip() for c in body[-1]):
+        body.pop()
+        numbers = numbers[:-1]
+    data = {}
+    for c in table.columns:
+        j = positions.get(c.name)
+        if j is None:
+            data[c.name] = [""] * len(body)
+        else:
+            data[c.name] = [(r[j].strip() if j < len(r) and r[j] is not None else "") for r in body]
+    frame = pd.DataFrame(data, dtype=object)
+    frame[ROW] = numbers
+    frame[FILE] = file
+    return frame, written
+
+
+# ---------------------------------------------------------------- readers
+
+
+def read_csv_rows(path: Path, file: str, problems: list[Problem]) -> list[list[str]] | None:
+    raw = path.read_bytes()
+    decoded = decode(raw)
+    if decoded is None:
+        problems.append(Problem("file-unreadable", file, detail="不是 UTF-8 或 GB18030 编码的文本"))
+        return None
+    text, _ = decoded
+    first = text.split("\n", 1)[0]
+    delimiter = max((",", "\t", ";", "，"), key=first.count) if first else ","
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        problems.append(Problem("file-unreadable", file, detail=f"CSV 格式错误（{exc}）"))
+        return None
+
+
+def read_workbook(path: Path, file: str, problems: list[Problem]) -> dict[str, list[list[str]]] | None:
+    """Every sheet of a workbook as rows of cell text, merged ranges filled in."""
+    import openpyxl  # imported lazily: only workbooks need it
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    big = path.stat().st_size > 20 * 1024 * 1024
+    try:
+        wb = openpyxl.load_workbook(path, read_only=big, data_only=True)
+    except (InvalidFileException, OSError, KeyError, ValueError, TypeError, EOFError) as exc:
+        problems.append(Problem("file-unreadable", file, detail=f"不是有效的 .xlsx 工作簿（{type(exc).__name__}）"))
+        return None
+    except Exception as exc:  # zip bombs, broken XML: any failure is the file's fault
+        problems.append(Problem("file-unreadable", file, detail=f"工作簿已损坏（{type(exc).__name__}）"))
+        return None
+    sheets: dict[str, list[list[str]]] = {}
+    try:
+        for ws in wb.worksheets:
+            rows = [
+                [cell_text(c.value, getattr(c, "number_format", "") or "") for c in row]
+                for row in ws.iter_rows()
+            ]
+            if not big:
+                # Staff merge a cell down a column (one community for many rows): every
+                # row of the merged range carries the top-left value.
+                for rng in ws.merged_cells.ranges:
+                    top = rows[rng.min_row - 1][rng.min_col - 1] if rng.min_row - 1 < len(rows) else ""
+                    for r in range(rng.min_row - 1, min(rng.max_row, len(rows))):
+                        for c in range(rng.min_col - 1, min(rng.max_col, len(rows[r]))):
+                            rows[r][c] = top
+            sheets[ws.title] = rows
+    except Exception as exc:
+        problems.append(Problem("file-unreadable", file, detail=f"工作簿已损坏（{type(exc).__name__}）"))
+        return None
+    finally:
+        wb.close()
+    return sheets
+
+
+class _LineLoader(yaml.SafeLoader):
+    """Safe YAML loader that remembers the line of every mapping (its spreadsheet row)."""
+
+
+def _construct_mapping(loader, node, deep=False):
+    mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=True)
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def read_yaml(path: Path, file: str, problems: list[Problem]) -> object:
+    """Parse YAML safely: no aliases (alias bombs), bounded nesting, located errors."""
+    raw = path.read_bytes()
+    decoded = decode(raw)
+    if decoded is None:
+        problems.append(Problem("file-unreadable", file, detail="不是 UTF-8 编码的文本"))
+        return None
+    text = decoded[0]
+    try:
+        depth = 0
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                line = event.start_mark.line + 1
+                problems.append(Problem("file-unreadable", file, line, detail="不支持 YAML 锚点和别名（& 与 *）"))
+                return None
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    problems.append(Problem("file-unreadable", file, event.start_mark.line + 1,
+                                            detail="嵌套层数过多"))
+                    return None
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+        return yaml.load(text, Loader=_LineLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        problems.append(Problem("file-unreadable", file, line, detail=f"YAML 格式错误：{getattr(exc, 'problem', exc)}"))
+        return None
+    except (RecursionError, ValueError, TypeError) as exc:
+        problems.append(Problem("file-unreadable", file, detail=f"YAML 无法解析（{type(exc).__name__}）"))
+        return None
+
+
+def yaml_rows(records: object, table: Table, file: str, problems: list[Problem]) -> tuple[list[list[str]], list[int]] | None:
+    """A YAML list of mappings as header + rows, with line numbers as row numbers."""
+    if not isinstance(records, list):
+        problems.append(Problem("header-not-found", file, 1, detail=f"{table.label}应写成列表，每项一行"))
+        return None
+    keys: list[str] = []
+    for rec in records:
+        if isinstance(rec, dict):
+            for k in rec:
+                if k != "__line__" and str(k) not in keys:
+                    keys.append(str(k))
+    rows: list[list[str]] = [keys]
+    numbers: list[int] = [records[0]["__line__"] - 1 if records and isinstance(records[0], dict) else 1]
+    for i, rec in enumerate(records):
+        if not isinstance(rec, dict):
+            problems.append(Problem("file-unreadable", file, None, detail=f"第 {i + 1} 项不是“列名: 值”的形式"))
+            continue
+        rows.append([cell_text(rec.get(k)) for k in keys])
+        numbers.append(int(rec["__line__"]))
+    return rows, numbers
+
+
+# ---------------------------------------------------------------- discovery
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+        return True
+    except (ValueError, OSError):
+        return False
+
+
+def discover(data_dir: Path, problems: list[Problem]) -> list[tuple[Path, str, Table | None]]:
+    """Data files in a stable order, each with the list its name stands for."""
+    found = []
+    for path in sorted(data_dir.rglob("*")):
+        rel = path.relative_to(data_dir)
+        if any(part.startswith((".", "~$", "_")) for part in rel.parts):
+            continue
+        if path.is_dir():
+            continue
+        file = str(Path(data_dir.name) / rel)
+        if path.is_symlink() and not _inside(path, data_dir):
+            problems.append(Problem("file-refused", file, detail="链接指向数据目录以外"))
+            continue
+        if path.suffix.lower() not in DATA_SUFFIXES:
+            if path.suffix.lower() not in (".md", ".txt", ".json"):
+                problems.append(Problem("unknown-file", file))
+            continue
+        if path.stat().st_size > MAX_FILE_BYTES:
+            problems.append(Problem("file-unreadable", file, detail="文件超过 512 MB"))
+            continue
+        table = table_for_name(path.stem)
+        if table is None and len(rel.parts) > 1:
+            table = table_for_name(rel.parts[0])  # data/demands/街道一.xlsx
+        found.append((path, file, table))
+    return found
+
+
+def is_settings(path: Path) -> bool:
+    return path.suffix.lower() in (".yaml", ".yml") and norm(path.stem) in {norm(s) for s in SETTINGS_NAMES}
+
+
+def load(data_dir: Path) -> Loaded:
+    """Read every file in the data folder; problems are collected, never raised."""
+    problems: list[Problem] = []
+    frames: dict[str, list[pd.DataFrame]] = {t.name: [] for t in TABLES}
+    headers: dict[str, dict[str, dict[str, str]]] = {t.name: {} for t in TABLES}
+    settings: dict[str, object] | None = None
+    settings_file = str(Path(data_dir.name) / "site.yaml")
+    settings_lines: dict[str, int] = {}
+
+    if not data_dir.is_dir():
+        problems.append(Problem("missing-table", str(data_dir), detail="数据目录不存在"))
+        return Loaded({}, None, settings_file, {}, problems)
+
+    def add(table: Table, file: str, rows: list[list[str]], numbers: list[int]) -> None:
+        result = to_frame(rows, numbers, table, file, problems)
+        if result is not None:
+            frames[table.name].append(result[0])
+            headers[table.name][file] = result[1]
+
+    for path, file, table in discover(data_dir, problems):
+        suffix = path.suffix.lower()
+        if is_settings(path):
+            doc = read_yaml(path, file, problems)
+            settings_file = file
+            if doc is None:
+                settings = {}
+            elif not isinstance(doc, dict):
+                problems.append(Problem("invalid-settings", file, 1, detail="应为“名称: 值”的形式"))
+                settings = {}
+            else:
+                settings = {str(k): v for k, v in doc.items() if k != "__line__"}
+                settings_lines = _key_lines(path)
+            continue
+        if suffix in (".xlsx", ".xlsm"):
+            sheets = read_workbook(path, file, problems)
+            if sheets is None:
+                continue
+            named = {name: table_for_name(name) for name in sheets}
+            if any(named.values()):
+                for name, t in named.items():
+                    if t is not None:
+                        rows = sheets[name]
+                        add(t, f"{file}[{name}]", rows, list(range(1, len(rows) + 1)))
+            elif table is not None:
+                name, rows = next(iter(sheets.items()))
+                add(table, file, rows, list(range(1, len(rows) + 1)))
+            else:
+                problems.append(Problem("unknown-file", file))
+            continue
+        if suffix in (".yaml", ".yml"):
+            doc = read_yaml(path, file, problems)
+            if doc is None:
+                continue
+            if isinstance(doc, dict) and table is None:
+                parts = [(table_for_name(str(k)), v) for k, v in doc.items() if k != "__line__"]
+                if not any(t for t, _ in parts):
+                    problems.append(Problem("unknown-file", file))
+                for t, records in parts:
+                    if t is not None:
+                        got = yaml_rows(records, t, file, problems)
+                        if got:
+                            add(t, file, *got)
+                continue
+            if table is None:
+                problems.append(Problem("unknown-file", file))
+                continue
+            got = yaml_rows(doc, table, file, problems)
+            if got:
+                add(table, file, *got)
+            continue
+        if table is None:
+            problems.append(Problem("unknown-file", file))
+            continue
+        rows = read_csv_rows(path, file, problems)
+        if rows is None:
+            continue
+        if not rows:
+            problems.append(Problem("header-not-found", file, 1, detail="文件是空的"))
+            continue
+        add(table, file, rows, list(range(1, len(rows) + 1)))
+
+    tables: dict[str, LoadedTable] = {}
+    for t in TABLES:
+        parts = frames[t.name]
+        if parts:
+            frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+            tables[t.name] = LoadedTable(t, frame, headers[t.name], list(headers[t.name]))
+        elif t.required:
+            problems.append(Problem("missing-table", str(Path(data_dir.name)), detail=f"没有找到{t.label}（文件名如 {t.name}.csv 或 {t.label}.xlsx）"))
+    return Loaded(tables, settings, settings_file, settings_lines, problems)
+
+
+def _key_lines(path: Path) -> dict[str, int]:
+    """Line number of each top-level key of a YAML settings file."""
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8-sig"), Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, UnicodeDecodeError):
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {k.value: k.start_mark.line + 1 for k, _ in node.value}

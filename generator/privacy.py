@@ -1,0 +1,126 @@
+"""Keep residents' personal data out of every output.
+
+Two layers: private columns are dropped before the model is built (they exist only so
+staff can keep one ledger), and public free text is masked by public-notice conventions
+(138****1234, first and last digit of an ID number, the surname of a resident named in
+the same row). :func:`scan_text` is the after-build check over every output file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .schema import PRIVATE, TEXT, Table
+
+_MOBILE = re.compile(r"(?<![\d*])(1[3-9]\d)[-\s]?(\d{4})[-\s]?(\d{4})(?![\d*])")
+_LANDLINE = re.compile(r"(?<![\d*])(0\d{2,3})[-\s]?(\d{3,4})(\d{4})(?![\d*])")
+_ID = re.compile(r"(?<![\dA-Za-z*])([1-9])(\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:[0-2]\d|3[01])\d{3})([\dXx])(?![\dA-Za-z*])")
+_CARD = re.compile(r"(?<![\d*])(\d{12,15})(\d{4})(?![\d*])")
+_EMAIL = re.compile(r"(?<![\w.+-])([\w.+-])[\w.+-]*@([\w-]+(?:\.[\w-]+)+)")
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def id_checksum_ok(number: str) -> bool:
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11] == number[17].upper()
+
+
+def luhn_ok(number: str) -> bool:
+    digits = [int(d) for d in number][::-1]
+    total = sum(d if i % 2 == 0 else (d * 2 - 9 if d > 4 else d * 2) for i, d in enumerate(digits))
+    return total % 10 == 0
+
+
+@dataclass(frozen=True)
+class Masking:
+    kind: str  # mobile, landline, id_number, bank_card, email, name
+    original_length: int
+
+
+def mask_name(name: str) -> str:
+    return name[0] + "*" * (len(name) - 1) if name else name
+
+
+def mask_text(text: str, names: tuple[str, ...] = ()) -> tuple[str, list[Masking]]:
+    """Mask personal data in one free-text cell; report what kinds were masked."""
+    if not text:
+        return text, []
+    found: list[Masking] = []
+
+    def sub(kind, pattern, repl):
+        nonlocal text
+        def r(m):
+            out = repl(m)
+            if out != m[0]:
+                found.append(Masking(kind, len(m[0])))
+            return out
+        text = pattern.sub(r, text)
+
+    # IDs before cards and phones: an ID number contains phone-like runs.
+    sub("id_number", _ID, lambda m: m[1] + "*" * 16 + m[3])
+    sub("bank_card", _CARD, lambda m: "*" * len(m[1]) + m[2] if luhn_ok(m[0]) else m[0])
+    sub("mobile", _MOBILE, lambda m: f"{m[1]}****{m[3]}")
+    sub("landline", _LANDLINE, lambda m: f"{m[1]}-****{m[3]}")
+    sub("email", _EMAIL, lambda m: f"{m[1]}***@{m[2]}")
+    for name in names:
+        name = (name or "").strip()
+        if len(name) >= 2 and name in text:
+            found.append(Masking("name", len(name)))
+            text = text.replace(name, mask_name(name))
+    return text, found
+
+
+def redact(table: Table, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[int, str, str, str]]]:
+    """Mask free-text columns and drop private ones.
+
+    Returns the public frame and the redaction log: (index, column, kinds, masked text).
+    The log never holds the original values.
+    """
+    private = [c.name for c in table.columns if c.privacy == PRIVATE and c.name in frame]
+    name_cols = [c for c in private if c.endswith("_name")]
+    log: list[tuple[int, str, str, str]] = []
+    frame = frame.copy()
+    for col in (c.name for c in table.columns if c.privacy == TEXT and c.name in frame):
+        values = frame[col]
+        names = frame[name_cols].agg(tuple, axis=1) if name_cols else None
+        out = []
+        for idx, value in values.items():
+            row_names = names[idx] if names is not None else ()
+            masked, hits = mask_text(value, row_names)
+            if hits:
+                log.append((idx, col, "、".join(sorted({h.kind for h in hits})), masked))
+            out.append(masked)
+        frame[col] = pd.Series(out, index=values.index, dtype=object)
+    return frame.drop(columns=private), log
+
+
+# ---------------------------------------------------------------- the output scanner
+
+_SCAN_MOBILE = re.compile(r"(?<![\d*])1[3-9]\d{9}(?![\d*])")
+_SCAN_ID = re.compile(r"(?<![\dA-Za-z*])[1-9]\d{16}[\dXx](?![\dA-Za-z*])")
+_SCAN_CARD = re.compile(r"(?<![\d*])\d{16,19}(?![\d*])")
+_SCAN_EMAIL = re.compile(r"[\w.+-]{2,}@[\w-]+(?:\.[\w-]+)+")
+
+
+def scan_text(text: str, allowed_emails: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+    """Personal-data patterns left in an output file: [(kind, masked sample)]."""
+    hits: list[tuple[str, str]] = []
+    for m in _SCAN_ID.finditer(text):
+        if id_checksum_ok(m[0].upper()):
+            hits.append(("id_number", m[0][:1] + "…"))
+    for m in _SCAN_MOBILE.finditer(text):
+        hits.append(("mobile", m[0][:3] + "…"))
+    for m in _SCAN_CARD.finditer(text):
+        if luhn_ok(m[0]) and not id_checksum_ok(m[0]):
+            hits.append(("bank_card", "…" + m[0][-4:]))
+    for m in _SCAN_EMAIL.finditer(text):
+        if m[0] not in allowed_emails:
+            hits.append(("email", m[0][:1] + "…"))
+    return hits

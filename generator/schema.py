@@ -1,0 +1,466 @@
+"""The one declaration of every published list.
+
+Each table's columns (type, Chinese aliases, enumerations with synonyms, privacy class)
+are declared here once. Validation, the data-format reference in README/docs, Excel
+templates and the published data descriptions are all derived from these objects, so a
+column added here is checked, documented and exported without further edits.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+# Privacy classes. "private" columns are dropped right after loading and never reach a
+# view-model; "text" columns are public free text that is scanned and masked first.
+PUBLIC = "public"
+PRIVATE = "private"
+TEXT = "text"
+
+# Column types understood by validate.py.
+STRING = "string"
+INTEGER = "integer"
+NUMBER = "number"
+DATE = "date"
+ENUM = "enum"
+BOOLEAN = "boolean"
+REF = "ref"  # an id (or unique name) of a row in another table
+REFS = "refs"  # one or more such ids, separated by 、 , ; or spaces
+
+# Separators staff use between several values in one cell.
+LIST_SEPARATORS = "、,，;；/|\n"
+
+
+def norm(text: str) -> str:
+    """Normalise a cell for matching: full-width to half-width, trimmed, case-folded."""
+    return unicodedata.normalize("NFKC", text).strip().casefold()
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One allowed value: its key in data/code, its Chinese label, accepted synonyms."""
+
+    key: str
+    label: str
+    synonyms: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Enumeration:
+    name: str
+    choices: tuple[Choice, ...]
+
+    def lookup(self) -> dict[str, str]:
+        """Map every accepted spelling (normalised) to its key."""
+        table: dict[str, str] = {}
+        for c in self.choices:
+            for spelling in (c.key, c.label, *c.synonyms):
+                table[norm(spelling)] = c.key
+        return table
+
+    def label(self, key: str) -> str:
+        for c in self.choices:
+            if c.key == key:
+                return c.label
+        return key
+
+    def keys(self) -> list[str]:
+        return [c.key for c in self.choices]
+
+    def labels(self) -> list[str]:
+        return [c.label for c in self.choices]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    label: str  # the Chinese header printed in templates and docs
+    type: str
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    enum: Enumeration | None = None
+    ref: str | None = None  # table name for REF/REFS
+    privacy: str = PUBLIC
+    minimum: float | None = None
+    maximum: float | None = None
+    description: str = ""
+
+    @property
+    def published(self) -> bool:
+        return self.privacy != PRIVATE
+
+    def spellings(self) -> tuple[str, ...]:
+        return (self.name, self.label, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    label: str
+    columns: tuple[Column, ...]
+    key: str | None = None  # primary-key column
+    required: bool = True  # must the table be present in data/
+    aliases: tuple[str, ...] = ()  # file-name / sheet-name spellings
+    description: str = ""
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    def header_lookup(self) -> dict[str, str]:
+        table: dict[str, str] = {}
+        for c in self.columns:
+            for spelling in c.spellings():
+                table[norm(spelling)] = c.name
+        return table
+
+    def spellings(self) -> tuple[str, ...]:
+        return (self.name, self.label, *self.aliases)
+
+    @property
+    def private_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.privacy == PRIVATE)
+
+    @property
+    def text_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.privacy == TEXT)
+
+
+# ---------------------------------------------------------------- enumerations
+
+LEVEL = Enumeration(
+    "level",
+    (
+        Choice("district", "区", ("区县", "县", "高新区", "开发区", "市辖区")),
+        Choice("subdistrict", "街道", ("乡镇", "镇", "乡", "街道办事处")),
+        Choice("community", "社区", ("村", "社区/村", "村/社区", "居委会", "村委会")),
+        Choice("grid", "网格", ()),
+    ),
+)
+
+CHANNEL = Enumeration(
+    "channel",
+    (
+        Choice("visit", "入户走访", ("走访", "上门走访", "下基层", "入户")),
+        Choice("hotline", "热线电话", ("热线", "12345", "电话")),
+        Choice("mailbox", "意见箱", ("意见建议箱", "信箱")),
+        Choice("meeting", "座谈会", ("议事会", "坝坝会", "院坝会", "恳谈会", "会议")),
+        Choice("online", "网上留言", ("网络", "线上", "微信", "小程序", "网上")),
+        Choice("grid", "网格员上报", ("网格", "网格员")),
+        Choice("other", "其他", ("其它",)),
+    ),
+)
+
+CATEGORY = Enumeration(
+    "category",
+    (
+        Choice("space", "微空间", ("空间",)),
+        Choice("service", "微服务", ("服务",)),
+        Choice("environment", "微环境", ("环境",)),
+        Choice("safety", "微安全", ("安全",)),
+        Choice("facilities", "微设施", ("设施",)),
+        Choice("culture", "微文化", ("文化",)),
+        Choice("charity", "微公益", ("公益",)),
+        Choice("governance", "微治理", ("治理",)),
+        Choice("other", "其他", ("其它",)),
+    ),
+)
+
+STAGE = Enumeration(
+    "stage",
+    (
+        Choice("ordered", "群众点单", ("点单", "已登记", "已收集"), "居民提出需求，已登记"),
+        Choice("opened", "社区开单", ("开单", "已开单"), "社区梳理后形成清单"),
+        Choice("accepted", "共同接单", ("接单", "已接单", "已受理", "受理"), "责任单位认领"),
+        Choice(
+            "deliberated", "民主议单", ("议单", "已议单", "已立项", "立项"), "经民主议事转为项目"
+        ),
+        Choice("declined", "不予采纳", ("未采纳", "不采纳", "暂缓", "退回"), "须写明原因"),
+    ),
+)
+
+HANDLING = Enumeration(
+    "handling",
+    (
+        Choice("immediate", "立即办"),
+        Choice("proactive", "主动办"),
+        Choice("onsite", "上门办"),
+        Choice("tracked", "跟踪办"),
+        Choice("open", "公开办"),
+        Choice("coordinated", "积极办", ("协调办",)),
+    ),
+)
+
+STATUS = Enumeration(
+    "status",
+    (
+        Choice("not_started", "未启动", ("未开始", "待启动", "尚未启动")),
+        Choice(
+            "in_progress",
+            "推进中",
+            ("按序时推进", "正常推进", "推进缓慢", "滞后", "进行中", "在建", "实施中", "办理中"),
+        ),
+        Choice("completed", "已完成", ("提前完成", "已销号", "已办结", "完成", "办结", "销号")),
+        Choice("ongoing", "常态化", ("长期坚持", "持续整改", "常态化推进", "持续推进")),
+        Choice("suspended", "暂停", ("已暂停", "缓办")),
+        Choice("cancelled", "已终止", ("终止", "取消", "已取消", "撤销")),
+    ),
+)
+
+RATING_3 = Enumeration(
+    "rating",
+    (
+        Choice("satisfied", "满意", ("好", "很好")),
+        Choice("basic", "基本满意", ("较满意", "一般", "比较满意")),
+        Choice("unsatisfied", "不满意", ("差", "不太满意")),
+        Choice("unknown", "不了解", ("不清楚", "不知道"), "不计入满意率的分母"),
+    ),
+)
+
+RATING_5 = Enumeration(
+    "rating",
+    (
+        Choice("very_satisfied", "非常满意", ("很满意",)),
+        Choice("satisfied", "满意", ()),
+        Choice("basic", "基本满意", ("一般", "较满意")),
+        Choice("unsatisfied", "不满意", ("不太满意",)),
+        Choice("very_unsatisfied", "非常不满意", ("很不满意",)),
+        Choice("unknown", "不了解", ("不清楚", "不知道"), "不计入满意率的分母"),
+    ),
+)
+
+# Which rating keys count as satisfied for each scale; "unknown" is never in the denominator.
+RATING_SCALES: dict[str, tuple[Enumeration, tuple[str, ...]]] = {
+    "three": (RATING_3, ("satisfied", "basic")),
+    "five": (RATING_5, ("very_satisfied", "satisfied", "basic")),
+}
+
+BOOL_TRUE = ("是", "公开", "y", "yes", "true", "1", "√", "✓")
+BOOL_FALSE = ("否", "不公开", "n", "no", "false", "0", "×", "")
+
+# ---------------------------------------------------------------- tables
+
+AREAS = Table(
+    "areas",
+    "区域",
+    (
+        Column("id", "编号", STRING, True, ("代码", "区划代码", "ID"), description="区域的唯一编号"),
+        Column("name", "名称", STRING, True, ("区域名称", "街道/社区", "名字")),
+        Column("level", "层级", ENUM, True, ("级别", "类型"), enum=LEVEL),
+        Column(
+            "parent",
+            "上级",
+            REF,
+            False,
+            ("上级编号", "所属街道", "所属区域"),
+            ref="areas",
+            description="区以外必填",
+        ),
+        Column("households", "户数", INTEGER, False, ("总户数",), minimum=0),
+        Column("residents", "人口", INTEGER, False, ("常住人口", "居民数", "人数"), minimum=0),
+    ),
+    key="id",
+    aliases=("区划", "社区名录", "area"),
+    description="区、街道（乡镇）、社区（村）与网格，一行一个。",
+)
+
+UNITS = Table(
+    "units",
+    "责任单位",
+    (
+        Column("id", "编号", STRING, True, ("单位编号", "代码", "ID")),
+        Column("name", "单位名称", STRING, True, ("名称", "部门", "部门名称", "单位")),
+        Column("kind", "单位类别", STRING, False, ("类别", "性质")),
+        Column(
+            "paired_communities",
+            "结对社区",
+            REFS,
+            False,
+            ("联系社区", "包联社区", "结对村（社区）", "结对村"),
+            ref="areas",
+            description="党支部结对的社区，多个用顿号分隔",
+        ),
+    ),
+    key="id",
+    aliases=("部门", "单位", "部门名录", "unit"),
+    description="牵头或参与办理的部门、单位。",
+)
+
+DEMANDS = Table(
+    "demands",
+    "需求清单",
+    (
+        Column("id", "编号", STRING, True, ("需求编号", "序号", "ID")),
+        Column("community", "社区", REF, True, ("社区/村", "所属社区", "村（社区）"), ref="areas"),
+        Column("received", "收集日期", DATE, True, ("日期", "登记日期", "收集时间")),
+        Column("channel", "收集渠道", ENUM, False, ("渠道", "来源"), enum=CHANNEL),
+        Column("category", "类别", ENUM, False, ("领域", "分类", "八微类别"), enum=CATEGORY),
+        Column(
+            "summary", "需求内容", STRING, True, ("内容", "诉求", "需求摘要", "问题"), privacy=TEXT
+        ),
+        Column("stage", "办理阶段", ENUM, True, ("阶段", "状态", "四单环节"), enum=STAGE),
+        Column(
+            "decline_reason", "未采纳原因", STRING, False, ("原因", "说明"), privacy=TEXT,
+            description="办理阶段为不予采纳时必填",
+        ),
+        Column("project", "转化项目", REF, False, ("项目编号", "对应项目"), ref="projects"),
+        Column("resident_name", "群众姓名", STRING, False, ("姓名", "反映人", "联系人"), privacy=PRIVATE),
+        Column("resident_phone", "联系电话", STRING, False, ("电话", "手机", "手机号"), privacy=PRIVATE),
+        Column(
+            "resident_address", "详细地址", STRING, False, ("地址", "住址", "家庭住址"),
+            privacy=PRIVATE,
+        ),
+        Column("resident_id_number", "身份证号", STRING, False, ("身份证", "证件号码"), privacy=PRIVATE),
+    ),
+    key="id",
+    aliases=("需求", "民意民盼台账", "群众需求", "demand"),
+    description="居民提出的需求，一行一条。居民个人信息列只用于内部核对，永不发布。",
+)
+
+PROJECTS = Table(
+    "projects",
+    "整改清单",
+    (
+        Column("id", "编号", STRING, True, ("项目编号", "ID")),
+        Column("title", "项目名称", STRING, True, ("名称", "实事名称", "事项名称"), privacy=TEXT),
+        Column(
+            "communities", "社区", REFS, True, ("社区/村", "所在社区", "涉及社区", "村（社区）"),
+            ref="areas", description="一个或多个社区，用顿号分隔",
+        ),
+        Column("category", "类别", ENUM, False, ("领域", "分类", "八微类别"), enum=CATEGORY),
+        Column("handling", "办理方式", ENUM, False, ("六办", "工作法"), enum=HANDLING),
+        Column("lead_unit", "牵头单位", REF, True, ("责任单位", "主责单位"), ref="units"),
+        Column(
+            "partner_units", "配合单位", REFS, False, ("协办单位", "参与单位"), ref="units"
+        ),
+        Column(
+            "leader", "领办人", STRING, True, ("责任领导", "责任人", "领办领导"),
+            description="领办干部姓名（公职人员，按规定公开）",
+        ),
+        Column("measures", "主要举措", STRING, False, ("举措", "主要内容", "整改措施"), privacy=TEXT),
+        Column("start", "开始日期", DATE, True, ("启动时间", "开始时间")),
+        Column(
+            "deadline", "完成时限", DATE, False, ("时限", "截止日期", "计划完成时间"),
+            description="常态化项目可空",
+        ),
+        Column("status", "状态", ENUM, True, ("进展状态", "推进状态"), enum=STATUS),
+        Column(
+            "progress", "完成比例", INTEGER, False, ("进度", "完成进度", "进度（%）"),
+            minimum=0, maximum=100, description="0–100，可写 80 或 80%",
+        ),
+        Column(
+            "demands", "对应需求", REFS, False, ("需求编号", "来源需求"), ref="demands",
+        ),
+    ),
+    key="id",
+    aliases=("项目", "项目清单", "民生实事台账", "project"),
+    description="由需求转化的实事项目，一行一个。",
+)
+
+PROGRESS = Table(
+    "progress",
+    "进度纪实",
+    (
+        Column("project", "项目编号", REF, True, ("项目", "编号"), ref="projects"),
+        Column("date", "日期", DATE, True, ("报送日期", "时间")),
+        Column("note", "进展情况", STRING, True, ("进展", "情况", "内容"), privacy=TEXT),
+        Column("progress", "完成比例", INTEGER, False, ("进度",), minimum=0, maximum=100),
+    ),
+    aliases=("进度", "进度纪实台账", "进展"),
+    required=False,
+    description="按月或按周报送的项目进展。",
+)
+
+RESULTS = Table(
+    "results",
+    "结果清单",
+    (
+        Column("project", "项目编号", REF, True, ("项目", "编号"), ref="projects"),
+        Column("completed", "完成日期", DATE, True, ("办结日期", "完成时间")),
+        Column("outcome", "办理成效", STRING, True, ("成效", "完成情况", "办理结果"), privacy=TEXT),
+        Column("signed_off", "销号日期", DATE, False, ("销号时间",)),
+        Column("evidence", "佐证材料", STRING, False, ("佐证", "附件"), privacy=TEXT),
+    ),
+    key="project",
+    aliases=("结果", "成果清单", "result"),
+    required=False,
+    description="已完成项目的结果与销号，一个项目一行。",
+)
+
+FEEDBACK = Table(
+    "feedback",
+    "满意度评价",
+    (
+        Column("project", "项目编号", REF, True, ("项目", "编号"), ref="projects"),
+        Column("date", "评价日期", DATE, True, ("日期",)),
+        Column("rating", "评价", ENUM, True, ("满意度", "评价结果"), enum=RATING_3,
+               description="按站点设置的评价等级"),
+        Column("comment", "意见", STRING, False, ("留言", "评价意见", "意见建议"), privacy=TEXT),
+        Column("comment_public", "意见公开", BOOLEAN, False, ("是否公开", "公开")),
+        Column("resident_name", "评价人", STRING, False, ("姓名",), privacy=PRIVATE),
+        Column("resident_phone", "联系电话", STRING, False, ("电话", "手机"), privacy=PRIVATE),
+    ),
+    aliases=("满意度", "评价", "群众评价", "rating", "ratings"),
+    required=False,
+    description="居民对项目结果的评价，一行一条。",
+)
+
+TABLES: tuple[Table, ...] = (AREAS, UNITS, DEMANDS, PROJECTS, PROGRESS, RESULTS, FEEDBACK)
+TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+
+
+def table_for_name(stem: str) -> Table | None:
+    """Which table a file or sheet name stands for (``projects``, ``整改清单`` ...)."""
+    key = norm(stem)
+    for t in TABLES:
+        if any(key == norm(s) for s in t.spellings()):
+            return t
+    # "projects-2026", "需求清单（第三季度）": a known name followed by anything else.
+    for t in TABLES:
+        for s in sorted(t.spellings(), key=len, reverse=True):
+            if key.startswith(norm(s)) and len(norm(s)) >= 2:
+                return t
+    return None
+
+
+def feedback_table(scale: str) -> Table:
+    """The feedback table with the rating enumeration of the configured scale."""
+    enum = RATING_SCALES[scale][0]
+    cols = tuple(
+        Column(**{**c.__dict__, "enum": enum}) if c.name == "rating" else c
+        for c in FEEDBACK.columns
+    )
+    return Table(**{**FEEDBACK.__dict__, "columns": cols})
+
+
+# ---------------------------------------------------------------- site settings
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    label: str
+    type: str
+    required: bool = False
+    default: object = None
+    description: str = ""
+    choices: tuple[str, ...] = field(default_factory=tuple)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("name", "门户名称", STRING, True, description="显示在每页顶部"),
+    Setting("district", "区名称", STRING, True),
+    Setting("as_of", "数据截止日期", DATE, True, description="页面上所有数字成立的日期"),
+    Setting("base_url", "网址", STRING, False, "", "完整网址，可带子路径，如 https://www.example.gov.cn/zl/bssh"),
+    Setting("contact", "联系方式", STRING, False, "", "公开的办公电话或地址"),
+    Setting("icp", "ICP备案号", STRING, False, ""),
+    Setting("police_filing", "公安备案号", STRING, False, ""),
+    Setting("site_code", "网站标识码", STRING, False, ""),
+    Setting("organizer", "主办单位", STRING, False, ""),
+    Setting("rating_scale", "评价等级", ENUM, False, "three", "three 三级或 five 五级", ("three", "five")),
+    Setting("page_size", "每页条数", INTEGER, False, 50, "清单分页时每页的行数"),
+    Setting("warning_days", "临期天数", INTEGER, False, 30, "距完成时限不足多少天时提示临期"),
+)

@@ -1,0 +1,501 @@
+"""View-models: the small, documented objects each template receives.
+
+Every page template gets ``page`` (one of the ``*Page`` classes below), ``site``
+(:class:`SiteInfo`), ``t`` (the UI strings) and ``SITEURL`` (the relative path to the site
+root, e.g. ``..`` or ``.``). URLs in view-models are relative to the site root and end
+with ``/``; templates write ``{{ SITEURL }}/{{ link.url }}``. All URLs come from
+:func:`url_for`, which derives them from ids through the one slug function.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .aggregate import Aggregates, Figures, ProjectInfo
+from .catalog import ZH
+from .model import Dataset, Project
+from .schema import CATEGORY, CHANNEL, HANDLING, STAGE, STATUS
+from .slug import slugify
+
+ROUTES = {
+    "subdistrict": "subdistricts/{slug}/",
+    "community": "communities/{slug}/",
+    "project": "projects/{slug}/",
+    "unit": "units/{slug}/",
+}
+LIST_ROUTES = {
+    "demands": "lists/demands/",
+    "projects": "lists/projects/",
+    "results": "lists/results/",
+}
+UNITS_INDEX = "units/"
+
+
+def url_for(kind: str, ident: str) -> str:
+    return ROUTES[kind].format(slug=slugify(ident))
+
+
+def page_url(base: str, number: int) -> str:
+    return base if number == 1 else f"{base}page/{number}/"
+
+
+# ---------------------------------------------------------------- small parts
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    text: str
+    url: str  # relative to the site root, "" for the home page
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    """A rate with its parts: templates print percent, and numerator/denominator as n."""
+
+    numerator: int
+    denominator: int
+    formula: str
+
+    @property
+    def value(self) -> float | None:
+        return self.numerator / self.denominator if self.denominator else None
+
+    @property
+    def percent(self) -> str:
+        v = self.value
+        return "—" if v is None else f"{v * 100:.1f}%"
+
+
+@dataclass(frozen=True, slots=True)
+class FiguresView:
+    demands: int
+    demands_accepted: int
+    demands_converted: int
+    demands_declined: int
+    projects: int
+    completed: int
+    in_progress: int
+    ongoing: int
+    overdue: int
+    red: int
+    yellow: int
+    satisfaction: Rate
+    completion: Rate
+
+
+@dataclass(frozen=True, slots=True)
+class StatusView:
+    key: str  # schema STATUS key, used as a CSS class
+    label: str
+    light: str | None  # green / yellow / red
+    light_label: str
+    light_reason: str
+    overdue_days: int
+    due_in_days: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectRow:
+    id: str
+    title: str
+    url: str
+    status: StatusView
+    communities: tuple[Link, ...]
+    lead_unit: Link
+    leader: str
+    category: str
+    start: dt.date | None
+    deadline: dt.date | None
+    progress: int | None
+    satisfaction: Rate
+    completed: dt.date | None
+    signed_off: dt.date | None
+    outcome: str
+
+
+@dataclass(frozen=True, slots=True)
+class DemandRow:
+    id: str
+    received: dt.date | None
+    community: Link
+    channel: str
+    category: str
+    summary: str
+    stage_key: str
+    stage: str
+    decline_reason: str
+    project: Link | None
+
+
+@dataclass(frozen=True, slots=True)
+class AreaRow:
+    link: Link
+    figures: FiguresView
+    households: int | None = None
+    residents: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UnitRow:
+    link: Link
+    kind: str
+    figures: FiguresView
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressRow:
+    date: dt.date
+    note: str
+    progress: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class RatingBar:
+    key: str
+    label: str
+    count: int
+    percent: float  # share of all ratings, 0-100, for the bar width
+
+
+@dataclass(frozen=True, slots=True)
+class CommentView:
+    date: dt.date
+    rating: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResultView:
+    completed: dt.date
+    signed_off: dt.date | None
+    outcome: str
+    evidence: str
+    late_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class Pagination:
+    page: int
+    pages: int
+    previous: str | None  # url
+    next: str | None
+    links: tuple[Link, ...]  # every page, text is the number
+
+
+# ---------------------------------------------------------------- pages
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    name: str
+    district: str
+    as_of: dt.date
+    base_url: str
+    contact: str
+    icp: str
+    police_filing: str
+    site_code: str
+    organizer: str
+    nav: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class Page:
+    url: str
+    title: str
+    breadcrumbs: tuple[Link, ...]
+    template: str
+
+
+@dataclass(frozen=True)
+class HomePage(Page):
+    figures: FiguresView
+    subdistricts: tuple[AreaRow, ...]
+    attention: tuple[ProjectRow, ...]
+    recent_completed: tuple[ProjectRow, ...]
+    recent_updates: tuple[tuple[ProjectRow, ProgressRow], ...]
+    news: tuple[Link, ...] = ()
+
+
+@dataclass(frozen=True)
+class SubdistrictPage(Page):
+    figures: FiguresView
+    communities: tuple[AreaRow, ...]
+    attention: tuple[ProjectRow, ...]
+    households: int | None
+    residents: int | None
+
+
+@dataclass(frozen=True)
+class CommunityPage(Page):
+    subdistrict: Link
+    figures: FiguresView
+    projects: tuple[ProjectRow, ...]
+    demands: tuple[DemandRow, ...]
+    paired_units: tuple[Link, ...]
+    households: int | None
+    residents: int | None
+
+
+@dataclass(frozen=True)
+class ProjectPage(Page):
+    row: ProjectRow
+    communities: tuple[Link, ...]
+    partner_units: tuple[Link, ...]
+    handling: str
+    measures: str
+    expected_progress: int | None
+    demands: tuple[DemandRow, ...]
+    progress_log: tuple[ProgressRow, ...]
+    result: ResultView | None
+    ratings: tuple[RatingBar, ...]
+    comments: tuple[CommentView, ...]
+
+
+@dataclass(frozen=True)
+class UnitPage(Page):
+    kind: str
+    figures: FiguresView
+    lead_projects: tuple[ProjectRow, ...]
+    partner_projects: tuple[ProjectRow, ...]
+    paired_communities: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class UnitsIndexPage(Page):
+    units: tuple[UnitRow, ...]
+    figures: FiguresView
+
+
+@dataclass(frozen=True)
+class ListPage(Page):
+    kind: str  # demands / projects / results
+    rows: tuple  # DemandRow or ProjectRow
+    pagination: Pagination
+    total: int
+
+
+# ---------------------------------------------------------------- builders
+
+
+class ViewBuilder:
+    """Builds every page's view-model; rows shared by several pages are built once."""
+
+    def __init__(self, ds: Dataset, agg: Aggregates):
+        self.ds = ds
+        self.agg = agg
+        scale_labels = [ds.rating_enum.label(k) for k in ds.satisfied_keys]
+        self.sat_formula = ZH["satisfaction_formula"].format(satisfied=" + ".join(scale_labels))
+        self._rows: dict[str, ProjectRow] = {}
+        self._area_links = {a.id: Link(a.name, url_for(a.level, a.id)) for a in ds.areas.values()
+                            if a.level in ("subdistrict", "community")}
+        self._unit_links = {u.id: Link(u.name, url_for("unit", u.id)) for u in ds.units.values()}
+        self._project_links = {p.id: Link(p.title, url_for("project", p.id)) for p in ds.projects.values()}
+        self.site = SiteInfo(
+            name=ds.settings["name"],
+            district=ds.settings["district"],
+            as_of=ds.as_of,
+            base_url=(ds.settings.get("base_url") or "").rstrip("/"),
+            contact=ds.settings.get("contact") or "",
+            icp=ds.settings.get("icp") or "",
+            police_filing=ds.settings.get("police_filing") or "",
+            site_code=ds.settings.get("site_code") or "",
+            organizer=ds.settings.get("organizer") or "",
+            nav=(
+                Link(ZH["home"], ""),
+                Link(ZH["project_list"], LIST_ROUTES["projects"]),
+                Link(ZH["demand_list"], LIST_ROUTES["demands"]),
+                Link(ZH["result_list"], LIST_ROUTES["results"]),
+                Link(ZH["unit_compare"], UNITS_INDEX),
+                Link(ZH["news"], "news/"),
+                Link(ZH["about"], "pages/about/"),
+            ),
+        )
+        self.home_crumb = Link(ZH["home"], "")
+        self._demand_index = {d.id: n for n, d in enumerate(ds.demands)}
+
+    # -- parts
+    def figures(self, f: Figures | None) -> FiguresView:
+        f = f or Figures(satisfied_keys=self.ds.satisfied_keys)
+        return FiguresView(
+            f.demands, f.demands_accepted, f.demands_converted, f.demands_declined, f.projects,
+            f.completed, f.in_progress, f.ongoing, f.overdue, f.lights["red"], f.lights["yellow"],
+            Rate(f.satisfied, f.valid_ratings, self.sat_formula),
+            Rate(f.completed, f.completion_base, ZH["completion_formula"]),
+        )
+
+    def status(self, p: Project, i: ProjectInfo) -> StatusView:
+        light_label = ZH[f"light_{i.light}"] if i.light else ""
+        return StatusView(p.status, STATUS.label(p.status), i.light, light_label, i.light_reason,
+                          i.overdue_days, i.due_in_days)
+
+    def project_row(self, pid: str) -> ProjectRow:
+        row = self._rows.get(pid)
+        if row is None:
+            ds = self.ds
+            p = ds.projects[pid]
+            r = ds.ratings.get(pid, {})
+            valid = sum(n for k, n in r.items() if k != "unknown")
+            res = ds.results.get(pid)
+            row = ProjectRow(
+                p.id, p.title, url_for("project", p.id), self.status(p, self.agg.info[pid]),
+                tuple(self._area_links[c] for c in p.communities), self._unit_links[p.lead_unit],
+                p.leader, CATEGORY.label(p.category) if p.category else "", p.start, p.deadline,
+                p.progress, Rate(sum(r.get(k, 0) for k in ds.satisfied_keys), valid, self.sat_formula),
+                res.completed if res else None, res.signed_off if res else None,
+                res.outcome if res else "",
+            )
+            self._rows[pid] = row
+        return row
+
+    def demand_row(self, n: int) -> DemandRow:
+        d = self.ds.demands[n]
+        return DemandRow(
+            d.id, d.received, self._area_links[d.community],
+            CHANNEL.label(d.channel) if d.channel else "",
+            CATEGORY.label(d.category) if d.category else "", d.summary, d.stage,
+            STAGE.label(d.stage), d.decline_reason,
+            self._project_links.get(d.project) if d.project else None,
+        )
+
+    def area_row(self, area_id: str, figures: dict[str, Figures]) -> AreaRow:
+        a = self.ds.areas[area_id]
+        return AreaRow(self._area_links[area_id], self.figures(figures.get(area_id)), a.households, a.residents)
+
+    def attention(self, ids: list[str], limit: int = 10) -> tuple[ProjectRow, ...]:
+        info = self.agg.info
+        return tuple(self.project_row(p) for p in ids if info[p].light == "red")[:limit]
+
+    # -- pages
+    def home(self, news: tuple[Link, ...] = ()) -> HomePage:
+        ds, agg = self.ds, self.agg
+        subs = sorted((a for a in ds.level("subdistrict")), key=lambda a: a.id)
+        completed = sorted(ds.results.values(), key=lambda r: (r.completed, r.project), reverse=True)
+        latest = sorted(
+            ((entries[-1], pid) for pid, entries in ds.progress.items() if entries and pid in ds.projects),
+            key=lambda e: (e[0].date, e[1]), reverse=True,
+        )[:8]
+        order = sorted(ds.projects, key=_order(agg))
+        return HomePage(
+            url="", title=ds.settings["name"], breadcrumbs=(), template="home.html",
+            figures=self.figures(agg.district),
+            subdistricts=tuple(self.area_row(a.id, agg.subdistricts) for a in subs),
+            attention=self.attention(order),
+            recent_completed=tuple(self.project_row(r.project) for r in completed[:8]),
+            recent_updates=tuple((self.project_row(pid), ProgressRow(e.date, e.note, e.progress)) for e, pid in latest),
+            news=news,
+        )
+
+    def subdistrict(self, area_id: str) -> SubdistrictPage:
+        ds, agg = self.ds, self.agg
+        a = ds.areas[area_id]
+        children = sorted(c for c in a.children if ds.areas[c].level == "community")
+        return SubdistrictPage(
+            url=url_for("subdistrict", a.id), title=a.name, breadcrumbs=(self.home_crumb,),
+            template="subdistrict.html", figures=self.figures(agg.subdistricts.get(a.id)),
+            communities=tuple(self.area_row(c, agg.communities) for c in children),
+            attention=self.attention(agg.subdistrict_projects.get(a.id, [])),
+            households=a.households, residents=a.residents,
+        )
+
+    def community(self, area_id: str) -> CommunityPage:
+        ds, agg = self.ds, self.agg
+        a = ds.areas[area_id]
+        sub = self._area_links[a.parent]
+        paired = sorted((u for u in ds.units.values() if a.id in u.paired_communities), key=lambda u: u.id)
+        return CommunityPage(
+            url=url_for("community", a.id), title=a.name, breadcrumbs=(self.home_crumb, sub),
+            template="community.html", subdistrict=sub, figures=self.figures(agg.communities.get(a.id)),
+            projects=tuple(self.project_row(p) for p in agg.community_projects.get(a.id, [])),
+            demands=tuple(self.demand_row(n) for n in agg.community_demands.get(a.id, [])),
+            paired_units=tuple(self._unit_links[u.id] for u in paired),
+            households=a.households, residents=a.residents,
+        )
+
+    def project(self, pid: str) -> ProjectPage:
+        ds = self.ds
+        p = ds.projects[pid]
+        row = self.project_row(pid)
+        first = ds.areas[p.communities[0]]
+        crumbs = (self.home_crumb, self._area_links[first.parent], self._area_links[first.id])
+        demand_index = self._demand_index
+        r = ds.ratings.get(pid, {})
+        total = sum(r.values())
+        bars = tuple(
+            RatingBar(c.key, c.label, r.get(c.key, 0), (r.get(c.key, 0) * 100 / total) if total else 0.0)
+            for c in ds.rating_enum.choices
+        )
+        res = ds.results.get(pid)
+        return ProjectPage(
+            url=row.url, title=p.title, breadcrumbs=crumbs, template="project.html", row=row,
+            communities=row.communities,
+            partner_units=tuple(self._unit_links[u] for u in p.partner_units),
+            handling=HANDLING.label(p.handling) if p.handling else "",
+            measures=p.measures,
+            expected_progress=self.agg.info[pid].expected_progress,
+            demands=tuple(self.demand_row(demand_index[d]) for d in p.demands if d in demand_index),
+            progress_log=tuple(ProgressRow(e.date, e.note, e.progress) for e in ds.progress.get(pid, ())),
+            result=ResultView(res.completed, res.signed_off, res.outcome, res.evidence,
+                              self.agg.info[pid].completed_late_days) if res else None,
+            ratings=bars if total else (),
+            comments=tuple(CommentView(c.date, ds.rating_enum.label(c.rating), c.text)
+                           for c in ds.comments.get(pid, ())),
+        )
+
+    def unit(self, uid: str) -> UnitPage:
+        ds, agg = self.ds, self.agg
+        u = ds.units[uid]
+        ids = agg.unit_projects.get(uid, [])
+        return UnitPage(
+            url=url_for("unit", uid), title=u.name, breadcrumbs=(self.home_crumb, Link(ZH["unit_compare"], UNITS_INDEX)),
+            template="unit.html", kind=u.kind or "", figures=self.figures(agg.units.get(uid)),
+            lead_projects=tuple(self.project_row(p) for p in ids if ds.projects[p].lead_unit == uid),
+            partner_projects=tuple(self.project_row(p) for p in ids if ds.projects[p].lead_unit != uid),
+            paired_communities=tuple(self._area_links[c] for c in u.paired_communities if c in self._area_links),
+        )
+
+    def units_index(self) -> UnitsIndexPage:
+        ds, agg = self.ds, self.agg
+        rows = tuple(
+            UnitRow(self._unit_links[u.id], u.kind or "", self.figures(agg.units.get(u.id)))
+            for u in sorted(ds.units.values(), key=lambda u: u.id)
+        )
+        return UnitsIndexPage(url=UNITS_INDEX, title=ZH["unit_compare"], breadcrumbs=(self.home_crumb,),
+                              template="units.html", units=rows, figures=self.figures(agg.district))
+
+    def lists(self) -> list[ListPage]:
+        """The three published lists, paginated."""
+        ds, agg = self.ds, self.agg
+        size = int(ds.settings.get("page_size") or 50)
+        order = _order(agg)
+        demand_ids = sorted(range(len(ds.demands)), key=lambda n: (ds.demands[n].received or dt.date.min, ds.demands[n].id), reverse=True)
+        project_ids = sorted(ds.projects, key=order)
+        result_ids = [r.project for r in sorted(ds.results.values(), key=lambda r: (r.completed, r.project), reverse=True)
+                      if r.project in ds.projects]
+        pages: list[ListPage] = []
+        for kind, ids, make, title in (
+            ("demands", demand_ids, self.demand_row, ZH["demand_list"]),
+            ("projects", project_ids, self.project_row, ZH["project_list"]),
+            ("results", result_ids, self.project_row, ZH["result_list"]),
+        ):
+            base = LIST_ROUTES[kind]
+            count = max(1, -(-len(ids) // size))
+            links = tuple(Link(str(n), page_url(base, n)) for n in range(1, count + 1))
+            for n in range(1, count + 1):
+                chunk = ids[(n - 1) * size : n * size]
+                pages.append(ListPage(
+                    url=page_url(base, n), title=title if n == 1 else f"{title}（第 {n} 页）",
+                    breadcrumbs=(self.home_crumb,), template=f"list_{kind}.html", kind=kind,
+                    rows=tuple(make(i) for i in chunk),
+                    pagination=Pagination(n, count, page_url(base, n - 1) if n > 1 else None,
+                                          page_url(base, n + 1) if n < count else None, links),
+                    total=len(ids),
+                ))
+        return pages
+
+
+def _order(agg: Aggregates):
+    rank = {"red": 0, "yellow": 1, "green": 2, None: 3}
+    info = agg.info
+    return lambda pid: (rank[info[pid].light], -info[pid].overdue_days, pid)

@@ -1,0 +1,146 @@
+"""One broken input per problem code, each asserting (file, row, column, code)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import read_rows, set_cell, write_rows
+
+from generator import pipeline
+from generator.problems import CODES
+from generator.validate import parse_date
+
+
+def problems(data: Path) -> set[tuple[str, int | None, str, str]]:
+    report = pipeline.check(data)
+    return {(Path(p.file).name, p.row, p.column, p.code) for p in report.problems}
+
+
+def test_clean_fixture_has_no_errors(mini):
+    report = pipeline.check(mini)
+    assert report.errors == []
+
+
+def _cell(file, row, column, value):
+    return lambda d: set_cell(d / file, row, column, value)
+
+
+def _blank_row(d):
+    rows = read_rows(d / "projects.csv")
+    rows.insert(2, [""] * len(rows[0]))
+    write_rows(d / "projects.csv", rows)
+
+
+def _drop_column(d):
+    rows = read_rows(d / "projects.csv")
+    j = rows[0].index("牵头单位")
+    write_rows(d / "projects.csv", [r[:j] + r[j + 1 :] for r in rows])
+
+
+def _add_column(name, value=""):
+    def go(d):
+        rows = read_rows(d / "projects.csv")
+        write_rows(d / "projects.csv", [rows[0] + [name]] + [r + [value] for r in rows[1:]])
+    return go
+
+
+def _ambiguous(d):
+    set_cell(d / "areas.csv", 6, "name", "桂香社区")
+
+
+def _symlink(d):
+    os.symlink("/etc/hostname", d / "demands-extra.csv")
+
+
+CASES = [
+    ("missing-value", _cell("projects.csv", 2, "项目名称", ""), ("projects.csv", 2, "项目名称")),
+    ("type-error", _cell("projects.csv", 3, "完成比例", "四十"), ("projects.csv", 3, "完成比例")),
+    ("type-error", _cell("progress.csv", 2, "完成比例", "40.5"), ("progress.csv", 2, "完成比例")),
+    ("invalid-date", _cell("demands.csv", 2, "收集日期", "2026年13月1日"), ("demands.csv", 2, "收集日期")),
+    ("invalid-date", _cell("projects.csv", 2, "完成时限", "2026-02-30"), ("projects.csv", 2, "完成时限")),
+    ("invalid-enum", _cell("projects.csv", 2, "状态", "差不多了"), ("projects.csv", 2, "状态")),
+    ("invalid-enum", _cell("feedback.csv", 3, "评价", "还行吧"), ("feedback.csv", 3, "评价")),
+    ("out-of-range", _cell("progress.csv", 2, "完成比例", "150"), ("progress.csv", 2, "完成比例")),
+    ("out-of-range", _cell("projects.csv", 3, "完成比例", "-5"), ("projects.csv", 3, "完成比例")),
+    ("duplicate-id", _cell("projects.csv", 3, "编号", "P1"), ("projects.csv", 3, "编号")),
+    ("id-collision", _cell("projects.csv", 3, "编号", "p1"), ("projects.csv", 3, "编号")),
+    ("invalid-id", _cell("projects.csv", 3, "编号", "../x"), ("projects.csv", 3, "编号")),
+    ("unknown-reference", _cell("projects.csv", 2, "牵头单位", "U9"), ("projects.csv", 2, "牵头单位")),
+    ("unknown-reference", _cell("projects.csv", 3, "社区", "C1、C9"), ("projects.csv", 3, "社区")),
+    ("unknown-reference", _cell("demands.csv", 3, "社区", "S1"), ("demands.csv", 3, "社区")),
+    ("unknown-reference", _cell("projects.csv", 2, "对应需求", "D999"), ("projects.csv", 2, "对应需求")),
+    ("unknown-reference", _cell("results.csv", 2, "项目编号", "P9"), ("results.csv", 2, "项目编号")),
+    ("unknown-reference", _cell("feedback.csv", 2, "项目编号", "P9"), ("feedback.csv", 2, "项目编号")),
+    ("unknown-reference", _cell("progress.csv", 2, "项目编号", "P9"), ("progress.csv", 2, "项目编号")),
+    ("ambiguous-reference", _ambiguous, ("demands.csv", 3, "社区")),
+    ("invalid-parent", _cell("areas.csv", 5, "parent", "C2"), ("areas.csv", 5, "parent")),
+    ("deadline-before-start", _cell("projects.csv", 2, "完成时限", "2025-12-01"), ("projects.csv", 2, "完成时限")),
+    ("completed-without-result", _cell("projects.csv", 5, "状态", "已完成"), ("projects.csv", 5, "状态")),
+    ("declined-without-reason", _cell("demands.csv", 5, "未采纳原因", ""), ("demands.csv", 5, "未采纳原因")),
+    ("signoff-before-completion", _cell("results.csv", 2, "销号日期", "2026-03-01"), ("results.csv", 2, "销号日期")),
+    ("result-not-completed", _cell("projects.csv", 2, "状态", "推进中"), ("results.csv", 2, "项目编号")),
+    ("date-after-as-of", _cell("demands.csv", 2, "收集日期", "2026-07-05"), ("demands.csv", 2, "收集日期")),
+    ("demand-project-mismatch", _cell("demands.csv", 2, "转化项目", "P2"), ("demands.csv", 2, "转化项目")),
+    ("feedback-unfinished-project", _cell("feedback.csv", 2, "项目编号", "P2"), ("feedback.csv", 2, "项目编号")),
+    ("blank-row", _blank_row, ("projects.csv", 3, "")),
+    ("missing-column", _drop_column, ("projects.csv", 1, "牵头单位")),
+    ("duplicate-column", _add_column("名称"), ("projects.csv", 1, "名称")),
+    ("unknown-column", _add_column("备注"), ("projects.csv", 1, "备注")),
+    ("header-not-found", lambda d: (d / "units.csv").write_text("a,b\n1,2\n", encoding="utf-8"), ("units.csv", 1, "")),
+    ("missing-table", lambda d: (d / "projects.csv").unlink(), ("data", None, "")),
+    ("file-unreadable", lambda d: (d / "units.csv").write_bytes(b"\x00\x01\x02id,name"), ("units.csv", None, "")),
+    ("file-refused", _symlink, ("demands-extra.csv", None, "")),
+    ("unknown-file", lambda d: (d / "notes.csv").write_text("x\n", encoding="utf-8"), ("notes.csv", None, "")),
+    ("invalid-settings", lambda d: (d / "site.yaml").write_text(
+        (d / "site.yaml").read_text(encoding="utf-8").replace("as_of: 2026-06-30", "as_of: 昨天"), encoding="utf-8"),
+     ("site.yaml", 3, "as_of")),
+    ("pii-masked", lambda d: None, ("feedback.csv", 5, "意见")),
+]
+
+
+@pytest.mark.parametrize(("code", "mutate", "where"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_each_problem_is_located(mini, code, mutate, where):
+    mutate(mini)
+    found = problems(mini)
+    assert (*where, code) in found, sorted(found)
+
+
+def test_every_code_has_a_broken_fixture():
+    assert {c[0] for c in CASES} == set(CODES)
+
+
+def test_problems_are_all_collected(mini):
+    set_cell(mini / "projects.csv", 2, "状态", "差不多了")
+    set_cell(mini / "projects.csv", 3, "完成比例", "四十")
+    set_cell(mini / "demands.csv", 2, "收集日期", "昨天")
+    report = pipeline.check(mini)
+    assert len(report.errors) >= 3
+
+
+def test_messages_say_value_and_fix_in_chinese(mini):
+    set_cell(mini / "demands.csv", 2, "收集日期", "2026年13月1日")
+    p = next(p for p in pipeline.check(mini).problems if p.code == "invalid-date")
+    assert p.value == "2026年13月1日"
+    assert "2026年6月30日" in p.message()  # says how to write it
+    assert p.location() == "data/demands.csv，第 2 行，“收集日期”列"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("2023-06-30", "2023-06-30"), ("2023年6月30日", "2023-06-30"), ("2023.6.30", "2023-06-30"),
+     ("2023/6/30", "2023-06-30"), ("２０２３年６月３０日", "2023-06-30"), ("20230630", "2023-06-30"),
+     ("2023-06-30 00:00:00", "2023-06-30"), ("2023-02-30", None), ("六月", None), ("", None)],
+)
+def test_dates(text, expected):
+    d = parse_date(text)
+    assert (d.isoformat() if d else None) == expected
+
+
+def test_synonyms_map_to_keys(mini):
+    ds = pipeline.prepare(mini).dataset
+    assert ds.projects["P2"].status == "in_progress"  # 滞后
+    assert ds.projects["P3"].status == "ongoing"  # 常态化
+    assert ds.areas["S2"].level == "subdistrict"  # 镇
+    assert ds.demands[1].community == "C1"  # referenced by name
