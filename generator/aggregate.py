@@ -204,5 +204,14 @@ def aggregate(ds: Dataset) -> Aggregates:
             ids.sort(key=order)
     for ids in comm_demands.values():
         ids.sort(key=lambda n: (ds.demands[n].received or dt.date.min, ds.demands[n].id), reverse=True)
-    return Aggregates(info, district, dict(subs), dict(comms), dict(units),
-                      dict(comm_projects), dict(unit_projects), dict(sub_projects), dict(comm_demands))
+    return Aggregates(
+        info,
+        district,
+        dict(subs),
+        dict(comms),
+        dict(units),
+        dict(comm_projects),
+        dict(unit_projects),
+        dict(sub_projects),
+        dict(comm_demands),
+    )

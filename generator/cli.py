@@ -6,6 +6,7 @@ import argparse
 import functools
 import http.server
 import json
+import os
 import shutil
 import sys
 import time
@@ -48,8 +49,12 @@ def reconciliation(report: Report) -> list[dict[str, object]]:
     """Rows read = rows published + rows excluded, per list."""
     excluded = Counter(t for t, *_ in report.excluded)
     return [
-        {"list": name, "read": report.rows_read[name], "published": report.rows_published[name],
-         "excluded": excluded[name]}
+        {
+            "list": name,
+            "read": report.rows_read[name],
+            "published": report.rows_published[name],
+            "excluded": excluded[name],
+        }
         for name in report.rows_read
     ]
 
@@ -71,9 +76,7 @@ def write_reports(prepared: pipeline.Prepared, directory: Path) -> None:
     if report.problems:
         lines += ["", "## 问题", ""] + [f"- {format_problem(p)}" for p in report.sorted()]
     (directory / "build-report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    red = ["文件,行,列,遮盖类型,遮盖后文字"] + [
-        ",".join(_csv_cell(str(x)) for x in row) for row in prepared.redactions
-    ]
+    red = ["文件,行,列,遮盖类型,遮盖后文字"] + [",".join(_csv_cell(str(x)) for x in row) for row in prepared.redactions]
     (directory / "redactions.csv").write_text("\n".join(red) + "\n", encoding="utf-8-sig")
 
 
@@ -97,7 +100,42 @@ def pelican_settings(data: Path, output: Path, config: Path | None) -> dict:
     return settings
 
 
-def build_site(data: Path, output: Path, config: Path | None = None, reports: Path | None = None) -> pipeline.Prepared:
+def clone_pages(output: Path, staging: Path) -> int:
+    """Hard-link the previous build's data pages into the staging folder.
+
+    Only pages in the manifest are linked: the renderer replaces them atomically (new
+    inode), so the live output is never modified; everything else (Pelican's pages, theme
+    files) is written fresh by Pelican.
+    """
+    from .render import MANIFEST, file_for, read_manifest
+
+    linked = 0
+    for url in read_manifest(output):
+        src = output / file_for(url)
+        dst = staging / file_for(url)
+        try:
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            os.link(src, dst)
+            linked += 1
+        except (FileNotFoundError, FileExistsError):
+            continue
+        except OSError:  # another file system: fall back to a full render
+            return linked
+    manifest = output / MANIFEST
+    if manifest.exists():
+        (staging / MANIFEST).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(manifest, staging / MANIFEST)
+    return linked
+
+
+def build_site(
+    data: Path,
+    output: Path,
+    config: Path | None = None,
+    reports: Path | None = None,
+    jobs: int | None = None,
+    full: bool = False,
+) -> pipeline.Prepared:
     """Validate, render into a staging folder, then swap it in whole.
 
     On any failure the previous output stays exactly as it was.
@@ -114,7 +152,11 @@ def build_site(data: Path, output: Path, config: Path | None = None, reports: Pa
             shutil.rmtree(leftover)
     staging.mkdir(parents=True)
     try:
+        if output.exists() and not full:
+            clone_pages(output, staging)
         settings = pelican_settings(data, staging, config)
+        if jobs:
+            settings["GONGSHI_JOBS"] = jobs
         Pelican(settings).run()
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -140,8 +182,14 @@ def cmd_check(args) -> int:
 def cmd_build(args) -> int:
     start = time.perf_counter()
     try:
-        prepared = build_site(Path(args.data), Path(args.output), Path(args.settings) if args.settings else None,
-                              Path(args.reports) if args.reports else None)
+        prepared = build_site(
+            Path(args.data),
+            Path(args.output),
+            Path(args.settings) if args.settings else None,
+            Path(args.reports) if args.reports else None,
+            jobs=args.jobs,
+            full=args.full,
+        )
     except ValidationFailed as exc:
         print_report(exc.report, sys.stderr, args.limit)
         print("数据有错误，未生成网站，原有输出保持不变。", file=sys.stderr)
@@ -174,7 +222,7 @@ def cmd_demo(args) -> int:
     from .demo import PRESETS, generate
 
     factor = PRESETS.get(args.size) or float(args.size)
-    counts = generate(Path(args.out), factor=factor, seed=args.seed)
+    counts = generate(Path(args.out), factor=factor, seed=args.seed, plant_pii=args.size == "demo")
     for name, n in counts.items():
         print(f"{name}: {n}")
     return EXIT_OK
@@ -199,6 +247,8 @@ def parser() -> argparse.ArgumentParser:
             sp.add_argument("--output", default="output", help="输出目录（默认 output）")
             sp.add_argument("--settings", help="Pelican 设置文件（默认 ./pelicanconf.py）")
             sp.add_argument("--reports", help="构建报告目录（默认输出目录旁的 reports/）")
+            sp.add_argument("--jobs", type=int, help="并行进程数（默认为 CPU 核数）")
+            sp.add_argument("--full", action="store_true", help="不复用上次的结果，全部重新生成")
 
     c = sub.add_parser("check", help="只校验数据")
     common(c, output=False)

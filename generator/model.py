@@ -124,7 +124,7 @@ class Dataset:
 
 
 def _int(v) -> int | None:
-    return None if v is None or v != v else int(round(float(v)))
+    return None if v is None or v != v else round(float(v))
 
 
 def _date(v) -> dt.date | None:
@@ -152,14 +152,27 @@ def build(settings: dict[str, object], tables: dict[str, pd.DataFrame]) -> Datas
     pf = tables["projects"]
     for r in pf.itertuples(index=False):
         projects[r.id] = Project(
-            r.id, r.title, tuple(r.communities or ()), r.category, r.handling, r.lead_unit,
-            tuple(r.partner_units or ()), r.leader, r.measures, _date(r.start), _date(r.deadline),
-            r.status, _int(r.progress), tuple(r.demands or ()), slugify(r.id),
+            r.id,
+            r.title,
+            tuple(r.communities or ()),
+            r.category,
+            r.handling,
+            r.lead_unit,
+            tuple(r.partner_units or ()),
+            r.leader,
+            r.measures,
+            _date(r.start),
+            _date(r.deadline),
+            r.status,
+            _int(r.progress),
+            tuple(r.demands or ()),
+            slugify(r.id),
         )
 
     demands = [
-        Demand(r.id, r.community, _date(r.received), r.channel, r.category, r.summary, r.stage,
-               r.decline_reason, r.project)
+        Demand(
+            r.id, r.community, _date(r.received), r.channel, r.category, r.summary, r.stage, r.decline_reason, r.project
+        )
         for r in tables["demands"].itertuples(index=False)
     ]
     # A demand may name its project, or the project may list the demand: either counts.
@@ -195,5 +208,17 @@ def build(settings: dict[str, object], tables: dict[str, pd.DataFrame]) -> Datas
     for cs in comments.values():
         cs.sort(key=lambda c: (c.date, c.text), reverse=True)
 
-    return Dataset(settings, enum, satisfied, areas, units, demands, projects, dict(progress),
-                   results, ratings, dict(comments), len(fb))
+    return Dataset(
+        settings,
+        enum,
+        satisfied,
+        areas,
+        units,
+        demands,
+        projects,
+        dict(progress),
+        results,
+        ratings,
+        dict(comments),
+        len(fb),
+    )

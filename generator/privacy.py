@@ -11,15 +11,28 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from .schema import PRIVATE, TEXT, Table
 
 _MOBILE = re.compile(r"(?<![\d*])(1[3-9]\d)[-\s]?(\d{4})[-\s]?(\d{4})(?![\d*])")
 _LANDLINE = re.compile(r"(?<![\d*])(0\d{2,3})[-\s]?(\d{3,4})(\d{4})(?![\d*])")
-_ID = re.compile(r"(?<![\dA-Za-z*])([1-9])(\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:[0-2]\d|3[01])\d{3})([\dXx])(?![\dA-Za-z*])")
+_ID = re.compile(
+    r"(?<![\dA-Za-z*])([1-9])(\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:[0-2]\d|3[01])\d{3})([\dXx])(?![\dA-Za-z*])"
+)
 _CARD = re.compile(r"(?<![\d*])(\d{12,15})(\d{4})(?![\d*])")
 _EMAIL = re.compile(r"(?<![\w.+-])([\w.+-])[\w.+-]*@([\w-]+(?:\.[\w-]+)+)")
+
+_SUSPECT = re.compile(r"\d{5}|@")
+KIND_LABELS = {
+    "mobile": "手机号",
+    "landline": "固定电话",
+    "id_number": "身份证号",
+    "bank_card": "银行卡号",
+    "email": "电子邮箱",
+    "name": "姓名",
+}
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -56,11 +69,13 @@ def mask_text(text: str, names: tuple[str, ...] = ()) -> tuple[str, list[Masking
 
     def sub(kind, pattern, repl):
         nonlocal text
+
         def r(m):
             out = repl(m)
             if out != m[0]:
                 found.append(Masking(kind, len(m[0])))
             return out
+
         text = pattern.sub(r, text)
 
     # IDs before cards and phones: an ID number contains phone-like runs.
@@ -85,19 +100,27 @@ def redact(table: Table, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[
     """
     private = [c.name for c in table.columns if c.privacy == PRIVATE and c.name in frame]
     name_cols = [c for c in private if c.endswith("_name")]
+    names = list(zip(*(frame[c].tolist() for c in name_cols), strict=True)) if name_cols else None
     log: list[tuple[int, str, str, str]] = []
     frame = frame.copy()
     for col in (c.name for c in table.columns if c.privacy == TEXT and c.name in frame):
-        values = frame[col]
-        names = frame[name_cols].agg(tuple, axis=1) if name_cols else None
-        out = []
-        for idx, value in values.items():
-            row_names = names[idx] if names is not None else ()
-            masked, hits = mask_text(value, row_names)
+        values = frame[col].to_numpy(dtype=object).copy()
+        # Most cells hold no digits, no @ and no resident's name: only the rest are masked.
+        suspect = np.array(pd.Series(values).str.contains(_SUSPECT, na=False), dtype=bool)
+        if names is not None:
+            suspect |= np.fromiter(
+                (any(n and len(n) >= 2 and n in v for n in ns) for v, ns in zip(values, names, strict=True)),
+                dtype=bool,
+                count=len(values),
+            )
+        for pos in np.flatnonzero(suspect):
+            row_names = names[pos] if names is not None else ()
+            masked, hits = mask_text(values[pos], row_names)
             if hits:
-                log.append((idx, col, "、".join(sorted({h.kind for h in hits})), masked))
-            out.append(masked)
-        frame[col] = pd.Series(out, index=values.index, dtype=object)
+                kinds = "、".join(sorted({KIND_LABELS[h.kind] for h in hits}))
+                log.append((frame.index[pos], col, kinds, masked))
+            values[pos] = masked
+        frame[col] = pd.Series(values, index=frame.index, dtype=object)
     return frame.drop(columns=private), log
 
 

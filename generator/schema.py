@@ -175,9 +175,7 @@ STAGE = Enumeration(
         Choice("ordered", "群众点单", ("点单", "已登记", "已收集"), "居民提出需求，已登记"),
         Choice("opened", "社区开单", ("开单", "已开单"), "社区梳理后形成清单"),
         Choice("accepted", "共同接单", ("接单", "已接单", "已受理", "受理"), "责任单位认领"),
-        Choice(
-            "deliberated", "民主议单", ("议单", "已议单", "已立项", "立项"), "经民主议事转为项目"
-        ),
+        Choice("deliberated", "民主议单", ("议单", "已议单", "已立项", "立项"), "经民主议事转为项目"),
         Choice("declined", "不予采纳", ("未采纳", "不采纳", "暂缓", "退回"), "须写明原因"),
     ),
 )
@@ -298,19 +296,26 @@ DEMANDS = Table(
         Column("received", "收集日期", DATE, True, ("日期", "登记日期", "收集时间")),
         Column("channel", "收集渠道", ENUM, False, ("渠道", "来源"), enum=CHANNEL),
         Column("category", "类别", ENUM, False, ("领域", "分类", "八微类别"), enum=CATEGORY),
-        Column(
-            "summary", "需求内容", STRING, True, ("内容", "诉求", "需求摘要", "问题"), privacy=TEXT
-        ),
+        Column("summary", "需求内容", STRING, True, ("内容", "诉求", "需求摘要", "问题"), privacy=TEXT),
         Column("stage", "办理阶段", ENUM, True, ("阶段", "状态", "四单环节"), enum=STAGE),
         Column(
-            "decline_reason", "未采纳原因", STRING, False, ("原因", "说明"), privacy=TEXT,
+            "decline_reason",
+            "未采纳原因",
+            STRING,
+            False,
+            ("原因", "说明"),
+            privacy=TEXT,
             description="办理阶段为不予采纳时必填",
         ),
         Column("project", "转化项目", REF, False, ("项目编号", "对应项目"), ref="projects"),
         Column("resident_name", "群众姓名", STRING, False, ("姓名", "反映人", "联系人"), privacy=PRIVATE),
         Column("resident_phone", "联系电话", STRING, False, ("电话", "手机", "手机号"), privacy=PRIVATE),
         Column(
-            "resident_address", "详细地址", STRING, False, ("地址", "住址", "家庭住址"),
+            "resident_address",
+            "详细地址",
+            STRING,
+            False,
+            ("地址", "住址", "家庭住址"),
             privacy=PRIVATE,
         ),
         Column("resident_id_number", "身份证号", STRING, False, ("身份证", "证件号码"), privacy=PRIVATE),
@@ -327,32 +332,54 @@ PROJECTS = Table(
         Column("id", "编号", STRING, True, ("项目编号", "ID")),
         Column("title", "项目名称", STRING, True, ("名称", "实事名称", "事项名称"), privacy=TEXT),
         Column(
-            "communities", "社区", REFS, True, ("社区/村", "所在社区", "涉及社区", "村（社区）"),
-            ref="areas", description="一个或多个社区，用顿号分隔",
+            "communities",
+            "社区",
+            REFS,
+            True,
+            ("社区/村", "所在社区", "涉及社区", "村（社区）"),
+            ref="areas",
+            description="一个或多个社区，用顿号分隔",
         ),
         Column("category", "类别", ENUM, False, ("领域", "分类", "八微类别"), enum=CATEGORY),
         Column("handling", "办理方式", ENUM, False, ("六办", "工作法"), enum=HANDLING),
         Column("lead_unit", "牵头单位", REF, True, ("责任单位", "主责单位"), ref="units"),
+        Column("partner_units", "配合单位", REFS, False, ("协办单位", "参与单位"), ref="units"),
         Column(
-            "partner_units", "配合单位", REFS, False, ("协办单位", "参与单位"), ref="units"
-        ),
-        Column(
-            "leader", "领办人", STRING, True, ("责任领导", "责任人", "领办领导"),
+            "leader",
+            "领办人",
+            STRING,
+            True,
+            ("责任领导", "责任人", "领办领导"),
             description="领办干部姓名（公职人员，按规定公开）",
         ),
         Column("measures", "主要举措", STRING, False, ("举措", "主要内容", "整改措施"), privacy=TEXT),
         Column("start", "开始日期", DATE, True, ("启动时间", "开始时间")),
         Column(
-            "deadline", "完成时限", DATE, False, ("时限", "截止日期", "计划完成时间"),
+            "deadline",
+            "完成时限",
+            DATE,
+            False,
+            ("时限", "截止日期", "计划完成时间"),
             description="常态化项目可空",
         ),
         Column("status", "状态", ENUM, True, ("进展状态", "推进状态"), enum=STATUS),
         Column(
-            "progress", "完成比例", INTEGER, False, ("进度", "完成进度", "进度（%）"),
-            minimum=0, maximum=100, description="0–100，可写 80 或 80%",
+            "progress",
+            "完成比例",
+            INTEGER,
+            False,
+            ("进度", "完成进度", "进度（%）"),
+            minimum=0,
+            maximum=100,
+            description="0–100，可写 80 或 80%",
         ),
         Column(
-            "demands", "对应需求", REFS, False, ("需求编号", "来源需求"), ref="demands",
+            "demands",
+            "对应需求",
+            REFS,
+            False,
+            ("需求编号", "来源需求"),
+            ref="demands",
         ),
     ),
     key="id",
@@ -396,8 +423,7 @@ FEEDBACK = Table(
     (
         Column("project", "项目编号", REF, True, ("项目", "编号"), ref="projects"),
         Column("date", "评价日期", DATE, True, ("日期",)),
-        Column("rating", "评价", ENUM, True, ("满意度", "评价结果"), enum=RATING_3,
-               description="按站点设置的评价等级"),
+        Column("rating", "评价", ENUM, True, ("满意度", "评价结果"), enum=RATING_3, description="按站点设置的评价等级"),
         Column("comment", "意见", STRING, False, ("留言", "评价意见", "意见建议"), privacy=TEXT),
         Column("comment_public", "意见公开", BOOLEAN, False, ("是否公开", "公开")),
         Column("resident_name", "评价人", STRING, False, ("姓名",), privacy=PRIVATE),
@@ -429,10 +455,7 @@ def table_for_name(stem: str) -> Table | None:
 def feedback_table(scale: str) -> Table:
     """The feedback table with the rating enumeration of the configured scale."""
     enum = RATING_SCALES[scale][0]
-    cols = tuple(
-        Column(**{**c.__dict__, "enum": enum}) if c.name == "rating" else c
-        for c in FEEDBACK.columns
-    )
+    cols = tuple(Column(**{**c.__dict__, "enum": enum}) if c.name == "rating" else c for c in FEEDBACK.columns)
     return Table(**{**FEEDBACK.__dict__, "columns": cols})
 
 

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from .load import FILE, ROW, Loaded, LoadedTable
@@ -37,9 +38,7 @@ from .schema import (
 )
 from .slug import slugify
 
-_DATE = re.compile(
-    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"
-)
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _SPLIT = re.compile("[" + re.escape(LIST_SEPARATORS) + r"\s]+")
 _BAD_ID = re.compile(r"[/\\\x00-\x1f\x7f]|\.\.")
@@ -104,9 +103,10 @@ class _Checker:
 
 def _map_unique(series: pd.Series, func) -> pd.Series:
     """Apply a Python function once per distinct value (columns repeat a lot)."""
-    uniques = pd.unique(series)
-    mapping = {u: func(u) for u in uniques}
-    return series.map(mapping)
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    mapped = np.empty(len(uniques), dtype=object)
+    mapped[:] = [func(u) for u in uniques]
+    return pd.Series(mapped[codes], index=series.index, dtype=object)
 
 
 def check_columns(lt: LoadedTable, report: Report) -> pd.DataFrame:
@@ -138,23 +138,26 @@ def _typed(ck: _Checker, col: Column, s: pd.Series, empty: pd.Series) -> pd.Seri
         return parsed.where(~empty, None)
     if col.type in (INTEGER, NUMBER):
         parsed = _map_unique(s, parse_number)
+        values = pd.to_numeric(parsed, errors="coerce").to_numpy(dtype=float)
         bad = ~empty & parsed.isna()
         ck.bulk("type-error", bad, col.name)
+        ok = (~bad & ~empty).to_numpy()
         if col.type == INTEGER:
-            frac = ~bad & ~empty & parsed.map(lambda v: v is not None and v == v and not float(v).is_integer())
-            ck.bulk("type-error", frac, col.name, lambda v: "应为整数")
-        ok = ~bad & ~empty
-        rng = []
-        if col.minimum is not None:
-            rng.append(parsed.map(lambda v: v is not None and v == v and v < col.minimum))
-        if col.maximum is not None:
-            rng.append(parsed.map(lambda v: v is not None and v == v and v > col.maximum))
-        if rng:
-            out_of = ok & pd.concat(rng, axis=1).any(axis=1)
+            frac = ok & (np.floor(values) != values)
+            ck.bulk("type-error", pd.Series(frac, index=s.index), col.name, lambda v: "应为整数")
+        low = values < col.minimum if col.minimum is not None else np.zeros(len(values), bool)
+        high = values > col.maximum if col.maximum is not None else np.zeros(len(values), bool)
+        out_of = ok & (low | high)
+        if out_of.any():
             lo = "" if col.minimum is None else f"{col.minimum:g}"
             hi = "" if col.maximum is None else f"{col.maximum:g}"
-            ck.bulk("out-of-range", out_of, col.name, lambda v: f"应在 {lo}–{hi} 之间" if hi else f"不能小于 {lo}")
-        return parsed.where(ok, None)
+            ck.bulk(
+                "out-of-range",
+                pd.Series(out_of, index=s.index),
+                col.name,
+                lambda v: f"应在 {lo}–{hi} 之间" if hi else f"不能小于 {lo}",
+            )
+        return parsed.where(pd.Series(ok, index=s.index), None)
     if col.type == ENUM:
         lookup = col.enum.lookup()
         parsed = _map_unique(s, lambda v: lookup.get(norm(v)))
@@ -168,7 +171,7 @@ def _typed(ck: _Checker, col: Column, s: pd.Series, empty: pd.Series) -> pd.Seri
         return parsed.fillna(False).astype(bool)
     if col.type == REFS:
         return _map_unique(s, split_refs)
-    return s.map(lambda v: unicodedata.normalize("NFC", v)) if col.type != REF else s
+    return _map_unique(s, lambda v: unicodedata.normalize("NFC", v)) if col.type != REF else s
 
 
 # ---------------------------------------------------------------- settings
@@ -187,8 +190,11 @@ def check_settings(loaded: Loaded, report: Report) -> dict[str, object]:
     for key, value in raw.items():
         name = key if key in known else labels.get(norm(str(key)))
         if name is None:
-            report.add(Problem("invalid-settings", file, loaded.settings_lines.get(key), str(key), str(key),
-                               f"未知的设置项“{key}”"))
+            report.add(
+                Problem(
+                    "invalid-settings", file, loaded.settings_lines.get(key), str(key), str(key), f"未知的设置项“{key}”"
+                )
+            )
             continue
         values[name] = value
     for s in SETTINGS:
@@ -292,16 +298,16 @@ def _resolve(ck: _Checker, typed: pd.DataFrame, col: Column, index: _Index, leve
 
     levels_ok = ("community",)
     if col.type == REF:
-        resolved = []
-        for idx, v in s.items():
-            if not v:
-                resolved.append("")
-                continue
-            rid, code = one(v)
-            if code:
-                ck.problem(code, idx, col.name, v, tables_label)
-            resolved.append(rid or "")
-        typed[col.name] = pd.Series(resolved, index=s.index, dtype=object)
+        codes, uniques = pd.factorize(s, use_na_sentinel=False)
+        answers = [one(v) if v else ("", None) for v in uniques]
+        bad = {k for k, (_, code) in enumerate(answers) if code}
+        if bad:
+            for idx, v, k in zip(s.index, s, codes, strict=True):
+                if k in bad:
+                    ck.problem(answers[k][1], idx, col.name, v, tables_label)
+        ids = np.empty(len(answers), dtype=object)
+        ids[:] = [rid or "" for rid, _ in answers]
+        typed[col.name] = pd.Series(ids[codes], index=s.index, dtype=object)
     else:
         resolved = []
         for idx, refs in s.items():
@@ -383,8 +389,13 @@ def _check_areas(ck: _Checker, areas: pd.DataFrame, index: _Index, level: dict) 
     if len(districts) != 1:
         idx = districts[1] if len(districts) > 1 else areas.index[0] if len(areas) else None
         if idx is not None:
-            ck.problem("invalid-parent", idx, "level", areas.at[idx, "level"] or "",
-                       f"区域清单中应有且只有一个“区”，现有 {len(districts)} 个")
+            ck.problem(
+                "invalid-parent",
+                idx,
+                "level",
+                areas.at[idx, "level"] or "",
+                f"区域清单中应有且只有一个“区”，现有 {len(districts)} 个",
+            )
     for idx, lvl, parent in zip(areas.index, areas["level"], areas["parent"], strict=True):
         if lvl is None or lvl == "district":
             if lvl == "district" and parent:
@@ -408,8 +419,7 @@ def _check_rules(ck: dict[str, _Checker], t: dict[str, pd.DataFrame], as_of) -> 
         c = ck["projects"]
         both = projects["start"].notna() & projects["deadline"].notna()
         before = both & (projects["deadline"].where(both) < projects["start"].where(both)).fillna(False).astype(bool)
-        c.bulk("deadline-before-start", before, "deadline",
-               lambda v: "")
+        c.bulk("deadline-before-start", before, "deadline", lambda v: "")
         with_result = set(results["project"])
         missing = (projects["status"] == "completed") & ~projects["id"].isin(with_result)
         c.bulk("completed-without-result", missing, "status")
@@ -438,7 +448,13 @@ def _check_rules(ck: dict[str, _Checker], t: dict[str, pd.DataFrame], as_of) -> 
         c.bulk("feedback-unfinished-project", early, "project")
     if as_of is None:
         return
-    for name, col in (("demands", "received"), ("progress", "date"), ("results", "completed"), ("feedback", "date"), ("projects", "start")):
+    for name, col in (
+        ("demands", "received"),
+        ("progress", "date"),
+        ("results", "completed"),
+        ("feedback", "date"),
+        ("projects", "start"),
+    ):
         if name in ck:
             s = t[name][col]
             late = s.map(lambda d: d is not None and d == d and d > as_of)

@@ -288,8 +288,11 @@ class ViewBuilder:
         scale_labels = [ds.rating_enum.label(k) for k in ds.satisfied_keys]
         self.sat_formula = ZH["satisfaction_formula"].format(satisfied=" + ".join(scale_labels))
         self._rows: dict[str, ProjectRow] = {}
-        self._area_links = {a.id: Link(a.name, url_for(a.level, a.id)) for a in ds.areas.values()
-                            if a.level in ("subdistrict", "community")}
+        self._area_links = {
+            a.id: Link(a.name, url_for(a.level, a.id))
+            for a in ds.areas.values()
+            if a.level in ("subdistrict", "community")
+        }
         self._unit_links = {u.id: Link(u.name, url_for("unit", u.id)) for u in ds.units.values()}
         self._project_links = {p.id: Link(p.title, url_for("project", p.id)) for p in ds.projects.values()}
         self.site = SiteInfo(
@@ -314,21 +317,32 @@ class ViewBuilder:
         )
         self.home_crumb = Link(ZH["home"], "")
         self._demand_index = {d.id: n for n, d in enumerate(ds.demands)}
+        self.news: tuple[Link, ...] = ()  # set by the renderer from Pelican's articles
 
     # -- parts
     def figures(self, f: Figures | None) -> FiguresView:
         f = f or Figures(satisfied_keys=self.ds.satisfied_keys)
         return FiguresView(
-            f.demands, f.demands_accepted, f.demands_converted, f.demands_declined, f.projects,
-            f.completed, f.in_progress, f.ongoing, f.overdue, f.lights["red"], f.lights["yellow"],
+            f.demands,
+            f.demands_accepted,
+            f.demands_converted,
+            f.demands_declined,
+            f.projects,
+            f.completed,
+            f.in_progress,
+            f.ongoing,
+            f.overdue,
+            f.lights["red"],
+            f.lights["yellow"],
             Rate(f.satisfied, f.valid_ratings, self.sat_formula),
             Rate(f.completed, f.completion_base, ZH["completion_formula"]),
         )
 
     def status(self, p: Project, i: ProjectInfo) -> StatusView:
         light_label = ZH[f"light_{i.light}"] if i.light else ""
-        return StatusView(p.status, STATUS.label(p.status), i.light, light_label, i.light_reason,
-                          i.overdue_days, i.due_in_days)
+        return StatusView(
+            p.status, STATUS.label(p.status), i.light, light_label, i.light_reason, i.overdue_days, i.due_in_days
+        )
 
     def project_row(self, pid: str) -> ProjectRow:
         row = self._rows.get(pid)
@@ -339,11 +353,20 @@ class ViewBuilder:
             valid = sum(n for k, n in r.items() if k != "unknown")
             res = ds.results.get(pid)
             row = ProjectRow(
-                p.id, p.title, url_for("project", p.id), self.status(p, self.agg.info[pid]),
-                tuple(self._area_links[c] for c in p.communities), self._unit_links[p.lead_unit],
-                p.leader, CATEGORY.label(p.category) if p.category else "", p.start, p.deadline,
-                p.progress, Rate(sum(r.get(k, 0) for k in ds.satisfied_keys), valid, self.sat_formula),
-                res.completed if res else None, res.signed_off if res else None,
+                p.id,
+                p.title,
+                url_for("project", p.id),
+                self.status(p, self.agg.info[pid]),
+                tuple(self._area_links[c] for c in p.communities),
+                self._unit_links[p.lead_unit],
+                p.leader,
+                CATEGORY.label(p.category) if p.category else "",
+                p.start,
+                p.deadline,
+                p.progress,
+                Rate(sum(r.get(k, 0) for k in ds.satisfied_keys), valid, self.sat_formula),
+                res.completed if res else None,
+                res.signed_off if res else None,
                 res.outcome if res else "",
             )
             self._rows[pid] = row
@@ -352,10 +375,15 @@ class ViewBuilder:
     def demand_row(self, n: int) -> DemandRow:
         d = self.ds.demands[n]
         return DemandRow(
-            d.id, d.received, self._area_links[d.community],
+            d.id,
+            d.received,
+            self._area_links[d.community],
             CHANNEL.label(d.channel) if d.channel else "",
-            CATEGORY.label(d.category) if d.category else "", d.summary, d.stage,
-            STAGE.label(d.stage), d.decline_reason,
+            CATEGORY.label(d.category) if d.category else "",
+            d.summary,
+            d.stage,
+            STAGE.label(d.stage),
+            d.decline_reason,
             self._project_links.get(d.project) if d.project else None,
         )
 
@@ -368,23 +396,27 @@ class ViewBuilder:
         return tuple(self.project_row(p) for p in ids if info[p].light == "red")[:limit]
 
     # -- pages
-    def home(self, news: tuple[Link, ...] = ()) -> HomePage:
+    def home(self) -> HomePage:
         ds, agg = self.ds, self.agg
         subs = sorted((a for a in ds.level("subdistrict")), key=lambda a: a.id)
         completed = sorted(ds.results.values(), key=lambda r: (r.completed, r.project), reverse=True)
         latest = sorted(
             ((entries[-1], pid) for pid, entries in ds.progress.items() if entries and pid in ds.projects),
-            key=lambda e: (e[0].date, e[1]), reverse=True,
+            key=lambda e: (e[0].date, e[1]),
+            reverse=True,
         )[:8]
         order = sorted(ds.projects, key=_order(agg))
         return HomePage(
-            url="", title=ds.settings["name"], breadcrumbs=(), template="home.html",
+            url="",
+            title=ds.settings["name"],
+            breadcrumbs=(),
+            template="home.html",
             figures=self.figures(agg.district),
             subdistricts=tuple(self.area_row(a.id, agg.subdistricts) for a in subs),
             attention=self.attention(order),
             recent_completed=tuple(self.project_row(r.project) for r in completed[:8]),
             recent_updates=tuple((self.project_row(pid), ProgressRow(e.date, e.note, e.progress)) for e, pid in latest),
-            news=news,
+            news=self.news,
         )
 
     def subdistrict(self, area_id: str) -> SubdistrictPage:
@@ -392,11 +424,15 @@ class ViewBuilder:
         a = ds.areas[area_id]
         children = sorted(c for c in a.children if ds.areas[c].level == "community")
         return SubdistrictPage(
-            url=url_for("subdistrict", a.id), title=a.name, breadcrumbs=(self.home_crumb,),
-            template="subdistrict.html", figures=self.figures(agg.subdistricts.get(a.id)),
+            url=url_for("subdistrict", a.id),
+            title=a.name,
+            breadcrumbs=(self.home_crumb,),
+            template="subdistrict.html",
+            figures=self.figures(agg.subdistricts.get(a.id)),
             communities=tuple(self.area_row(c, agg.communities) for c in children),
             attention=self.attention(agg.subdistrict_projects.get(a.id, [])),
-            households=a.households, residents=a.residents,
+            households=a.households,
+            residents=a.residents,
         )
 
     def community(self, area_id: str) -> CommunityPage:
@@ -405,12 +441,17 @@ class ViewBuilder:
         sub = self._area_links[a.parent]
         paired = sorted((u for u in ds.units.values() if a.id in u.paired_communities), key=lambda u: u.id)
         return CommunityPage(
-            url=url_for("community", a.id), title=a.name, breadcrumbs=(self.home_crumb, sub),
-            template="community.html", subdistrict=sub, figures=self.figures(agg.communities.get(a.id)),
+            url=url_for("community", a.id),
+            title=a.name,
+            breadcrumbs=(self.home_crumb, sub),
+            template="community.html",
+            subdistrict=sub,
+            figures=self.figures(agg.communities.get(a.id)),
             projects=tuple(self.project_row(p) for p in agg.community_projects.get(a.id, [])),
             demands=tuple(self.demand_row(n) for n in agg.community_demands.get(a.id, [])),
             paired_units=tuple(self._unit_links[u.id] for u in paired),
-            households=a.households, residents=a.residents,
+            households=a.households,
+            residents=a.residents,
         )
 
     def project(self, pid: str) -> ProjectPage:
@@ -428,7 +469,11 @@ class ViewBuilder:
         )
         res = ds.results.get(pid)
         return ProjectPage(
-            url=row.url, title=p.title, breadcrumbs=crumbs, template="project.html", row=row,
+            url=row.url,
+            title=p.title,
+            breadcrumbs=crumbs,
+            template="project.html",
+            row=row,
             communities=row.communities,
             partner_units=tuple(self._unit_links[u] for u in p.partner_units),
             handling=HANDLING.label(p.handling) if p.handling else "",
@@ -436,11 +481,15 @@ class ViewBuilder:
             expected_progress=self.agg.info[pid].expected_progress,
             demands=tuple(self.demand_row(demand_index[d]) for d in p.demands if d in demand_index),
             progress_log=tuple(ProgressRow(e.date, e.note, e.progress) for e in ds.progress.get(pid, ())),
-            result=ResultView(res.completed, res.signed_off, res.outcome, res.evidence,
-                              self.agg.info[pid].completed_late_days) if res else None,
+            result=ResultView(
+                res.completed, res.signed_off, res.outcome, res.evidence, self.agg.info[pid].completed_late_days
+            )
+            if res
+            else None,
             ratings=bars if total else (),
-            comments=tuple(CommentView(c.date, ds.rating_enum.label(c.rating), c.text)
-                           for c in ds.comments.get(pid, ())),
+            comments=tuple(
+                CommentView(c.date, ds.rating_enum.label(c.rating), c.text) for c in ds.comments.get(pid, ())
+            ),
         )
 
     def unit(self, uid: str) -> UnitPage:
@@ -448,8 +497,12 @@ class ViewBuilder:
         u = ds.units[uid]
         ids = agg.unit_projects.get(uid, [])
         return UnitPage(
-            url=url_for("unit", uid), title=u.name, breadcrumbs=(self.home_crumb, Link(ZH["unit_compare"], UNITS_INDEX)),
-            template="unit.html", kind=u.kind or "", figures=self.figures(agg.units.get(uid)),
+            url=url_for("unit", uid),
+            title=u.name,
+            breadcrumbs=(self.home_crumb, Link(ZH["unit_compare"], UNITS_INDEX)),
+            template="unit.html",
+            kind=u.kind or "",
+            figures=self.figures(agg.units.get(uid)),
             lead_projects=tuple(self.project_row(p) for p in ids if ds.projects[p].lead_unit == uid),
             partner_projects=tuple(self.project_row(p) for p in ids if ds.projects[p].lead_unit != uid),
             paired_communities=tuple(self._area_links[c] for c in u.paired_communities if c in self._area_links),
@@ -461,38 +514,81 @@ class ViewBuilder:
             UnitRow(self._unit_links[u.id], u.kind or "", self.figures(agg.units.get(u.id)))
             for u in sorted(ds.units.values(), key=lambda u: u.id)
         )
-        return UnitsIndexPage(url=UNITS_INDEX, title=ZH["unit_compare"], breadcrumbs=(self.home_crumb,),
-                              template="units.html", units=rows, figures=self.figures(agg.district))
+        return UnitsIndexPage(
+            url=UNITS_INDEX,
+            title=ZH["unit_compare"],
+            breadcrumbs=(self.home_crumb,),
+            template="units.html",
+            units=rows,
+            figures=self.figures(agg.district),
+        )
 
-    def lists(self) -> list[ListPage]:
-        """The three published lists, paginated."""
-        ds, agg = self.ds, self.agg
-        size = int(ds.settings.get("page_size") or 50)
-        order = _order(agg)
-        demand_ids = sorted(range(len(ds.demands)), key=lambda n: (ds.demands[n].received or dt.date.min, ds.demands[n].id), reverse=True)
-        project_ids = sorted(ds.projects, key=order)
-        result_ids = [r.project for r in sorted(ds.results.values(), key=lambda r: (r.completed, r.project), reverse=True)
-                      if r.project in ds.projects]
-        pages: list[ListPage] = []
-        for kind, ids, make, title in (
-            ("demands", demand_ids, self.demand_row, ZH["demand_list"]),
-            ("projects", project_ids, self.project_row, ZH["project_list"]),
-            ("results", result_ids, self.project_row, ZH["result_list"]),
-        ):
-            base = LIST_ROUTES[kind]
-            count = max(1, -(-len(ids) // size))
-            links = tuple(Link(str(n), page_url(base, n)) for n in range(1, count + 1))
-            for n in range(1, count + 1):
-                chunk = ids[(n - 1) * size : n * size]
-                pages.append(ListPage(
-                    url=page_url(base, n), title=title if n == 1 else f"{title}（第 {n} 页）",
-                    breadcrumbs=(self.home_crumb,), template=f"list_{kind}.html", kind=kind,
-                    rows=tuple(make(i) for i in chunk),
-                    pagination=Pagination(n, count, page_url(base, n - 1) if n > 1 else None,
-                                          page_url(base, n + 1) if n < count else None, links),
-                    total=len(ids),
-                ))
-        return pages
+    def _list_ids(self, kind: str) -> list:
+        """Row keys of one published list, in display order (computed once)."""
+        cache = self.__dict__.setdefault("_list_cache", {})
+        if kind not in cache:
+            ds = self.ds
+            if kind == "demands":
+                cache[kind] = sorted(
+                    range(len(ds.demands)),
+                    key=lambda n: (ds.demands[n].received or dt.date.min, ds.demands[n].id),
+                    reverse=True,
+                )
+            elif kind == "projects":
+                cache[kind] = sorted(ds.projects, key=_order(self.agg))
+            else:
+                done = sorted(ds.results.values(), key=lambda r: (r.completed, r.project), reverse=True)
+                cache[kind] = [r.project for r in done if r.project in ds.projects]
+        return cache[kind]
+
+    @property
+    def page_size(self) -> int:
+        return int(self.ds.settings.get("page_size") or 50)
+
+    def list_page_count(self, kind: str) -> int:
+        return max(1, -(-len(self._list_ids(kind)) // self.page_size))
+
+    def list_page(self, kind: str, number: int) -> ListPage:
+        """Page ``number`` (1-based) of one of the three published lists."""
+        ids = self._list_ids(kind)
+        size = self.page_size
+        count = self.list_page_count(kind)
+        base = LIST_ROUTES[kind]
+        title = ZH[{"demands": "demand_list", "projects": "project_list", "results": "result_list"}[kind]]
+        make = self.demand_row if kind == "demands" else self.project_row
+        links = tuple(Link(str(n), page_url(base, n)) for n in range(1, count + 1))
+        return ListPage(
+            url=page_url(base, number),
+            title=title if number == 1 else f"{title}（第 {number} 页）",
+            breadcrumbs=(self.home_crumb,),
+            template=f"list_{kind}.html",
+            kind=kind,
+            rows=tuple(make(i) for i in ids[(number - 1) * size : number * size]),
+            pagination=Pagination(
+                number,
+                count,
+                page_url(base, number - 1) if number > 1 else None,
+                page_url(base, number + 1) if number < count else None,
+                links,
+            ),
+            total=len(ids),
+        )
+
+    def specs(self) -> list[tuple[str, tuple]]:
+        """Every data page as (builder method, arguments): cheap to list and to share
+        across worker processes; the view-model is built where the page is rendered."""
+        ds = self.ds
+        out: list[tuple[str, tuple]] = [("home", ()), ("units_index", ())]
+        out += [("subdistrict", (a.id,)) for a in sorted(ds.level("subdistrict"), key=lambda a: a.id)]
+        out += [("community", (a.id,)) for a in sorted(ds.level("community"), key=lambda a: a.id)]
+        out += [("unit", (uid,)) for uid in sorted(ds.units)]
+        out += [("project", (pid,)) for pid in sorted(ds.projects)]
+        for kind in LIST_ROUTES:
+            out += [("list_page", (kind, n)) for n in range(1, self.list_page_count(kind) + 1)]
+        return out
+
+    def page(self, method: str, args: tuple) -> Page:
+        return getattr(self, method)(*args)
 
 
 def _order(agg: Aggregates):
