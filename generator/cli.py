@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import pipeline
 from .problems import CODES, GongshiError, Problem, Report, ValidationFailed
+from .timing import PHASES, phase
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 REPO = Path(__file__).resolve().parent.parent
@@ -153,18 +154,21 @@ def build_site(
     staging.mkdir(parents=True)
     try:
         if output.exists() and not full:
-            clone_pages(output, staging)
+            with phase("clone"):
+                clone_pages(output, staging)
         settings = pelican_settings(data, staging, config)
         if jobs:
             settings["GONGSHI_JOBS"] = jobs
-        Pelican(settings).run()
+        with phase("pelican"):
+            Pelican(settings).run()
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    if output.exists():
-        output.rename(old)
-    staging.rename(output)
-    shutil.rmtree(old, ignore_errors=True)
+    with phase("swap"):
+        if output.exists():
+            output.rename(old)
+        staging.rename(output)
+        shutil.rmtree(old, ignore_errors=True)
     write_reports(prepared, reports or output.parent / "reports")
     return prepared
 
@@ -201,6 +205,8 @@ def cmd_build(args) -> int:
     for r in rows:
         print(f"  {r['list']:<10} {r['read']:>7} = {r['published']:>7} + {r['excluded']}")
     print(f"网站已生成：{Path(args.output).resolve()}（{time.perf_counter() - start:.1f} 秒）")
+    if args.timings:
+        print("  " + "  ".join(f"{k} {v:.1f}s" for k, v in PHASES.items()))
     return EXIT_OK
 
 
@@ -249,6 +255,7 @@ def parser() -> argparse.ArgumentParser:
             sp.add_argument("--reports", help="构建报告目录（默认输出目录旁的 reports/）")
             sp.add_argument("--jobs", type=int, help="并行进程数（默认为 CPU 核数）")
             sp.add_argument("--full", action="store_true", help="不复用上次的结果，全部重新生成")
+            sp.add_argument("--timings", action="store_true", help="显示各阶段耗时")
 
     c = sub.add_parser("check", help="只校验数据")
     common(c, output=False)

@@ -11,6 +11,7 @@ from .model import Dataset, build
 from .privacy import redact
 from .problems import Problem, Report, ValidationFailed
 from .schema import TABLES, feedback_table
+from .timing import phase
 from .validate import validate
 
 
@@ -33,14 +34,26 @@ def check(data_dir: Path) -> Report:
 def prepare(data_dir: Path) -> Prepared:
     """Everything before rendering. Raises ValidationFailed if the data has errors."""
     data_dir = Path(data_dir)
-    loaded = load(data_dir)
-    validated = validate(loaded)
+    with phase("load"):
+        loaded = load(data_dir)
+    with phase("validate"):
+        validated = validate(loaded)
     report = validated.report
     if report.errors:
         raise ValidationFailed(report)
     scale = validated.settings.get("rating_scale") or "three"
     tables = {}
     redactions = []
+    with phase("redact"):
+        _redact_all(loaded, validated, scale, tables, redactions, report)
+    with phase("model"):
+        dataset = build(validated.settings, tables)
+    with phase("aggregate"):
+        aggregates = aggregate(dataset)
+    return Prepared(dataset, aggregates, report, redactions)
+
+
+def _redact_all(loaded, validated, scale, tables, redactions, report) -> None:
     for t in TABLES:
         table = feedback_table(scale) if t.name == "feedback" else t
         frame = validated.tables[t.name]
@@ -51,8 +64,6 @@ def prepare(data_dir: Path) -> Prepared:
             redactions.append((file, row, header, kinds, masked))
             report.add(Problem("pii-masked", file, row, header, "", kinds))
         tables[t.name] = public
-    dataset = build(validated.settings, tables)
-    return Prepared(dataset, aggregate(dataset), report, redactions)
 
 
 _cache: dict[Path, Prepared] = {}

@@ -29,6 +29,7 @@ from .catalog import ZH
 from .pipeline import prepared_for
 from .problems import OutputError
 from .progress import Progress
+from .timing import phase
 from .views import Link, ViewBuilder
 
 MANIFEST = ".gongshi/manifest.json"
@@ -228,7 +229,7 @@ class GongshiGenerator(Generator):
             context_digest=hashlib.blake2b(context.encode(), digest_size=16).hexdigest(),
         )
         jobs = int(self.settings.get("GONGSHI_JOBS") or os.cpu_count() or 1)
-        with Progress("生成页面", len(specs)) as progress:
+        with Progress("生成页面", len(specs)) as progress, phase("render"):
             manifest = render_all(job, specs, jobs, progress)
         # Pages that no longer exist (a project removed, a list now shorter) go away.
         for url in set(job.previous) - set(manifest):

@@ -175,12 +175,39 @@ class ResultView:
 
 
 @dataclass(frozen=True, slots=True)
+class PageLink:
+    text: str  # the page number
+    url: str
+    current: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Pagination:
+    """Previous/next plus a window of page links: first, last, and two either side of the
+    current page; ``None`` in ``items`` stands for a gap (…)."""
+
     page: int
     pages: int
     previous: str | None  # url
     next: str | None
-    links: tuple[Link, ...]  # every page, text is the number
+    items: tuple[PageLink | None, ...]
+
+
+def pagination(base: str, number: int, count: int) -> Pagination:
+    lo, hi = max(number - 2, 1), min(number + 2, count)
+    shown = sorted({1, count, *range(lo, hi + 1)})
+    items: list[PageLink | None] = []
+    for n in shown:
+        if items and items[-1] is not None and int(items[-1].text) < n - 1:
+            items.append(None)
+        items.append(PageLink(str(n), page_url(base, n), n == number))
+    return Pagination(
+        number,
+        count,
+        page_url(base, number - 1) if number > 1 else None,
+        page_url(base, number + 1) if number < count else None,
+        tuple(items),
+    )
 
 
 # ---------------------------------------------------------------- pages
@@ -556,7 +583,6 @@ class ViewBuilder:
         base = LIST_ROUTES[kind]
         title = ZH[{"demands": "demand_list", "projects": "project_list", "results": "result_list"}[kind]]
         make = self.demand_row if kind == "demands" else self.project_row
-        links = tuple(Link(str(n), page_url(base, n)) for n in range(1, count + 1))
         return ListPage(
             url=page_url(base, number),
             title=title if number == 1 else f"{title}（第 {number} 页）",
@@ -564,13 +590,7 @@ class ViewBuilder:
             template=f"list_{kind}.html",
             kind=kind,
             rows=tuple(make(i) for i in ids[(number - 1) * size : number * size]),
-            pagination=Pagination(
-                number,
-                count,
-                page_url(base, number - 1) if number > 1 else None,
-                page_url(base, number + 1) if number < count else None,
-                links,
-            ),
+            pagination=pagination(base, number, count),
             total=len(ids),
         )
 
