@@ -129,6 +129,30 @@ def clone_pages(output: Path, staging: Path) -> int:
     return linked
 
 
+def input_fingerprint(data: Path, settings: dict, config: Path | None) -> str:
+    """One digest of everything a build reads: data, content, theme, settings, code."""
+    import hashlib
+
+    import pelican
+
+    h = hashlib.blake2b(digest_size=20)
+    h.update(f"pelican {pelican.__version__}".encode())
+    roots = [data, Path(settings["PATH"]), Path(settings["THEME"]), Path(__file__).parent]
+    if config is not None:
+        roots.append(config)
+    for root in roots:
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for f in files:
+            if "__pycache__" in f.parts:
+                continue
+            h.update(str(f.relative_to(root.parent)).encode() + b"\0")
+            h.update(hashlib.blake2b(f.read_bytes(), digest_size=20).digest())
+    return h.hexdigest()
+
+
+BUILD_INFO = ".gongshi/build.json"
+
+
 def build_site(
     data: Path,
     output: Path,
@@ -136,18 +160,25 @@ def build_site(
     reports: Path | None = None,
     jobs: int | None = None,
     full: bool = False,
-) -> pipeline.Prepared:
+) -> pipeline.Prepared | None:
     """Validate, render into a staging folder, then swap it in whole.
 
-    On any failure the previous output stays exactly as it was.
+    On any failure the previous output stays exactly as it was. Returns None when no
+    input changed since the build in ``output`` (nothing to do).
     """
     from pelican import Pelican
 
-    prepared = pipeline.prepare(data)  # raises ValidationFailed before anything is written
-    pipeline.remember(data, prepared)
     output = output.resolve()
+    config = config if config is not None else (Path("pelicanconf.py") if Path("pelicanconf.py").exists() else None)
     staging = output.with_name(f".{output.name}.building")
     old = output.with_name(f".{output.name}.old")
+    settings = pelican_settings(data, staging, config)
+    with phase("fingerprint"):
+        fingerprint = input_fingerprint(data, settings, config)
+    if not full and _previous_fingerprint(output) == fingerprint:
+        return None
+    prepared = pipeline.prepare(data)  # raises ValidationFailed before anything is written
+    pipeline.remember(data, prepared)
     for leftover in (staging, old):
         if leftover.exists():
             shutil.rmtree(leftover)
@@ -156,11 +187,12 @@ def build_site(
         if output.exists() and not full:
             with phase("clone"):
                 clone_pages(output, staging)
-        settings = pelican_settings(data, staging, config)
         if jobs:
             settings["GONGSHI_JOBS"] = jobs
         with phase("pelican"):
             Pelican(settings).run()
+        (staging / BUILD_INFO).parent.mkdir(parents=True, exist_ok=True)
+        (staging / BUILD_INFO).write_text(json.dumps({"inputs": fingerprint}), encoding="utf-8")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -171,6 +203,13 @@ def build_site(
         shutil.rmtree(old, ignore_errors=True)
     write_reports(prepared, reports or output.parent / "reports")
     return prepared
+
+
+def _previous_fingerprint(output: Path) -> str | None:
+    try:
+        return json.loads((output / BUILD_INFO).read_text(encoding="utf-8"))["inputs"]
+    except (FileNotFoundError, ValueError, KeyError):
+        return None
 
 
 def cmd_check(args) -> int:
@@ -198,6 +237,9 @@ def cmd_build(args) -> int:
         print_report(exc.report, sys.stderr, args.limit)
         print("数据有错误，未生成网站，原有输出保持不变。", file=sys.stderr)
         return EXIT_DATA
+    if prepared is None:
+        print(f"输入没有变化，网站保持不变：{Path(args.output).resolve()}（{time.perf_counter() - start:.1f} 秒）")
+        return EXIT_OK
     if prepared.report.warnings:
         print_report(prepared.report, sys.stderr, args.limit)
     rows = reconciliation(prepared.report)
@@ -231,6 +273,15 @@ def cmd_demo(args) -> int:
     counts = generate(Path(args.out), factor=factor, seed=args.seed, plant_pii=args.size == "demo")
     for name, n in counts.items():
         print(f"{name}: {n}")
+    return EXIT_OK
+
+
+def cmd_bench(args) -> int:
+    from .bench import run, table
+
+    result = run(args.preset, args.runs, Path(args.workdir), jobs=args.jobs)
+    print(table(result))
+    print(f"JSON：{Path(args.workdir) / args.preset / 'results.json'}")
     return EXIT_OK
 
 
@@ -274,6 +325,12 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--out", default="data")
     d.add_argument("--seed", type=int, default=2026)
     d.set_defaults(func=cmd_demo)
+    bench = sub.add_parser("bench", help="构建性能基准：全量、无变化、1% 变化")
+    bench.add_argument("--preset", default="demo", help="demo、city、province 或倍数")
+    bench.add_argument("--runs", type=int, default=3)
+    bench.add_argument("--jobs", type=int)
+    bench.add_argument("--workdir", default="bench-out")
+    bench.set_defaults(func=cmd_bench)
     r = sub.add_parser("docs", help="按数据结构更新 README 中的数据格式说明")
     r.add_argument("--readme", default=str(REPO / "README.md"))
     r.set_defaults(func=cmd_docs)

@@ -208,13 +208,17 @@ def read_csv_grid(path: Path, file: str, problems: list[Problem]) -> pd.DataFram
         return _rows_to_grid([])
     first = text.split("\n", 1)[0]
     delimiter = max((",", "\t", ";", "，"), key=first.count) if first else ","
+    sample = text[:65536]
     try:
-        head = list(csv.reader(io.StringIO(text[:65536], newline=""), delimiter=delimiter))
+        head = list(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter))
     except csv.Error as exc:
         problems.append(Problem("file-unreadable", file, detail=f"CSV 格式错误（{exc}）"))
         return None
     width = max((len(r) for r in head), default=1)
-    if len(delimiter) == 1:
+    # If the sample cuts the first record, pandas would silently turn its extra fields into
+    # an index (data lost, and quadratic on a 100,000-column header): use the csv module.
+    whole_first = len(head) > 1 or len(sample) == len(text)
+    if len(delimiter) == 1 and whole_first:
         try:
             # pandas' C parser: ~10x the csv module on half a million rows.
             grid = pd.read_csv(
@@ -280,6 +284,26 @@ def _construct_mapping(loader, node, deep=False):
 
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _lenient(construct):
+    """A scalar YAML cannot convert (2026-02-30, a 5,000-digit number) stays text, so the
+    validator reports it at its row instead of the whole file failing without a line."""
+
+    def constructor(loader, node):
+        try:
+            return construct(loader, node)
+        except ValueError:
+            return loader.construct_scalar(node)
+
+    return constructor
+
+
+for _tag, _construct in (
+    ("tag:yaml.org,2002:timestamp", _SafeLoader.construct_yaml_timestamp),
+    ("tag:yaml.org,2002:int", _SafeLoader.construct_yaml_int),
+):
+    _LineLoader.add_constructor(_tag, _lenient(_construct))
 
 
 def read_yaml(path: Path, file: str, problems: list[Problem]) -> object:

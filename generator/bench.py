@@ -1,0 +1,180 @@
+"""The build benchmark: full build, rebuild with nothing changed, rebuild after a 1% change.
+
+``gongshi bench --preset demo|city|province --runs 3`` generates the preset once (cached
+under the work folder), then times each scenario in a fresh child process so wall time,
+CPU time and peak memory belong to that build alone. Prints a table and writes JSON.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .load import decode
+
+# Runs one build in a child and reports its own resource use as JSON on the last line.
+_CHILD = r"""
+import json, resource, sys, time
+from generator.cli import main
+from generator import timing
+start = time.perf_counter()
+code = main(["build", "--data", sys.argv[1], "--output", sys.argv[2]] + sys.argv[3:])
+wall = time.perf_counter() - start
+me = resource.getrusage(resource.RUSAGE_SELF)
+kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"code": code, "wall": wall,
+    "cpu": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime,
+    "rss_main_mb": me.ru_maxrss / 1024, "rss_worker_mb": kids.ru_maxrss / 1024,
+    "phases": timing.PHASES}))
+"""
+
+
+def change_one_percent(data: Path, seed: int, fraction: float = 0.01) -> int:
+    """Change ``fraction`` of project rows (status word, progress) and add as many ratings.
+
+    Only edits that stay valid: progress moves within 1-99 for open projects, the status
+    word switches between synonyms of "in progress", and new ratings go to completed
+    projects. Returns the number of projects touched.
+    """
+    rng = random.Random(seed)
+    path = data / "projects.csv"
+    text, encoding = decode(path.read_bytes()) or ("", "utf-8")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    header = rows[0]
+    status, progress, ident = header.index("状态"), header.index("完成比例"), header.index("编号")
+    moving = {"按序时推进": "正常推进", "正常推进": "推进缓慢", "推进缓慢": "按序时推进", "滞后": "正常推进"}
+    open_rows = [r for r in rows[1:] if r[status] in moving]
+    done_ids = [r[ident] for r in rows[1:] if r[status] in ("已完成", "提前完成", "已销号")]
+    n = max(1, int((len(rows) - 1) * fraction))
+    for r in rng.sample(open_rows, min(n, len(open_rows))):
+        r[status] = moving[r[status]]
+        value = int(r[progress] or 0)
+        r[progress] = str(min(99, max(1, value + rng.choice((-5, 5, 10)))))
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\r\n" if "\r\n" in text[:2000] else "\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding=encoding)
+
+    fb = data / "feedback.csv"
+    ftext, fenc = decode(fb.read_bytes()) or ("", "utf-8")
+    fheader = next(csv.reader(io.StringIO(ftext)))
+    new = []
+    for pid in rng.sample(done_ids, min(n, len(done_ids))):
+        row = dict.fromkeys(fheader, "")
+        row.update(
+            {
+                "项目编号": pid,
+                "评价日期": "2026-11-14",
+                "评价": rng.choice(("满意", "满意", "基本满意")),
+                "意见公开": "否",
+            }
+        )
+        new.append([row[h] for h in fheader])
+    buf = io.StringIO(newline="")
+    csv.writer(buf, lineterminator="\n").writerows(new)
+    sep = "" if ftext.endswith("\n") else "\n"
+    fb.write_text(ftext + sep + buf.getvalue(), encoding=fenc if fenc != "utf-8-sig" else "utf-8")
+    return n
+
+
+def _run(data: Path, output: Path, extra: list[str]) -> dict:
+    proc = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(data), str(output), *extra],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        raise RuntimeError(f"build failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
+    result = json.loads(lines[-1])
+    if result["code"] != 0:
+        raise RuntimeError(f"build exited {result['code']}:\n{proc.stderr[-4000:]}")
+    return result
+
+
+def _size(output: Path) -> tuple[int, int]:
+    pages = sum(1 for _ in output.rglob("*.html"))
+    size = sum(p.stat().st_size for p in output.rglob("*") if p.is_file())
+    return pages, size
+
+
+def _median(results: list[dict]) -> dict:
+    return {
+        "wall_s": round(statistics.median(r["wall"] for r in results), 2),
+        "cpu_s": round(statistics.median(r["cpu"] for r in results), 2),
+        "peak_rss_mb": round(max(max(r["rss_main_mb"], r["rss_worker_mb"]) for r in results), 1),
+        "phases_s": {
+            k: round(statistics.median(r["phases"].get(k, 0.0) for r in results), 2) for k in results[0]["phases"]
+        },
+        "runs": len(results),
+    }
+
+
+def run(preset: str, runs: int, workdir: Path, seed: int = 2026, jobs: int | None = None) -> dict:
+    from .demo import PRESETS, generate
+
+    factor = PRESETS.get(preset) or float(preset)
+    base = workdir / preset
+    data = base / "data"
+    stamp = base / "generated.json"
+    if not (stamp.exists() and json.loads(stamp.read_text())["seed"] == seed):
+        shutil.rmtree(base, ignore_errors=True)
+        data.mkdir(parents=True)
+        t = time.perf_counter()
+        counts = generate(data, factor=factor, seed=seed, plant_pii=False)
+        stamp.write_text(json.dumps({"seed": seed, "counts": counts, "seconds": time.perf_counter() - t}))
+        print(f"生成 {preset} 数据：{counts}（{time.perf_counter() - t:.0f} 秒）", file=sys.stderr)
+    extra = ["--jobs", str(jobs)] if jobs else []
+    output = base / "output"
+    scenarios: dict[str, list[dict]] = {"full": [], "unchanged": [], "changed_1pct": []}
+    for i in range(runs):
+        shutil.rmtree(output, ignore_errors=True)
+        scenarios["full"].append(_run(data, output, ["--full", *extra]))
+        print(f"full build {i + 1}: {scenarios['full'][-1]['wall']:.1f}s", file=sys.stderr)
+    pages, size = _size(output)
+    for i in range(runs):
+        scenarios["unchanged"].append(_run(data, output, extra))
+        print(f"unchanged rebuild {i + 1}: {scenarios['unchanged'][-1]['wall']:.1f}s", file=sys.stderr)
+    changed = base / "data-changed"
+    shutil.rmtree(changed, ignore_errors=True)
+    shutil.copytree(data, changed)
+    for i in range(runs):
+        change_one_percent(changed, seed + i)
+        scenarios["changed_1pct"].append(_run(changed, output, extra))
+        print(f"1% change rebuild {i + 1}: {scenarios['changed_1pct'][-1]['wall']:.1f}s", file=sys.stderr)
+    result = {
+        "preset": preset,
+        "factor": factor,
+        "counts": json.loads(stamp.read_text())["counts"],
+        "pages": pages,
+        "output_mb": round(size / 1024 / 1024, 1),
+        "scenarios": {k: _median(v) for k, v in scenarios.items()},
+    }
+    full = result["scenarios"]["full"]["wall_s"]
+    for k in ("unchanged", "changed_1pct"):
+        result["scenarios"][k]["share_of_full"] = round(result["scenarios"][k]["wall_s"] / full, 3) if full else None
+    (base / "results.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    return result
+
+
+def table(result: dict) -> str:
+    lines = [
+        f"preset {result['preset']} (×{result['factor']:g}): {result['pages']} pages, {result['output_mb']} MB",
+        "| scenario | wall (median) | CPU | peak RSS | share of full | phases |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for name, s in result["scenarios"].items():
+        share = f"{s['share_of_full']:.0%}" if s.get("share_of_full") is not None else ""
+        phases = ", ".join(f"{k} {v:.1f}" for k, v in s["phases_s"].items() if v >= 0.05)
+        lines.append(
+            f"| {name} | {s['wall_s']:.1f} s | {s['cpu_s']:.1f} s | {s['peak_rss_mb']:.0f} MB | {share} | {phases} |"
+        )
+    return "\n".join(lines)
