@@ -42,7 +42,8 @@ def _drop_column(d):
 def _add_column(name, value=""):
     def go(d):
         rows = read_rows(d / "projects.csv")
-        write_rows(d / "projects.csv", [rows[0] + [name]] + [r + [value] for r in rows[1:]])
+        write_rows(d / "projects.csv", [rows[0] + [name]] + [[*r, value] for r in rows[1:]])
+
     return go
 
 
@@ -93,9 +94,13 @@ CASES = [
     ("file-unreadable", lambda d: (d / "units.csv").write_bytes(b"\x00\x01\x02id,name"), ("units.csv", None, "")),
     ("file-refused", _symlink, ("demands-extra.csv", None, "")),
     ("unknown-file", lambda d: (d / "notes.csv").write_text("x\n", encoding="utf-8"), ("notes.csv", None, "")),
-    ("invalid-settings", lambda d: (d / "site.yaml").write_text(
-        (d / "site.yaml").read_text(encoding="utf-8").replace("as_of: 2026-06-30", "as_of: 昨天"), encoding="utf-8"),
-     ("site.yaml", 3, "as_of")),
+    (
+        "invalid-settings",
+        lambda d: (d / "site.yaml").write_text(
+            (d / "site.yaml").read_text(encoding="utf-8").replace("as_of: 2026-06-30", "as_of: 昨天"), encoding="utf-8"
+        ),
+        ("site.yaml", 3, "as_of"),
+    ),
     ("pii-masked", lambda d: None, ("feedback.csv", 5, "意见")),
 ]
 
@@ -129,9 +134,18 @@ def test_messages_say_value_and_fix_in_chinese(mini):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("2023-06-30", "2023-06-30"), ("2023年6月30日", "2023-06-30"), ("2023.6.30", "2023-06-30"),
-     ("2023/6/30", "2023-06-30"), ("２０２３年６月３０日", "2023-06-30"), ("20230630", "2023-06-30"),
-     ("2023-06-30 00:00:00", "2023-06-30"), ("2023-02-30", None), ("六月", None), ("", None)],
+    [
+        ("2023-06-30", "2023-06-30"),
+        ("2023年6月30日", "2023-06-30"),
+        ("2023.6.30", "2023-06-30"),
+        ("2023/6/30", "2023-06-30"),
+        ("２０２３年６月３０日", "2023-06-30"),
+        ("20230630", "2023-06-30"),
+        ("2023-06-30 00:00:00", "2023-06-30"),
+        ("2023-02-30", None),
+        ("六月", None),
+        ("", None),
+    ],
 )
 def test_dates(text, expected):
     d = parse_date(text)
