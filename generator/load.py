@@ -25,6 +25,8 @@ DATA_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".yaml", ".yml")
 HEADER_SEARCH_ROWS = 10
 MAX_YAML_DEPTH = 40
 MAX_FILE_BYTES = 512 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # a workbook's parts once decompressed (zip bombs)
+MAX_SHEET_CELLS = 20_000_000  # last filled row × last filled column of one sheet
 
 ROW = "_row"
 FILE = "_file"
@@ -197,8 +199,18 @@ def _rows_to_grid(rows: list[list[object]]) -> pd.DataFrame:
     return pd.DataFrame(rows, dtype=object).fillna("") if rows else pd.DataFrame(dtype=object)
 
 
+def _read_bytes(path: Path, file: str, problems: list[Problem]) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError as exc:  # permissions, a file removed meanwhile
+        problems.append(Problem("file-unreadable", file, detail=f"无法打开（{type(exc).__name__}）"))
+        return None
+
+
 def read_csv_grid(path: Path, file: str, problems: list[Problem]) -> pd.DataFrame | None:
-    raw = path.read_bytes()
+    raw = _read_bytes(path, file, problems)
+    if raw is None:
+        return None
     decoded = decode(raw)
     if decoded is None:
         problems.append(Problem("file-unreadable", file, detail="不是 UTF-8 或 GB18030 编码的文本"))
@@ -235,32 +247,94 @@ def read_csv_grid(path: Path, file: str, problems: list[Problem]) -> pd.DataFram
         return None
 
 
+def _unzipped_size(path: Path) -> int | None:
+    """Total uncompressed size a workbook declares (zipfile enforces it when reading)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            return sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return None  # not a zip: openpyxl says so below
+
+
+def _filled(value: object) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def _sheet_rows(ws, big: bool) -> list[list[str]] | None:
+    """Cell text up to the last filled row and column; None if that range is too large.
+
+    Formatting alone does not count: one bordered cell on row 1,048,576 (or a declared
+    dimension of A1:XFD1048576) would otherwise make billions of empty cells.
+    """
+    if big:
+        ws.reset_dimensions()  # rows then hold only the cells the file has
+        rows, budget = [], MAX_SHEET_CELLS
+        for row in ws.iter_rows():
+            budget -= len(row)
+            if budget < 0:
+                return None
+            rows.append([cell_text(c.value, getattr(c, "number_format", "") or "") for c in row])
+        last_row = max((i + 1 for i, r in enumerate(rows) if any(r)), default=0)
+        last_col = max((j + 1 for r in rows for j, v in enumerate(r) if v), default=0)
+        if last_row * last_col > MAX_SHEET_CELLS:
+            return None
+        return [r[:last_col] + [""] * (last_col - len(r)) for r in rows[:last_row]]
+    spots = [key for key, cell in ws._cells.items() if _filled(cell.value)]
+    last_row = max((r for r, _ in spots), default=0)
+    last_col = max((c for _, c in spots), default=0)
+    if last_row * last_col > MAX_SHEET_CELLS:
+        return None
+    # From the cells the sheet has: ws.iter_rows would create a Cell for every gap.
+    rows = [[""] * last_col for _ in range(last_row)]
+    for (r, c), cell in ws._cells.items():
+        if r <= last_row and c <= last_col:
+            rows[r - 1][c - 1] = cell_text(cell.value, cell.number_format or "")
+    # Staff merge a cell down a column (one community for many rows): every row of the
+    # merged range carries the top-left value.
+    budget = MAX_SHEET_CELLS
+    for rng in ws.merged_cells.ranges:
+        if rng.min_row > last_row or rng.min_col > last_col:
+            continue
+        top = rows[rng.min_row - 1][rng.min_col - 1]
+        budget -= (min(rng.max_row, last_row) - rng.min_row + 1) * (min(rng.max_col, last_col) - rng.min_col + 1)
+        if budget < 0:
+            return None
+        for r in range(rng.min_row - 1, min(rng.max_row, last_row)):
+            for c in range(rng.min_col - 1, min(rng.max_col, last_col)):
+                rows[r][c] = top
+    return rows
+
+
 def read_workbook(path: Path, file: str, problems: list[Problem]) -> dict[str, list[list[str]]] | None:
     """Every sheet of a workbook as rows of cell text, merged ranges filled in."""
     import openpyxl  # imported lazily: only workbooks need it
     from openpyxl.utils.exceptions import InvalidFileException
 
+    unzipped = _unzipped_size(path)
+    if unzipped is not None and unzipped > MAX_UNZIPPED_BYTES:  # a zip bomb, or far too big to publish
+        mb = MAX_UNZIPPED_BYTES // (1024 * 1024)
+        problems.append(Problem("file-unreadable", file, detail=f"工作簿解压后超过 {mb} MB"))
+        return None
     big = path.stat().st_size > 20 * 1024 * 1024
     try:
         wb = openpyxl.load_workbook(path, read_only=big, data_only=True)
     except (InvalidFileException, OSError, KeyError, ValueError, TypeError, EOFError) as exc:
         problems.append(Problem("file-unreadable", file, detail=f"不是有效的 .xlsx 工作簿（{type(exc).__name__}）"))
         return None
-    except Exception as exc:  # zip bombs, broken XML: any failure is the file's fault
+    except Exception as exc:  # broken XML: any failure is the file's fault
         problems.append(Problem("file-unreadable", file, detail=f"工作簿已损坏（{type(exc).__name__}）"))
         return None
     sheets: dict[str, list[list[str]]] = {}
     try:
         for ws in wb.worksheets:
-            rows = [[cell_text(c.value, getattr(c, "number_format", "") or "") for c in row] for row in ws.iter_rows()]
-            if not big:
-                # Staff merge a cell down a column (one community for many rows): every
-                # row of the merged range carries the top-left value.
-                for rng in ws.merged_cells.ranges:
-                    top = rows[rng.min_row - 1][rng.min_col - 1] if rng.min_row - 1 < len(rows) else ""
-                    for r in range(rng.min_row - 1, min(rng.max_row, len(rows))):
-                        for c in range(rng.min_col - 1, min(rng.max_col, len(rows[r]))):
-                            rows[r][c] = top
+            rows = _sheet_rows(ws, big)
+            if rows is None:
+                problems.append(
+                    Problem("file-unreadable", file, detail=f"工作表“{ws.title}”的填写范围过大，请删除表格以外的内容")
+                )
+                return None
             sheets[ws.title] = rows
     except Exception as exc:
         problems.append(Problem("file-unreadable", file, detail=f"工作簿已损坏（{type(exc).__name__}）"))
@@ -308,7 +382,9 @@ for _tag, _construct in (
 
 def read_yaml(path: Path, file: str, problems: list[Problem]) -> object:
     """Parse YAML safely: no aliases (alias bombs), bounded nesting, located errors."""
-    raw = path.read_bytes()
+    raw = _read_bytes(path, file, problems)
+    if raw is None:
+        return None
     decoded = decode(raw)
     if decoded is None:
         problems.append(Problem("file-unreadable", file, detail="不是 UTF-8 编码的文本"))
@@ -370,7 +446,7 @@ def _inside(path: Path, root: Path) -> bool:
     try:
         path.resolve().relative_to(root.resolve())
         return True
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop
         return False
 
 
@@ -381,17 +457,25 @@ def discover(data_dir: Path, problems: list[Problem]) -> list[tuple[Path, str, T
         rel = path.relative_to(data_dir)
         if any(part.startswith((".", "~$", "_")) for part in rel.parts):
             continue
-        if path.is_dir():
-            continue
         file = str(Path(data_dir.name) / rel)
+        # Before the folder test: a linked folder outside data/ is refused, not skipped unseen.
         if path.is_symlink() and not _inside(path, data_dir):
             problems.append(Problem("file-refused", file, detail="链接指向数据目录以外"))
+            continue
+        if path.is_dir():
             continue
         if path.suffix.lower() not in DATA_SUFFIXES:
             if path.suffix.lower() not in (".md", ".txt", ".json"):
                 problems.append(Problem("unknown-file", file))
             continue
-        if path.stat().st_size > MAX_FILE_BYTES:
+        try:
+            regular, size = path.is_file(), path.stat().st_size
+        except OSError:  # a link to nothing inside data/
+            regular, size = False, 0
+        if not regular:  # reading a FIFO or device would block forever
+            problems.append(Problem("file-unreadable", file, detail="不是普通文件"))
+            continue
+        if size > MAX_FILE_BYTES:
             problems.append(Problem("file-unreadable", file, detail="文件超过 512 MB"))
             continue
         table = table_for_name(path.stem)
@@ -505,9 +589,11 @@ def load(data_dir: Path) -> Loaded:
 
 def _key_lines(path: Path) -> dict[str, int]:
     """Line number of each top-level key of a YAML settings file."""
+    # libyaml (the pure-Python composer takes ~1 s per MB) on the text read_yaml decoded.
+    decoded = decode(path.read_bytes())
     try:
-        node = yaml.compose(path.read_text(encoding="utf-8-sig"), Loader=yaml.SafeLoader)
-    except (yaml.YAMLError, UnicodeDecodeError):
+        node = yaml.compose(decoded[0], Loader=_SafeLoader) if decoded else None
+    except yaml.YAMLError:
         return {}
     if not isinstance(node, yaml.MappingNode):
         return {}

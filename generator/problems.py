@@ -237,5 +237,15 @@ class ValidationFailed(GongshiError):
         super().__init__(f"{len(report.errors)} 个错误")
 
 
+class PrivacyLeak(GongshiError):
+    """The output scanner found personal data in a file about to be published."""
+
+    def __init__(self, findings: list[tuple[str, str, str]]):
+        self.findings = findings
+        lines = "\n".join(f"  {path}：{kind}（{sample}）" for path, kind, sample in findings[:20])
+        more = f"\n  ……共 {len(findings)} 处" if len(findings) > 20 else ""
+        super().__init__(f"输出文件中发现个人信息，已停止发布，原有网站保持不变：\n{lines}{more}")
+
+
 class OutputError(GongshiError):
     """A page would be written outside the output folder, or twice."""

@@ -26,11 +26,12 @@ from pelican.generators import Generator
 
 from . import __version__
 from .catalog import ZH
+from .export import downloads
 from .pipeline import prepared_for
 from .problems import OutputError
 from .progress import Progress
 from .timing import phase
-from .views import Link, ViewBuilder
+from .views import Link, ViewBuilder, url_for
 
 MANIFEST = ".gongshi/manifest.json"
 INLINE_BELOW = 400  # pages; forking costs more than it saves for small sites
@@ -65,11 +66,13 @@ class SiteWriter:
 
     def write(self, url: str, text: str) -> bool:
         """Write one page; True if the file on disk changed."""
+        return self.write_bytes(url, text.encode("utf-8"))
+
+    def write_bytes(self, url: str, data: bytes) -> bool:
         path = self.path_for(url)
         if path in self.written or str(path) in self.taken:
             raise OutputError(f"同一页面被写了两次：{url}")
         self.written.add(path)
-        data = text.encode("utf-8")
         try:
             if path.stat().st_size == len(data) and path.read_bytes() == data:
                 return False
@@ -231,6 +234,9 @@ class GongshiGenerator(Generator):
         jobs = int(self.settings.get("GONGSHI_JOBS") or os.cpu_count() or 1)
         with Progress("生成页面", len(specs)) as progress, phase("render"):
             manifest = render_all(job, specs, jobs, progress)
+        with phase("export"):
+            for path, data in downloads(self.builder.ds, self.builder.agg, url_for, self.builder.site.base_url).items():
+                job.writer.write_bytes(path, data)
         # Pages that no longer exist (a project removed, a list now shorter) go away.
         for url in set(job.previous) - set(manifest):
             path = job.writer.path_for(url)

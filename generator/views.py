@@ -301,6 +301,7 @@ class ListPage(Page):
     rows: tuple  # DemandRow or ProjectRow
     pagination: Pagination
     total: int
+    downloads: tuple[Link, ...] = ()  # the whole list as CSV and JSON
 
 
 # ---------------------------------------------------------------- builders
@@ -592,6 +593,11 @@ class ViewBuilder:
             rows=tuple(make(i) for i in ids[(number - 1) * size : number * size]),
             pagination=pagination(base, number, count),
             total=len(ids),
+            downloads=(
+                Link(f"{title}（CSV，可用 Excel 打开）", f"downloads/{kind}.csv"),
+                Link(f"{title}（JSON）", f"downloads/{kind}.json"),
+                Link("数据说明（JSON）", "downloads/datapackage.json"),
+            ),
         )
 
     def specs(self) -> list[tuple[str, tuple]]:

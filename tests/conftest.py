@@ -1,14 +1,10 @@
 from __future__ import annotations
 
-import csv
-import io
 import shutil
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
+from support import MINI
 
 
 @pytest.fixture
@@ -17,21 +13,3 @@ def mini(tmp_path: Path) -> Path:
     dest = tmp_path / "data"
     shutil.copytree(MINI, dest)
     return dest
-
-
-def read_rows(path: Path) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))
-
-
-def write_rows(path: Path, rows: list[list[str]], encoding: str = "utf-8") -> None:
-    buf = io.StringIO(newline="")
-    csv.writer(buf, lineterminator="\n").writerows(rows)
-    path.write_text(buf.getvalue(), encoding=encoding)
-
-
-def set_cell(path: Path, row: int, column: str, value: str) -> None:
-    """Change one cell, addressed as a spreadsheet shows it: row number and header."""
-    rows = read_rows(path)
-    j = rows[0].index(column)
-    rows[row - 1][j] = value
-    write_rows(path, rows)

@@ -8,7 +8,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import MINI, set_cell
+from support import MINI, set_cell
 
 from generator import pipeline
 from generator.cli import main

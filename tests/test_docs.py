@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import ROOT
+from support import ROOT
 
 from generator.docs import END, START, reference
 from generator.problems import CODES

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from support import ROOT
 
 from generator import pipeline
 from generator.bench import change_one_percent

@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
-from conftest import MINI, read_rows, write_rows
+from support import MINI, read_rows, write_rows
 
 from generator import pipeline
 

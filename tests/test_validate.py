@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import read_rows, set_cell, write_rows
+from support import read_rows, set_cell, write_rows
 
 from generator import pipeline
 from generator.problems import CODES

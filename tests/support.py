@@ -1,0 +1,28 @@
+"""Shared helpers for the tests (not named conftest: tests/browser has its own)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
+
+
+def read_rows(path: Path) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))
+
+
+def write_rows(path: Path, rows: list[list[str]], encoding: str = "utf-8") -> None:
+    buf = io.StringIO(newline="")
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    path.write_text(buf.getvalue(), encoding=encoding)
+
+
+def set_cell(path: Path, row: int, column: str, value: str) -> None:
+    """Change one cell, addressed as a spreadsheet shows it: row number and header."""
+    rows = read_rows(path)
+    j = rows[0].index(column)
+    rows[row - 1][j] = value
+    write_rows(path, rows)
