@@ -285,6 +285,14 @@ def cmd_bench(args) -> int:
     return EXIT_OK
 
 
+def cmd_template(args) -> int:
+    from .sheets import write_templates
+
+    for path in write_templates(Path(args.out)):
+        print(path)
+    return EXIT_OK
+
+
 def cmd_docs(args) -> int:
     from .docs import update_readme
 
@@ -331,6 +339,9 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--jobs", type=int)
     bench.add_argument("--workdir", default="bench-out")
     bench.set_defaults(func=cmd_bench)
+    tp = sub.add_parser("template", help="生成各清单的 Excel 填报模板（含下拉选项和填写说明）")
+    tp.add_argument("--out", default="templates")
+    tp.set_defaults(func=cmd_template)
     r = sub.add_parser("docs", help="按数据结构更新 README 中的数据格式说明")
     r.add_argument("--readme", default=str(REPO / "README.md"))
     r.set_defaults(func=cmd_docs)
