@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 from . import pipeline
-from .problems import CODES, GongshiError, Problem, Report, ValidationFailed
+from .problems import CODES, GongshiError, PrivacyLeak, Problem, Report, ValidationFailed
 from .timing import PHASES, phase
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
@@ -352,6 +352,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(args)
+    except PrivacyLeak as exc:  # content put personal data on a page: fix the content
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_DATA
     except GongshiError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_USAGE

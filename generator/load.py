@@ -7,6 +7,7 @@ number as the spreadsheet shows it so every later problem can point at a cell.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -96,7 +97,10 @@ def decode(raw: bytes) -> tuple[str, str] | None:
             return raw.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
             return None
-    for encoding in ("utf-8-sig", "gb18030"):
+    # A UTF-8 BOM says what the file is: GB18030 lines pasted into it are an error, not a
+    # reason to read the whole file (the UTF-8 lines too) as GB18030.
+    encodings = ("utf-8-sig",) if raw.startswith(codecs.BOM_UTF8) else ("utf-8-sig", "gb18030")
+    for encoding in encodings:
         try:
             text = raw.decode(encoding)
         except UnicodeDecodeError:
@@ -107,15 +111,44 @@ def decode(raw: bytes) -> tuple[str, str] | None:
     return None
 
 
+def undecodable_line(raw: bytes) -> int | None:
+    """The line where :func:`decode` gave up: the first NUL, or the first byte that the
+    encoding which read furthest cannot decode (a GB18030 line in a UTF-8 file)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    reach = []
+    for encoding in ("utf-8",) if raw.startswith(codecs.BOM_UTF8) else ("utf-8", "gb18030"):
+        try:
+            raw.decode(encoding)
+            reach.append(len(raw))
+        except UnicodeDecodeError as exc:
+            reach.append(exc.start)
+    stop = max(reach)
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        stop = min(stop, nul)
+    return raw.count(b"\n", 0, stop) + 1 if stop < len(raw) else None
+
+
 # ---------------------------------------------------------------- header detection
+
+
+def header_key(text: str) -> str:
+    """A header for matching, white space removed: staff pad 编　号 to line up with 项目名称
+    and wrap long headers inside the cell (完成\n时限)."""
+    return "".join(norm(text).split())
+
+
+def _header_lookup(table: Table) -> dict[str, str]:
+    return {header_key(k): v for k, v in table.header_lookup().items()}
 
 
 def find_header(rows: list[list[str]], table: Table) -> int | None:
     """Index of the header row among the first rows: the one naming most columns."""
-    lookup = table.header_lookup()
+    lookup = _header_lookup(table)
     best, best_hits = None, 0
     for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        hits = len({lookup[norm(c)] for c in row if c and norm(c) in lookup})
+        hits = len({lookup[header_key(c)] for c in row if c and header_key(c) in lookup})
         if hits > best_hits:
             best, best_hits = i, hits
     needed = min(2, len(table.columns))
@@ -148,14 +181,14 @@ def to_frame(
         return None
     header = _grid_rows(grid.iloc[h : h + 1], 1)[0]
     header_row = int(row_numbers[h])
-    lookup = table.header_lookup()
+    lookup = _header_lookup(table)
     positions: dict[str, int] = {}
     written: dict[str, str] = {}
     for j, name in enumerate(header):
         name = name.strip()
         if not name:
             continue
-        col = lookup.get(norm(name))
+        col = lookup.get(header_key(name))
         if col is None:
             problems.append(Problem("unknown-column", file, header_row, name, name))
             continue
@@ -213,7 +246,8 @@ def read_csv_grid(path: Path, file: str, problems: list[Problem]) -> pd.DataFram
         return None
     decoded = decode(raw)
     if decoded is None:
-        problems.append(Problem("file-unreadable", file, detail="不是 UTF-8 或 GB18030 编码的文本"))
+        line = undecodable_line(raw)
+        problems.append(Problem("file-unreadable", file, line, detail="不是 UTF-8 或 GB18030 编码的文本"))
         return None
     text, _ = decoded
     if not text.strip():
@@ -239,7 +273,17 @@ def read_csv_grid(path: Path, file: str, problems: list[Problem]) -> pd.DataFram
             )
             return grid.fillna("")
         except (pd.errors.ParserError, ValueError):
-            pass  # a later row is wider than the first ones: the csv module copes
+            pass  # a later row is wider than the first ones, or a quote is never closed
+    rows: list[list[str]] = []
+    try:
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
+            rows.append(row)
+        return _rows_to_grid(rows)
+    except csv.Error as exc:
+        if "end of data" in str(exc):
+            # Read leniently, the cell would swallow every later row (and publish them).
+            problems.append(Problem("file-unreadable", file, len(rows) + 1, detail="这一行的引号没有结束"))
+            return None
     try:
         return _rows_to_grid(list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)))
     except csv.Error as exc:
@@ -387,7 +431,7 @@ def read_yaml(path: Path, file: str, problems: list[Problem]) -> object:
         return None
     decoded = decode(raw)
     if decoded is None:
-        problems.append(Problem("file-unreadable", file, detail="不是 UTF-8 编码的文本"))
+        problems.append(Problem("file-unreadable", file, undecodable_line(raw), detail="不是 UTF-8 编码的文本"))
         return None
     text = decoded[0]
     try:

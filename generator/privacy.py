@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .schema import PRIVATE, TEXT, Table
+from .schema import PRIVATE, PUBLIC, STRING, TEXT, Table
 
 _MOBILE = re.compile(r"(?<![\d*])(1[3-9]\d)[-\s]?(\d{4})[-\s]?(\d{4})(?![\d*])")
 _LANDLINE = re.compile(r"(?<![\d*])(0\d{2,3})[-\s]?(\d{3,4})(\d{4})(?![\d*])")
@@ -103,7 +103,11 @@ def redact(table: Table, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[
     names = list(zip(*(frame[c].tolist() for c in name_cols), strict=True)) if name_cols else None
     log: list[tuple[int, str, str, str]] = []
     frame = frame.copy()
-    for col in (c.name for c in table.columns if c.privacy == TEXT and c.name in frame):
+    # Free text, and every other published string a person types (a leader's name cell
+    # can hold a phone number too); ids and references are checked by validation instead.
+    maskable = [c.name for c in table.columns if c.name in frame and (c.privacy == TEXT or (
+        c.privacy == PUBLIC and c.type == STRING and c.name != table.key))]
+    for col in maskable:
         values = frame[col].to_numpy(dtype=object).copy()
         # Most cells hold no digits, no @ and no resident's name: only the rest are masked.
         suspect = np.array(pd.Series(values).str.contains(_SUSPECT, na=False), dtype=bool)
