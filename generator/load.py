@@ -112,8 +112,9 @@ def decode(raw: bytes) -> tuple[str, str] | None:
 
 
 def undecodable_line(raw: bytes) -> int | None:
-    """The line where :func:`decode` gave up: the first NUL, or the first byte that the
-    encoding which read furthest cannot decode (a GB18030 line in a UTF-8 file)."""
+    """The line where :func:`decode` gave up (None for the first line: then the file is not
+    text at all): the first NUL, or the first byte the encoding that read furthest cannot
+    decode (a GB18030 line in a UTF-8 file)."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None
     reach = []
@@ -127,7 +128,8 @@ def undecodable_line(raw: bytes) -> int | None:
     nul = raw.find(b"\x00")
     if nul >= 0:
         stop = min(stop, nul)
-    return raw.count(b"\n", 0, stop) + 1 if stop < len(raw) else None
+    line = raw.count(b"\n", 0, stop) + 1 if stop < len(raw) else None
+    return line if line and line > 1 else None  # from its first line on: not text at all
 
 
 # ---------------------------------------------------------------- header detection
