@@ -17,6 +17,81 @@ def initialized(pelican_object):
     pelican_object.settings.setdefault("JINJA_FILTERS", {}).update(FILTERS)
 
 
+# What Markdown pages and news may contain after rendering; everything else is removed.
+ALLOWED_TAGS = {
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "code",
+    "dd",
+    "del",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "s",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "time",
+    "tr",
+    "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "time": {"datetime"},
+    "*": {"id"},
+}
+
+
+def sanitise(html: str) -> str:
+    import nh3
+
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
+
+
+def content_object_init(instance):
+    """Sanitise every Markdown page and news article: staff text, not code."""
+    if getattr(instance, "_content", None):
+        instance._content = sanitise(instance._content)
+
+
 def finalized(pelican_object):
     """Read every output file for personal data before anything can be published."""
     from .privacy import scan_output
@@ -34,3 +109,4 @@ def register():
     signals.initialized.connect(initialized)
     signals.get_generators.connect(get_generators)
     signals.finalized.connect(finalized)
+    signals.content_object_init.connect(content_object_init)

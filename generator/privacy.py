@@ -16,7 +16,10 @@ import pandas as pd
 
 from .schema import PRIVATE, PUBLIC, STRING, TEXT, Table
 
-_MOBILE = re.compile(r"(?<![\d*])(1[3-9]\d)[-\s]?(\d{4})[-\s]?(\d{4})(?![\d*])")
+# An optional country code (+86 13912345678, 008613912345678) is kept, the number masked.
+_MOBILE = re.compile(r"(?<![\d*])((?:(?:\+|00)?86[-\s]?)?1[3-9]\d)[-\s]?(\d{4})[-\s]?(\d{4})(?![\d*])")
+# Chinese input methods type full-width digits (１３９…); the patterns are written in ASCII.
+_WIDE = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx")
 _LANDLINE = re.compile(r"(?<![\d*])(0\d{2,3})[-\s]?(\d{3,4})(\d{4})(?![\d*])")
 _ID = re.compile(
     r"(?<![\dA-Za-z*])([1-9])(\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:[0-2]\d|3[01])\d{3})([\dXx])(?![\dA-Za-z*])"
@@ -65,6 +68,7 @@ def mask_text(text: str, names: tuple[str, ...] = ()) -> tuple[str, list[Masking
     """Mask personal data in one free-text cell; report what kinds were masked."""
     if not text:
         return text, []
+    text = text.translate(_WIDE)
     found: list[Masking] = []
 
     def sub(kind, pattern, repl):

@@ -224,6 +224,11 @@ def check_settings(loaded: Loaded, report: Report) -> dict[str, object]:
                 settings[s.name] = s.default
             else:
                 settings[s.name] = text
+        elif s.name == "base_url" and not re.match(r"https?://[^\s/]", text, re.IGNORECASE):
+            # Published as the portal's address (data package homepage, site identity):
+            # never a javascript: or data: URL.
+            report.add(Problem("invalid-settings", file, line, s.name, text, "网址应以 http:// 或 https:// 开头"))
+            settings[s.name] = s.default
         else:
             settings[s.name] = text
     return settings

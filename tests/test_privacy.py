@@ -93,3 +93,26 @@ def test_downloads_carry_no_formula_and_no_private_column(tmp_path, mini):
     demands = (out / "downloads/demands.csv").read_text(encoding="utf-8-sig")
     header = next(csv.reader(io.StringIO(demands)))
     assert "群众姓名" not in header and "联系电话" not in header and "详细地址" not in header
+
+
+def test_markdown_content_is_sanitised(tmp_path, mini):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    (content / "news" / "evil.md").write_text(
+        "Title: 测试\nDate: 2026-11-01\nSlug: evil\n\n正文<script>alert(1)</script>"
+        '<img src="x" onerror="alert(2)"> [链接](javascript:alert(3)) <b>粗体</b>\n',
+        encoding="utf-8",
+    )
+    conf = tmp_path / "pelicanconf.py"
+    conf.write_text((ROOT / "pelicanconf.py").read_text(encoding="utf-8")
+                    + f"\nPATH = {str(content)!r}\nTHEME = {str(ROOT / 'theme')!r}\n", encoding="utf-8")
+    out = tmp_path / "output"
+    assert main(["build", "--data", str(mini), "--output", str(out), "--settings", str(conf)]) == 0
+    from bs4 import BeautifulSoup
+
+    doc = BeautifulSoup((out / "news/evil/index.html").read_text(encoding="utf-8"), "html.parser")
+    main_el = doc.find("main")
+    assert main_el.find("script") is None
+    assert all(not a.startswith("on") for el in main_el.find_all(True) for a in el.attrs)
+    assert all(not (a.get("href") or "").startswith("javascript:") for a in main_el.find_all("a"))
+    assert main_el.find("b").get_text() == "粗体"
