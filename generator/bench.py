@@ -100,10 +100,11 @@ def _run(data: Path, output: Path, extra: list[str]) -> dict:
     return result
 
 
-def _size(output: Path) -> tuple[int, int]:
-    pages = sum(1 for _ in output.rglob("*.html"))
+def _size(output: Path) -> tuple[int, int, int, int]:
+    """Pages, total bytes, largest page, home page."""
+    sizes = [p.stat().st_size for p in output.rglob("*.html")]
     size = sum(p.stat().st_size for p in output.rglob("*") if p.is_file())
-    return pages, size
+    return len(sizes), size, max(sizes, default=0), (output / "index.html").stat().st_size
 
 
 def _median(results: list[dict]) -> dict:
@@ -139,7 +140,7 @@ def run(preset: str, runs: int, workdir: Path, seed: int = 2026, jobs: int | Non
         shutil.rmtree(output, ignore_errors=True)
         scenarios["full"].append(_run(data, output, ["--full", *extra]))
         print(f"full build {i + 1}: {scenarios['full'][-1]['wall']:.1f}s", file=sys.stderr)
-    pages, size = _size(output)
+    pages, size, largest, home = _size(output)
     for i in range(runs):
         scenarios["unchanged"].append(_run(data, output, extra))
         print(f"unchanged rebuild {i + 1}: {scenarios['unchanged'][-1]['wall']:.1f}s", file=sys.stderr)
@@ -156,6 +157,8 @@ def run(preset: str, runs: int, workdir: Path, seed: int = 2026, jobs: int | Non
         "counts": json.loads(stamp.read_text())["counts"],
         "pages": pages,
         "output_mb": round(size / 1024 / 1024, 1),
+        "largest_page_kb": round(largest / 1024, 1),
+        "home_page_kb": round(home / 1024, 1),
         "scenarios": {k: _median(v) for k, v in scenarios.items()},
     }
     full = result["scenarios"]["full"]["wall_s"]
@@ -167,7 +170,8 @@ def run(preset: str, runs: int, workdir: Path, seed: int = 2026, jobs: int | Non
 
 def table(result: dict) -> str:
     lines = [
-        f"preset {result['preset']} (×{result['factor']:g}): {result['pages']} pages, {result['output_mb']} MB",
+        f"preset {result['preset']} (×{result['factor']:g}): {result['pages']} pages, {result['output_mb']} MB, "
+        f"largest page {result['largest_page_kb']} KB, home {result['home_page_kb']} KB",
         "| scenario | wall (median) | CPU | peak RSS | share of full | phases |",
         "|---|---:|---:|---:|---:|---|",
     ]

@@ -220,7 +220,8 @@ class GongshiGenerator(Generator):
         self.builder.news = tuple(Link(a.title, a.url) for a in articles[:5])
         specs = self.builder.specs()
         names = {f"list_{k}.html" for k in ("demands", "projects", "results")}
-        names |= {"home.html", "units.html", "subdistrict.html", "community.html", "unit.html", "project.html"}
+        names |= {"home.html", "units.html", "subdistricts.html", "subdistrict.html", "community.html", "unit.html"}
+        names |= {"project.html"}
         context = repr((self.builder.site, sorted(ZH.items()), code_digest()))
         taken = frozenset(str(Path(p).resolve()) for p in getattr(writer, "_written_files", ()))
         job = RenderJob(

@@ -30,6 +30,8 @@ LIST_ROUTES = {
     "results": "lists/results/",
 }
 UNITS_INDEX = "units/"
+SUBDISTRICTS_INDEX = "subdistricts/"
+HOME_AREA_LIMIT = 30  # more subdistricts than this: the home page links to the index
 
 
 def url_for(kind: str, ident: str) -> str:
@@ -238,7 +240,8 @@ class Page:
 @dataclass(frozen=True)
 class HomePage(Page):
     figures: FiguresView
-    subdistricts: tuple[AreaRow, ...]
+    subdistricts: tuple[AreaRow, ...]  # the first HOME_AREA_LIMIT
+    subdistricts_total: int
     attention: tuple[ProjectRow, ...]
     recent_completed: tuple[ProjectRow, ...]
     recent_updates: tuple[tuple[ProjectRow, ProgressRow], ...]
@@ -291,8 +294,16 @@ class UnitPage(Page):
 
 @dataclass(frozen=True)
 class UnitsIndexPage(Page):
-    units: tuple[UnitRow, ...]
+    units: tuple[UnitRow, ...]  # this page's share, in id order
     figures: FiguresView
+    pagination: Pagination | None = None
+
+
+@dataclass(frozen=True)
+class SubdistrictsIndexPage(Page):
+    subdistricts: tuple[AreaRow, ...]  # this page's share, in id order
+    figures: FiguresView
+    pagination: Pagination | None = None
 
 
 @dataclass(frozen=True)
@@ -440,7 +451,8 @@ class ViewBuilder:
             breadcrumbs=(),
             template="home.html",
             figures=self.figures(agg.district),
-            subdistricts=tuple(self.area_row(a.id, agg.subdistricts) for a in subs),
+            subdistricts=tuple(self.area_row(a.id, agg.subdistricts) for a in subs[:HOME_AREA_LIMIT]),
+            subdistricts_total=len(subs),
             attention=self.attention(order),
             recent_completed=tuple(self.project_row(r.project) for r in completed[:8]),
             recent_updates=tuple((self.project_row(pid), ProgressRow(e.date, e.note, e.progress)) for e, pid in latest),
@@ -536,20 +548,43 @@ class ViewBuilder:
             paired_communities=tuple(self._area_links[c] for c in u.paired_communities if c in self._area_links),
         )
 
-    def units_index(self) -> UnitsIndexPage:
+    def units_index(self, number: int = 1) -> UnitsIndexPage:
+        """Every unit compared on its lists, page by page (a city has thousands)."""
         ds, agg = self.ds, self.agg
+        ids = sorted(ds.units)
+        size, count = self.page_size, max(1, -(-len(ids) // self.page_size))
         rows = tuple(
-            UnitRow(self._unit_links[u.id], u.kind or "", self.figures(agg.units.get(u.id)))
-            for u in sorted(ds.units.values(), key=lambda u: u.id)
+            UnitRow(self._unit_links[u], ds.units[u].kind or "", self.figures(agg.units.get(u)))
+            for u in ids[(number - 1) * size : number * size]
         )
+        title = ZH["unit_compare"]
         return UnitsIndexPage(
-            url=UNITS_INDEX,
-            title=ZH["unit_compare"],
+            url=page_url(UNITS_INDEX, number),
+            title=title if number == 1 else f"{title}（第 {number} 页）",
             breadcrumbs=(self.home_crumb,),
             template="units.html",
             units=rows,
             figures=self.figures(agg.district),
+            pagination=pagination(UNITS_INDEX, number, count),
         )
+
+    def subdistricts_index(self, number: int = 1) -> SubdistrictsIndexPage:
+        ds, agg = self.ds, self.agg
+        ids = sorted(a.id for a in ds.level("subdistrict"))
+        size, count = self.page_size, max(1, -(-len(ids) // self.page_size))
+        title = ZH["subdistricts"]
+        return SubdistrictsIndexPage(
+            url=page_url(SUBDISTRICTS_INDEX, number),
+            title=title if number == 1 else f"{title}（第 {number} 页）",
+            breadcrumbs=(self.home_crumb,),
+            template="subdistricts.html",
+            subdistricts=tuple(self.area_row(a, agg.subdistricts) for a in ids[(number - 1) * size : number * size]),
+            figures=self.figures(agg.district),
+            pagination=pagination(SUBDISTRICTS_INDEX, number, count),
+        )
+
+    def _index_count(self, n: int) -> int:
+        return max(1, -(-n // self.page_size))
 
     def _list_ids(self, kind: str) -> list:
         """Row keys of one published list, in display order (computed once)."""
@@ -604,7 +639,9 @@ class ViewBuilder:
         """Every data page as (builder method, arguments): cheap to list and to share
         across worker processes; the view-model is built where the page is rendered."""
         ds = self.ds
-        out: list[tuple[str, tuple]] = [("home", ()), ("units_index", ())]
+        out: list[tuple[str, tuple]] = [("home", ())]
+        out += [("units_index", (n,)) for n in range(1, self._index_count(len(ds.units)) + 1)]
+        out += [("subdistricts_index", (n,)) for n in range(1, self._index_count(len(ds.level("subdistrict"))) + 1)]
         out += [("subdistrict", (a.id,)) for a in sorted(ds.level("subdistrict"), key=lambda a: a.id)]
         out += [("community", (a.id,)) for a in sorted(ds.level("community"), key=lambda a: a.id)]
         out += [("unit", (uid,)) for uid in sorted(ds.units)]

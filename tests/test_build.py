@@ -45,6 +45,7 @@ PAGES = [
     *[f"projects/p{i}/index.html" for i in range(1, 6)],
     *[f"units/u{i}/index.html" for i in range(1, 4)],
     "units/index.html",
+    "subdistricts/index.html",
     "lists/demands/index.html",
     "lists/demands/page/2/index.html",
     "lists/projects/index.html",

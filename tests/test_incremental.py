@@ -71,3 +71,13 @@ def test_unchanged_inputs_skip_the_build(demo, tmp_path, capsys):
     build(demo, out)
     assert "输入没有变化" in capsys.readouterr().out
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
+
+
+def test_page_weight_budgets(demo, tmp_path):
+    out = tmp_path / "out"
+    build(demo, out)
+    pages = {p: p.stat().st_size for p in out.rglob("*.html")}
+    assert max(pages.values()) < 200 * 1024, max(pages, key=pages.get)
+    assert (out / "index.html").stat().st_size < 60 * 1024
+    assert sum(p.stat().st_size for p in (out / "theme").rglob("*.css")) < 30 * 1024
+    assert sum(p.stat().st_size for p in (out / "theme").rglob("*.js")) < 30 * 1024
