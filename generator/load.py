@@ -11,6 +11,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +29,7 @@ MAX_YAML_DEPTH = 40
 MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # a workbook's parts once decompressed (zip bombs)
 MAX_SHEET_CELLS = 20_000_000  # last filled row × last filled column of one sheet
+MAX_MERGED_CELLS = 2_000_000  # cells inside merged ranges, per sheet (openpyxl makes an object each)
 
 ROW = "_row"
 FILE = "_file"
@@ -293,15 +295,51 @@ def read_csv_grid(path: Path, file: str, problems: list[Problem]) -> pd.DataFram
         return None
 
 
-def _unzipped_size(path: Path) -> int | None:
-    """Total uncompressed size a workbook declares (zipfile enforces it when reading)."""
+_MERGE_REF = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"\$?([A-Z]{1,3})\$?(\d{1,7})(?::\$?([A-Z]{1,3})\$?(\d{1,7}))?\"")
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _zip_refusal(path: Path) -> str | None:
+    """Why a workbook must not reach openpyxl, checked on the zip itself: its parts would
+    decompress past the limit (zipfile enforces the declared sizes), or its merged ranges
+    would make openpyxl create a cell object for each merged cell (A1:XFD1048576: 17
+    billion)."""
     import zipfile
 
     try:
         with zipfile.ZipFile(path) as z:
-            return sum(i.file_size for i in z.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
-        return None  # not a zip: openpyxl says so below
+            infos = z.infolist()
+            if sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
+                return f"工作簿解压后超过 {MAX_UNZIPPED_BYTES // (1024 * 1024)} MB"
+            for info in infos:
+                if not info.filename.startswith("xl/worksheets/") or not info.filename.endswith(".xml"):
+                    continue
+                merged, buf = 0, b""
+                with z.open(info) as f:  # streamed: a sheet may be 200 MB
+                    while True:
+                        chunk = f.read(1 << 20)
+                        buf += chunk
+                        end = max(0, len(buf) - 200) if chunk else len(buf)  # keep a cut element
+                        for m in _MERGE_REF.finditer(buf):
+                            if m.start() >= end:
+                                break
+                            c1, r1 = _column_number(m[1]), int(m[2])
+                            c2, r2 = (_column_number(m[3]), int(m[4])) if m[3] else (c1, r1)
+                            merged += (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1)
+                        buf = buf[end:]
+                        if not chunk:
+                            break
+                if merged > MAX_MERGED_CELLS:
+                    return "合并单元格的范围过大，请取消整行、整列或整表的合并"
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
+        return None  # not a readable zip: openpyxl says so below
+    return None
 
 
 def _filled(value: object) -> bool:
@@ -358,10 +396,9 @@ def read_workbook(path: Path, file: str, problems: list[Problem]) -> dict[str, l
     import openpyxl  # imported lazily: only workbooks need it
     from openpyxl.utils.exceptions import InvalidFileException
 
-    unzipped = _unzipped_size(path)
-    if unzipped is not None and unzipped > MAX_UNZIPPED_BYTES:  # a zip bomb, or far too big to publish
-        mb = MAX_UNZIPPED_BYTES // (1024 * 1024)
-        problems.append(Problem("file-unreadable", file, detail=f"工作簿解压后超过 {mb} MB"))
+    refusal = _zip_refusal(path)  # zip bombs, merge bombs
+    if refusal:
+        problems.append(Problem("file-unreadable", file, detail=refusal))
         return None
     big = path.stat().st_size > 20 * 1024 * 1024
     try:

@@ -14,7 +14,10 @@ def get_generators(pelican_object):
 
 
 def initialized(pelican_object):
+    from .fragments import fragment
+
     pelican_object.settings.setdefault("JINJA_FILTERS", {}).update(FILTERS)
+    pelican_object.settings.setdefault("JINJA_GLOBALS", {})["gongshi_fragment"] = fragment
 
 
 # What Markdown pages and news may contain after rendering; everything else is removed.

@@ -24,7 +24,7 @@ from pathlib import Path
 from jinja2 import meta
 from pelican.generators import Generator
 
-from . import __version__
+from . import __version__, fragments
 from .catalog import ZH
 from .export import downloads
 from .pipeline import prepared_for
@@ -36,7 +36,7 @@ from .views import Link, ViewBuilder, url_for
 MANIFEST = ".gongshi/manifest.json"
 INLINE_BELOW = 400  # pages; forking costs more than it saves for small sites
 CHUNK = 250
-_CODE = ("views.py", "filters.py", "catalog.py", "render.py")
+_CODE = ("views.py", "filters.py", "catalog.py", "render.py", "fragments.py")
 
 
 def root_prefix(url: str) -> str:
@@ -207,6 +207,7 @@ class GongshiGenerator(Generator):
     """Pelican generator for every data page."""
 
     def generate_context(self) -> None:
+        fragments.reset()
         prepared = prepared_for(Path(self.settings["GONGSHI_DATA"]))
         self.prepared = prepared
         self.builder = ViewBuilder(prepared.dataset, prepared.aggregates)
@@ -222,7 +223,8 @@ class GongshiGenerator(Generator):
         names = {f"list_{k}.html" for k in ("demands", "projects", "results")}
         names |= {"home.html", "units.html", "subdistricts.html", "subdistrict.html", "community.html", "unit.html"}
         names |= {"project.html"}
-        context = repr((self.builder.site, sorted(ZH.items()), code_digest()))
+        chrome = [self.env.loader.get_source(self.env, n)[0] for n in fragments.TEMPLATES]
+        context = repr((self.builder.site, sorted(ZH.items()), code_digest(), chrome))
         taken = frozenset(str(Path(p).resolve()) for p in getattr(writer, "_written_files", ()))
         job = RenderJob(
             builder=self.builder,
