@@ -548,39 +548,41 @@ class ViewBuilder:
             paired_communities=tuple(self._area_links[c] for c in u.paired_communities if c in self._area_links),
         )
 
+    def _paged(self, ids: list, base: str, number: int, title: str) -> tuple[list, Pagination, str, str]:
+        """One page of a paginated list: (its ids, pagination, url, title)."""
+        size = self.page_size
+        count = self._index_count(len(ids))
+        shown = title if number == 1 else f"{title}（第 {number} 页）"
+        return ids[(number - 1) * size : number * size], pagination(base, number, count), page_url(base, number), shown
+
     def units_index(self, number: int = 1) -> UnitsIndexPage:
         """Every unit compared on its lists, page by page (a city has thousands)."""
         ds, agg = self.ds, self.agg
-        ids = sorted(ds.units)
-        size, count = self.page_size, max(1, -(-len(ids) // self.page_size))
-        rows = tuple(
-            UnitRow(self._unit_links[u], ds.units[u].kind or "", self.figures(agg.units.get(u)))
-            for u in ids[(number - 1) * size : number * size]
-        )
-        title = ZH["unit_compare"]
+        ids, pages, url, title = self._paged(sorted(ds.units), UNITS_INDEX, number, ZH["unit_compare"])
         return UnitsIndexPage(
-            url=page_url(UNITS_INDEX, number),
-            title=title if number == 1 else f"{title}（第 {number} 页）",
+            url=url,
+            title=title,
             breadcrumbs=(self.home_crumb,),
             template="units.html",
-            units=rows,
+            units=tuple(
+                UnitRow(self._unit_links[u], ds.units[u].kind or "", self.figures(agg.units.get(u))) for u in ids
+            ),
             figures=self.figures(agg.district),
-            pagination=pagination(UNITS_INDEX, number, count),
+            pagination=pages,
         )
 
     def subdistricts_index(self, number: int = 1) -> SubdistrictsIndexPage:
         ds, agg = self.ds, self.agg
-        ids = sorted(a.id for a in ds.level("subdistrict"))
-        size, count = self.page_size, max(1, -(-len(ids) // self.page_size))
-        title = ZH["subdistricts"]
+        all_ids = sorted(a.id for a in ds.level("subdistrict"))
+        ids, pages, url, title = self._paged(all_ids, SUBDISTRICTS_INDEX, number, ZH["subdistricts"])
         return SubdistrictsIndexPage(
-            url=page_url(SUBDISTRICTS_INDEX, number),
-            title=title if number == 1 else f"{title}（第 {number} 页）",
+            url=url,
+            title=title,
             breadcrumbs=(self.home_crumb,),
             template="subdistricts.html",
-            subdistricts=tuple(self.area_row(a, agg.subdistricts) for a in ids[(number - 1) * size : number * size]),
+            subdistricts=tuple(self.area_row(a, agg.subdistricts) for a in ids),
             figures=self.figures(agg.district),
-            pagination=pagination(SUBDISTRICTS_INDEX, number, count),
+            pagination=pages,
         )
 
     def _index_count(self, n: int) -> int:
@@ -609,28 +611,26 @@ class ViewBuilder:
         return int(self.ds.settings.get("page_size") or 50)
 
     def list_page_count(self, kind: str) -> int:
-        return max(1, -(-len(self._list_ids(kind)) // self.page_size))
+        return self._index_count(len(self._list_ids(kind)))
 
     def list_page(self, kind: str, number: int) -> ListPage:
         """Page ``number`` (1-based) of one of the three published lists."""
-        ids = self._list_ids(kind)
-        size = self.page_size
-        count = self.list_page_count(kind)
-        base = LIST_ROUTES[kind]
-        title = ZH[{"demands": "demand_list", "projects": "project_list", "results": "result_list"}[kind]]
+        all_ids = self._list_ids(kind)
+        name = ZH[{"demands": "demand_list", "projects": "project_list", "results": "result_list"}[kind]]
+        ids, pages, url, title = self._paged(all_ids, LIST_ROUTES[kind], number, name)
         make = self.demand_row if kind == "demands" else self.project_row
         return ListPage(
-            url=page_url(base, number),
-            title=title if number == 1 else f"{title}（第 {number} 页）",
+            url=url,
+            title=title,
             breadcrumbs=(self.home_crumb,),
             template=f"list_{kind}.html",
             kind=kind,
-            rows=tuple(make(i) for i in ids[(number - 1) * size : number * size]),
-            pagination=pagination(base, number, count),
-            total=len(ids),
+            rows=tuple(make(i) for i in ids),
+            pagination=pages,
+            total=len(all_ids),
             downloads=(
-                Link(f"{title}（CSV，可用 Excel 打开）", f"downloads/{kind}.csv"),
-                Link(f"{title}（JSON）", f"downloads/{kind}.json"),
+                Link(f"{name}（CSV，可用 Excel 打开）", f"downloads/{kind}.csv"),
+                Link(f"{name}（JSON）", f"downloads/{kind}.json"),
                 Link("数据说明（JSON）", "downloads/datapackage.json"),
             ),
         )
