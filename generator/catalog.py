@@ -106,5 +106,8 @@ ZH = MappingProxyType(
         "none": "无",
         "lead_count": "牵头项目数",
         "news_more": "更多动态",
+        "downloads": "下载全部数据",
+        "rating_count": "评价数",
+        "share": "占比",
     }
 )
