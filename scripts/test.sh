@@ -11,6 +11,8 @@ need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v nginx >/dev/null 2>&1 || need_apt+=(nginx-light)
 command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
+# A CJK system font, so browser tests measure real Chinese text (the site loads no web fonts).
+[ -n "$(fc-list :lang=zh family 2>/dev/null)" ] || need_apt+=(fonts-noto-cjk)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
