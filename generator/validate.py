@@ -258,9 +258,12 @@ class _Index:
                 seen[k] = i
             self.by_key.update({k: v for k, v in seen.items() if k not in self.ambiguous})
         self.by_key.update({norm(i): i for i in ids if i})
+        self.exact = {i for i in ids if i}
 
     def resolve(self, value: str) -> tuple[str | None, str | None]:
         """(id, problem code) for one reference."""
+        if value in self.exact:  # "P1" is P1 even when a colliding "P１" exists too
+            return value, None
         k = norm(value)
         if k in self.by_key:
             return self.by_key[k], None
