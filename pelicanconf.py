@@ -61,3 +61,6 @@ MARKDOWN = {
     "output_format": "html5",
 }
 CACHE_CONTENT = False
+# Escape everything by default: a data cell or a setting can never become markup. The
+# theme also wraps each block in {% autoescape true %}, so it is safe in any environment.
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "extensions": [], "autoescape": True}

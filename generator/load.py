@@ -233,7 +233,12 @@ def to_frame(
 
 
 def _rows_to_grid(rows: list[list[object]]) -> pd.DataFrame:
-    return pd.DataFrame(rows, dtype=object).fillna("") if rows else pd.DataFrame(dtype=object)
+    if not rows:
+        return pd.DataFrame(dtype=object)
+    # Rows of a CSV or sheet differ in length; pandas will stop padding ragged rows itself.
+    width = max(map(len, rows))
+    rows = [r if len(r) == width else [*r, *[""] * (width - len(r))] for r in rows]
+    return pd.DataFrame(rows, dtype=object).fillna("")
 
 
 def _read_bytes(path: Path, file: str, problems: list[Problem]) -> bytes | None:
@@ -456,7 +461,7 @@ def _lenient(construct):
     def constructor(loader, node):
         try:
             return construct(loader, node)
-        except ValueError:
+        except (ValueError, IndexError, AttributeError):  # "!!float " with nothing: IndexError
             return loader.construct_scalar(node)
 
     return constructor
@@ -465,6 +470,7 @@ def _lenient(construct):
 for _tag, _construct in (
     ("tag:yaml.org,2002:timestamp", _SafeLoader.construct_yaml_timestamp),
     ("tag:yaml.org,2002:int", _SafeLoader.construct_yaml_int),
+    ("tag:yaml.org,2002:float", _SafeLoader.construct_yaml_float),
 ):
     _LineLoader.add_constructor(_tag, _lenient(_construct))
 
@@ -499,7 +505,7 @@ def read_yaml(path: Path, file: str, problems: list[Problem]) -> object:
         line = mark.line + 1 if mark else None
         problems.append(Problem("file-unreadable", file, line, detail=f"YAML 格式错误：{getattr(exc, 'problem', exc)}"))
         return None
-    except (RecursionError, ValueError, TypeError) as exc:
+    except Exception as exc:  # a constructor failing on odd input (TypeError, RecursionError, ...)
         problems.append(Problem("file-unreadable", file, detail=f"YAML 无法解析（{type(exc).__name__}）"))
         return None
 
