@@ -81,3 +81,15 @@ def test_page_weight_budgets(demo, tmp_path):
     assert (out / "index.html").stat().st_size < 60 * 1024
     assert sum(p.stat().st_size for p in (out / "theme").rglob("*.css")) < 30 * 1024
     assert sum(p.stat().st_size for p in (out / "theme").rglob("*.js")) < 30 * 1024
+
+
+def test_demo_rows_reconcile(demo, tmp_path):
+    import json
+
+    out = tmp_path / "out"
+    build(demo, out, "--reports", str(tmp_path / "reports"))
+    report = json.loads((tmp_path / "reports" / "build-report.json").read_text(encoding="utf-8"))
+    assert {r["list"] for r in report["rows"]} == {"areas", "units", "demands", "projects", "progress", "results",
+                                                   "feedback"}
+    for r in report["rows"]:
+        assert r["read"] == r["published"] + r["excluded"] and r["read"] > 0, r

@@ -266,3 +266,14 @@ def vnu_jar() -> Path:
     require(shutil.which("java") is not None, "java is not installed (apt-get install default-jre-headless)")
     require(VNU.is_file(), f"{VNU.relative_to(ROOT)} is missing (npm ci)")
     return VNU
+
+
+@pytest.fixture(scope="session")
+def serve(tmp_path_factory: pytest.TempPathFactory):
+    """Serve another built folder with nginx: ``with serve(root) as base_url: ...``."""
+    require(nginx_path() is not None, "nginx is not installed")
+
+    def start(root: Path):
+        return run_nginx(root, tmp_path_factory.mktemp("nginx-extra"), meta_csp(root / "index.html"))
+
+    return start
