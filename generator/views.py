@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .aggregate import Aggregates, Figures, ProjectInfo
+from .aggregate import Aggregates, Figures, ProjectInfo, project_order
 from .catalog import ZH
 from .model import Dataset, Project
 from .schema import CATEGORY, CHANNEL, HANDLING, STAGE, STATUS
@@ -444,7 +444,7 @@ class ViewBuilder:
             key=lambda e: (e[0].date, e[1]),
             reverse=True,
         )[:8]
-        order = sorted(ds.projects, key=_order(agg))
+        order = sorted(ds.projects, key=project_order(ds, agg.info))
         return HomePage(
             url="",
             title=ds.settings["name"],
@@ -600,7 +600,7 @@ class ViewBuilder:
                     reverse=True,
                 )
             elif kind == "projects":
-                cache[kind] = sorted(ds.projects, key=_order(self.agg))
+                cache[kind] = sorted(ds.projects, key=project_order(ds, self.agg.info))
             else:
                 done = sorted(ds.results.values(), key=lambda r: (r.completed, r.project), reverse=True)
                 cache[kind] = [r.project for r in done if r.project in ds.projects]
@@ -652,9 +652,3 @@ class ViewBuilder:
 
     def page(self, method: str, args: tuple) -> Page:
         return getattr(self, method)(*args)
-
-
-def _order(agg: Aggregates):
-    rank = {"red": 0, "yellow": 1, "green": 2, None: 3}
-    info = agg.info
-    return lambda pid: (rank[info[pid].light], -info[pid].overdue_days, pid)
