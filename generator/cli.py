@@ -85,10 +85,15 @@ def _csv_cell(text: str) -> str:
     return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\n') else text
 
 
+def default_config() -> Path | None:
+    """./pelicanconf.py when run from a project folder; else the package's own."""
+    return Path("pelicanconf.py") if Path("pelicanconf.py").exists() else None
+
+
 def pelican_settings(data: Path, output: Path, config: Path | None) -> dict:
     from pelican.settings import read_settings
 
-    conf = config if config is not None else (Path("pelicanconf.py") if Path("pelicanconf.py").exists() else None)
+    conf = config if config is not None else default_config()
     base = conf.resolve().parent if conf else REPO
     override = {
         "OUTPUT_PATH": str(output),
@@ -169,7 +174,7 @@ def build_site(
     from pelican import Pelican
 
     output = output.resolve()
-    config = config if config is not None else (Path("pelicanconf.py") if Path("pelicanconf.py").exists() else None)
+    config = config if config is not None else default_config()
     staging = output.with_name(f".{output.name}.building")
     old = output.with_name(f".{output.name}.old")
     settings = pelican_settings(data, staging, config)

@@ -106,21 +106,13 @@ class Dataset:
     results: dict[str, Result]
     ratings: dict[str, dict[str, int]]  # project -> rating key -> count
     comments: dict[str, list[Comment]]  # public comments only
-    feedback_rows: int = 0
 
     @property
     def as_of(self) -> dt.date:
         return self.settings["as_of"]
 
-    @property
-    def district(self) -> Area:
-        return next(a for a in self.areas.values() if a.level == "district")
-
     def level(self, level: str) -> list[Area]:
         return [a for a in self.areas.values() if a.level == level]
-
-    def subdistrict_of(self, community_id: str) -> str:
-        return self.areas[community_id].parent
 
 
 def _int(v) -> int | None:
@@ -209,16 +201,5 @@ def build(settings: dict[str, object], tables: dict[str, pd.DataFrame]) -> Datas
         cs.sort(key=lambda c: (c.date, c.text), reverse=True)
 
     return Dataset(
-        settings,
-        enum,
-        satisfied,
-        areas,
-        units,
-        demands,
-        projects,
-        dict(progress),
-        results,
-        ratings,
-        dict(comments),
-        len(fb),
+        settings, enum, satisfied, areas, units, demands, projects, dict(progress), results, ratings, dict(comments)
     )

@@ -3,7 +3,7 @@
 Two layers: private columns are dropped before the model is built (they exist only so
 staff can keep one ledger), and public free text is masked by public-notice conventions
 (138****1234, first and last digit of an ID number, the surname of a resident named in
-the same row). :func:`scan_text` is the after-build check over every output file.
+the same row). :func:`scan_output` is the after-build check over every output file.
 """
 
 from __future__ import annotations
@@ -96,6 +96,16 @@ def mask_text(text: str, names: tuple[str, ...] = ()) -> tuple[str, list[Masking
     return text, found
 
 
+def maskable_columns(table: Table) -> list[str]:
+    """Free text, and every other published string a person types (a leader's name cell
+    can hold a phone number too); ids and references are checked by validation instead."""
+    return [
+        c.name
+        for c in table.columns
+        if c.privacy == TEXT or (c.privacy == PUBLIC and c.type == STRING and c.name != table.key)
+    ]
+
+
 def redact(table: Table, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[int, str, str, str]]]:
     """Mask free-text columns and drop private ones.
 
@@ -107,11 +117,7 @@ def redact(table: Table, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[
     names = list(zip(*(frame[c].tolist() for c in name_cols), strict=True)) if name_cols else None
     log: list[tuple[int, str, str, str]] = []
     frame = frame.copy()
-    # Free text, and every other published string a person types (a leader's name cell
-    # can hold a phone number too); ids and references are checked by validation instead.
-    maskable = [c.name for c in table.columns if c.name in frame and (c.privacy == TEXT or (
-        c.privacy == PUBLIC and c.type == STRING and c.name != table.key))]
-    for col in maskable:
+    for col in (c for c in maskable_columns(table) if c in frame):
         values = frame[col].to_numpy(dtype=object).copy()
         # Most cells hold no digits, no @ and no resident's name: only the rest are masked.
         suspect = np.array(pd.Series(values).str.contains(_SUSPECT, na=False), dtype=bool)
@@ -179,10 +185,6 @@ def scan_bytes(data: bytes) -> list[tuple[str, str]]:
         for m in _SCAN_EMAIL.finditer(data.decode("utf-8", "replace")):
             hits.append(("email", m[0][:1] + "…"))
     return hits
-
-
-def scan_text(text: str) -> list[tuple[str, str]]:
-    return scan_bytes(text.encode("utf-8"))
 
 
 def _file_bytes(path) -> list[bytes]:

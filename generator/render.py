@@ -251,6 +251,3 @@ class GongshiGenerator(Generator):
         path = output / MANIFEST
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps({"pages": dict(sorted(manifest.items()))}, indent=0), encoding="utf-8")
-        self.pages_total = len(manifest)
-        self.pages_changed = job.writer.changed
-        self.context["gongshi_stats"] = {"pages": len(manifest), "changed": job.writer.changed}

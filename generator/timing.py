@@ -15,7 +15,3 @@ def phase(name: str):
         yield
     finally:
         PHASES[name] = PHASES.get(name, 0.0) + time.perf_counter() - start
-
-
-def reset() -> None:
-    PHASES.clear()

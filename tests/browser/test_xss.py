@@ -19,7 +19,8 @@ import pytest
 from generator import pipeline
 from generator.cli import main
 from generator.load import decode
-from generator.schema import PRIVATE, PUBLIC, STRING, TABLES, TEXT
+from generator.privacy import maskable_columns
+from generator.schema import TABLES
 
 ROOT = Path(__file__).resolve().parents[2]
 PAYLOAD = (
@@ -36,12 +37,7 @@ def poison(data: Path) -> None:
         text, encoding = decode(path.read_bytes())
         rows = list(csv.reader(io.StringIO(text, newline="")))
         header = rows[0]
-        free = {
-            c.label
-            for c in table.columns
-            if c.privacy == TEXT or (c.privacy == PUBLIC and c.type == STRING and c.name != table.key)
-        }
-        free -= {c.label for c in table.columns if c.privacy == PRIVATE}
+        free = {table.column(name).label for name in maskable_columns(table)}
         cols = [j for j, h in enumerate(header) if h in free]
         public = header.index("意见公开") if "意见公开" in header else None
         for i, row in enumerate(rows[1:]):
