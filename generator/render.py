@@ -152,8 +152,9 @@ class RenderJob:
             h.update(self.template_digest[page.template].encode())
             h.update(self.context_digest.encode())
             digest = h.hexdigest()
-            if self.previous.get(page.url) == digest and self.writer.path_for(page.url).exists():
-                self.writer.written.add(self.writer.path_for(page.url))
+            path = self.writer.path_for(page.url)
+            if self.previous.get(page.url) == digest and path.exists():
+                self.writer.written.add(path)
                 out.append((page.url, digest, False))
                 continue
             html = self.template(page.template).render(page=page, site=site, t=ZH, SITEURL=root_prefix(page.url))
