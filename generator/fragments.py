@@ -11,8 +11,8 @@ from __future__ import annotations
 from jinja2 import pass_context
 from markupsafe import Markup
 
-TEMPLATES = ("_chrome_top.html", "_chrome_footer.html")
-_cache: dict[tuple, Markup] = {}
+TEMPLATES = ("_chrome_top.html", "_chrome_footer.html", "_macros.html")
+_cache: dict[tuple, object] = {}  # Markup fragments and macro modules
 
 
 def nav_states(nav, here: str | None) -> tuple[str, ...]:
@@ -46,3 +46,19 @@ def fragment(ctx, name: str, here: str | None = None) -> Markup:
 
 def reset() -> None:
     _cache.clear()
+
+
+@pass_context
+def macros(ctx):
+    """The ``_macros.html`` module for this page's depth, built once per process.
+
+    ``{% import ... with context %}`` builds a fresh module (every macro object) on each
+    render; the macros only read ``t`` and ``SITEURL``, and a site has a handful of depths.
+    """
+    siteurl = str(ctx["SITEURL"])
+    key = ("_macros.html", id(ctx.environment), siteurl)
+    module = _cache.get(key)
+    if module is None:
+        template = ctx.environment.get_template("_macros.html")
+        module = _cache[key] = template.make_module({"t": ctx["t"], "SITEURL": siteurl})
+    return module

@@ -14,10 +14,12 @@ def get_generators(pelican_object):
 
 
 def initialized(pelican_object):
-    from .fragments import fragment
+    from .fragments import fragment, macros
 
     pelican_object.settings.setdefault("JINJA_FILTERS", {}).update(FILTERS)
-    pelican_object.settings.setdefault("JINJA_GLOBALS", {})["gongshi_fragment"] = fragment
+    jinja_globals = pelican_object.settings.setdefault("JINJA_GLOBALS", {})
+    jinja_globals["gongshi_fragment"] = fragment
+    jinja_globals["gongshi_macros"] = macros
 
 
 # What Markdown pages and news may contain after rendering; everything else is removed.

@@ -24,7 +24,7 @@ from pathlib import Path
 from jinja2 import meta
 from pelican.generators import Generator
 
-from . import __version__, fragments
+from . import __version__, fragments, templating
 from .catalog import ZH
 from .export import downloads
 from .pipeline import prepared_for
@@ -36,7 +36,7 @@ from .views import Link, ViewBuilder, url_for
 MANIFEST = ".gongshi/manifest.json"
 INLINE_BELOW = 400  # pages; forking costs more than it saves for small sites
 CHUNK = 250
-_CODE = ("views.py", "filters.py", "catalog.py", "render.py", "fragments.py")
+_CODE = ("views.py", "filters.py", "catalog.py", "render.py", "fragments.py", "templating.py")
 
 
 def root_prefix(url: str) -> str:
@@ -206,6 +206,10 @@ def render_all(job: RenderJob, specs: list, jobs: int, progress: Progress) -> di
 
 class GongshiGenerator(Generator):
     """Pelican generator for every data page."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        templating.install(self.env)
 
     def generate_context(self) -> None:
         fragments.reset()

@@ -334,6 +334,10 @@ class ViewBuilder:
         }
         self._unit_links = {u.id: Link(u.name, url_for("unit", u.id)) for u in ds.units.values()}
         self._project_links = {p.id: Link(p.title, url_for("project", p.id)) for p in ds.projects.values()}
+        self._paired_units: dict[str, list[str]] = {}  # community -> units paired with it, in id order
+        for uid in sorted(ds.units):
+            for c in ds.units[uid].paired_communities:
+                self._paired_units.setdefault(c, []).append(uid)
         self.site = SiteInfo(
             name=ds.settings["name"],
             district=ds.settings["district"],
@@ -479,7 +483,6 @@ class ViewBuilder:
         ds, agg = self.ds, self.agg
         a = ds.areas[area_id]
         sub = self._area_links[a.parent]
-        paired = sorted((u for u in ds.units.values() if a.id in u.paired_communities), key=lambda u: u.id)
         return CommunityPage(
             url=url_for("community", a.id),
             title=a.name,
@@ -489,7 +492,7 @@ class ViewBuilder:
             figures=self.figures(agg.communities.get(a.id)),
             projects=tuple(self.project_row(p) for p in agg.community_projects.get(a.id, [])),
             demands=tuple(self.demand_row(n) for n in agg.community_demands.get(a.id, [])),
-            paired_units=tuple(self._unit_links[u.id] for u in paired),
+            paired_units=tuple(self._unit_links[u] for u in dict.fromkeys(self._paired_units.get(a.id, ()))),
             households=a.households,
             residents=a.residents,
         )
