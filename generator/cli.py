@@ -106,34 +106,6 @@ def pelican_settings(data: Path, output: Path, config: Path | None) -> dict:
     return settings
 
 
-def clone_pages(output: Path, staging: Path) -> int:
-    """Hard-link the previous build's data pages into the staging folder.
-
-    Only pages in the manifest are linked: the renderer replaces them atomically (new
-    inode), so the live output is never modified; everything else (Pelican's pages, theme
-    files) is written fresh by Pelican.
-    """
-    from .render import MANIFEST, file_for, read_manifest
-
-    linked = 0
-    for url in read_manifest(output):
-        src = output / file_for(url)
-        dst = staging / file_for(url)
-        try:
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            os.link(src, dst)
-            linked += 1
-        except (FileNotFoundError, FileExistsError):
-            continue
-        except OSError:  # another file system: fall back to a full render
-            return linked
-    manifest = output / MANIFEST
-    if manifest.exists():
-        (staging / MANIFEST).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(manifest, staging / MANIFEST)
-    return linked
-
-
 def input_fingerprint(data: Path, settings: dict, config: Path | None) -> str:
     """One digest of everything a build reads: data, content, theme, settings, code."""
     import hashlib
@@ -156,6 +128,7 @@ def input_fingerprint(data: Path, settings: dict, config: Path | None) -> str:
 
 
 BUILD_INFO = ".gongshi/build.json"
+PENDING = ".gongshi/commit-pending"  # present while a commit runs; next build is then full
 
 
 def build_site(
@@ -166,48 +139,130 @@ def build_site(
     jobs: int | None = None,
     full: bool = False,
 ) -> pipeline.Prepared | None:
-    """Validate, render into a staging folder, then swap it in whole.
+    """Validate, render what changed into a staging folder, then commit it.
 
-    On any failure the previous output stays exactly as it was. Returns None when no
-    input changed since the build in ``output`` (nothing to do).
+    Nothing in ``output`` changes until every page is rendered and scanned; on any
+    failure before that, the previous output stays exactly as it was. Returns None when
+    no input changed since the build in ``output`` (nothing to do).
     """
     from pelican import Pelican
 
     output = output.resolve()
     config = config if config is not None else default_config()
     staging = output.with_name(f".{output.name}.building")
-    old = output.with_name(f".{output.name}.old")
     settings = pelican_settings(data, staging, config)
     with phase("fingerprint"):
         fingerprint = input_fingerprint(data, settings, config)
-    if not full and _previous_fingerprint(output) == fingerprint:
+    if not full and _previous_fingerprint(output) == fingerprint and not (output / PENDING).exists():
         return None
     prepared = pipeline.prepare(data)  # raises ValidationFailed before anything is written
     pipeline.remember(data, prepared)
-    for leftover in (staging, old):
-        if leftover.exists():
-            shutil.rmtree(leftover)
+    if staging.exists():
+        shutil.rmtree(staging)
     staging.mkdir(parents=True)
+    # Incremental: only changed files are staged, then moved into the live folder.
+    # Otherwise the staging folder receives the whole site and replaces the old one.
+    incremental = not full and (output / BUILD_INFO).exists() and not (output / PENDING).exists()
+    settings["GONGSHI_LIVE_OUTPUT"] = str(output if incremental else staging)
+    if jobs:
+        settings["GONGSHI_JOBS"] = jobs
     try:
-        if output.exists() and not full:
-            with phase("clone"):
-                clone_pages(output, staging)
-        if jobs:
-            settings["GONGSHI_JOBS"] = jobs
         with phase("pelican"):
             Pelican(settings).run()
-        (staging / BUILD_INFO).parent.mkdir(parents=True, exist_ok=True)
-        (staging / BUILD_INFO).write_text(json.dumps({"inputs": fingerprint}), encoding="utf-8")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    with phase("swap"):
-        if output.exists():
-            output.rename(old)
-        staging.rename(output)
-        shutil.rmtree(old, ignore_errors=True)
+    with phase("commit"):
+        if incremental:
+            commit(staging, output, fingerprint)
+        else:
+            replace(staging, output, fingerprint)
     write_reports(prepared, reports or output.parent / "reports")
     return prepared
+
+
+def _staged_files(staging: Path) -> list[str]:
+    """Relative paths (with /) of every file in the staging folder except .gongshi/."""
+    out = []
+    for root, dirs, files in os.walk(staging):
+        rel = Path(root).relative_to(staging)
+        if rel.parts[:1] == (".gongshi",):
+            dirs[:] = []
+            continue
+        out += [(rel / f).as_posix() for f in files]
+    return out
+
+
+def _others(staging: Path, staged: list[str]) -> list[str]:
+    """Every output file that is not a data page: Pelican's, the theme's, downloads."""
+    from .render import MANIFEST, file_for
+
+    doc = json.loads((staging / MANIFEST).read_text(encoding="utf-8"))
+    pages = {file_for(u) for u in doc["pages"]}
+    return sorted({f for f in staged if f not in pages} | set(doc.get("files", ())))
+
+
+def _write_build_info(folder: Path, fingerprint: str, others: list[str]) -> None:
+    path = folder / BUILD_INFO
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"inputs": fingerprint, "others": others}, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
+    except FileNotFoundError:
+        return False
+
+
+def replace(staging: Path, output: Path, fingerprint: str) -> None:
+    """Swap a complete new site in for the old one: two renames."""
+    _write_build_info(staging, fingerprint, _others(staging, _staged_files(staging)))
+    old = output.with_name(f".{output.name}.old")
+    if old.exists():
+        shutil.rmtree(old)
+    if output.exists():
+        output.rename(old)
+    staging.rename(output)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def commit(staging: Path, output: Path, fingerprint: str) -> None:
+    """Move the staged (changed) files into the live site and delete what is gone.
+
+    Only renames and deletions remain at this point. A marker file makes the next build
+    a full one if this is ever interrupted, so a half-moved site cannot persist.
+    """
+    from .render import MANIFEST, read_manifest, remove_page
+
+    pending = output / PENDING
+    pending.write_text(str(staging), encoding="utf-8")
+    staged = _staged_files(staging)
+    others = _others(staging, staged)
+    for rel in staged:
+        dst = output / rel
+        if dst.is_dir():  # a page became a folder or the other way round: rebuild fully
+            raise GongshiError(f"无法更新 {rel}：请用 --full 重新生成")
+        src = staging / rel
+        if _same_file(src, dst):  # Pelican rewrites its pages and the theme every build
+            continue
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(src, dst)
+    gone = set(read_manifest(output)) - set(read_manifest(staging))
+    for url in gone:
+        remove_page(output, url)
+    try:
+        previous_others = json.loads((output / BUILD_INFO).read_text(encoding="utf-8")).get("others", [])
+    except (FileNotFoundError, ValueError):
+        previous_others = []
+    for rel in set(previous_others) - set(others):
+        (output / rel).unlink(missing_ok=True)
+    os.replace(staging / MANIFEST, output / MANIFEST)
+    _write_build_info(output, fingerprint, others)
+    pending.unlink()
+    shutil.rmtree(staging, ignore_errors=True)
 
 
 def _previous_fingerprint(output: Path) -> str | None:

@@ -101,11 +101,12 @@ def finalized(pelican_object):
     """Read every output file for personal data before anything can be published."""
     from .privacy import scan_output
     from .problems import PrivacyLeak
+    from .render import SCANNED
     from .timing import phase
 
     with phase("privacy-scan"):
-        # Files hard-linked from the previous build were scanned when they were written.
-        findings = scan_output(pelican_object.output_path, only_new=True)
+        # Data pages were scanned in memory by the renderer before they were written.
+        findings = scan_output(pelican_object.output_path, skip=SCANNED)
     if findings:
         raise PrivacyLeak(findings)
 

@@ -9,6 +9,7 @@ the same row). :func:`scan_output` is the after-build check over every output fi
 from __future__ import annotations
 
 import re
+from collections.abc import Set
 from dataclasses import dataclass
 
 import numpy as np
@@ -200,10 +201,11 @@ def _file_bytes(path) -> list[bytes]:
     return [data]
 
 
-def scan_output(root, only_new: bool = False) -> list[tuple[str, str, str]]:
+def scan_output(root, skip: Set[str] = frozenset()) -> list[tuple[str, str, str]]:
     """Scan every published file under ``root``: [(relative path, kind, sample)].
 
-    only_new: skip files hard-linked from the previous (already scanned) build.
+    skip: relative paths (with ``/``) already scanned, e.g. pages the renderer scanned
+    in memory before writing them.
     """
     from pathlib import Path
 
@@ -213,7 +215,7 @@ def scan_output(root, only_new: bool = False) -> list[tuple[str, str, str]]:
         rel = path.relative_to(root)
         if not path.is_file() or path.suffix.lower() not in SCANNED_SUFFIXES or rel.parts[0] == ".gongshi":
             continue  # .gongshi/ holds the build manifest (hashes), never published
-        if only_new and path.stat().st_nlink > 1:
+        if rel.as_posix() in skip:
             continue
         for chunk in _file_bytes(path):
             for kind, sample in scan_bytes(chunk):

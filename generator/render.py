@@ -3,13 +3,19 @@
 Runs inside Pelican as a generator (see plugin.py), with Pelican's Jinja environment so
 theme, filters and globals are shared with Pelican's own pages.
 
-Fast path, measured in benchmarks/ (see README):
-- pages are listed as cheap specs and rendered by forked workers, one per core;
-- each page's digest covers its view-model, its template and everything that template
-  extends, includes or imports, the site-wide context and the rendering code; a page
-  whose digest matches the previous build's manifest is not rendered at all;
-- :class:`SiteWriter` writes only bytes that changed, refuses paths outside the output
-  folder and a page written twice, and replaces files atomically.
+Fast path, measured with ``gongshi bench`` (see README):
+- pages are listed as cheap specs; each spec's digest comes from the content of what the
+  page shows (digests.py), its template with everything that template extends, includes
+  or imports, the site-wide context and the rendering code. A page whose digest matches
+  the previous build's manifest is not built, rendered or written;
+- the other pages are rendered by forked workers, one per core, which also scan each
+  page for personal data before writing it (so the scan costs no extra read);
+- :class:`SiteWriter` writes only bytes that differ from the live site, refuses paths
+  outside the output folder and a page written twice, and replaces files atomically.
+
+With the CLI, Pelican writes into a staging folder that receives only what changed; the
+CLI then commits it to the live folder (``GONGSHI_LIVE_OUTPUT``). Run as a plain Pelican
+plugin, the output folder is the live folder and is updated in place.
 """
 
 from __future__ import annotations
@@ -26,17 +32,31 @@ from pelican.generators import Generator
 
 from . import __version__, fragments, templating
 from .catalog import ZH
+from .digests import PageDigests, view_model_digest
 from .export import downloads
 from .pipeline import prepared_for
-from .problems import OutputError
+from .privacy import KIND_LABELS, scan_bytes
+from .problems import OutputError, PrivacyLeak
 from .progress import Progress
 from .timing import phase
 from .views import Link, ViewBuilder, url_for
 
 MANIFEST = ".gongshi/manifest.json"
 INLINE_BELOW = 400  # pages; forking costs more than it saves for small sites
-CHUNK = 250
-_CODE = ("views.py", "filters.py", "catalog.py", "render.py", "fragments.py", "templating.py")
+CHUNK = 200
+_CODE = (
+    "views.py",
+    "digests.py",
+    "filters.py",
+    "catalog.py",
+    "render.py",
+    "fragments.py",
+    "templating.py",
+    "schema.py",
+)
+# Files below the output folder that the last data-page render wrote or vouched for: the
+# privacy scan at the end of the build skips them (each was scanned when rendered).
+SCANNED: set[str] = set()
 
 
 def root_prefix(url: str) -> str:
@@ -50,10 +70,12 @@ def file_for(url: str) -> str:
 
 
 class SiteWriter:
-    """Writes pages below one folder; each path once, only when the bytes differ."""
+    """Writes files below one folder; each path once, only when the bytes differ from
+    the live site's (``live``, by default the same folder)."""
 
-    def __init__(self, output: Path, taken: frozenset[str] = frozenset()):
+    def __init__(self, output: Path, taken: frozenset[str] = frozenset(), live: Path | None = None):
         self.output = Path(output).resolve()
+        self.live = Path(live).resolve() if live is not None else self.output
         self.written: set[Path] = set()
         self.taken = taken  # paths another writer (Pelican's) already wrote
         self.changed = 0
@@ -73,15 +95,16 @@ class SiteWriter:
         if path in self.written or str(path) in self.taken:
             raise OutputError(f"同一页面被写了两次：{url}")
         self.written.add(path)
+        live = self.live / path.relative_to(self.output)
         try:
-            if path.stat().st_size == len(data) and path.read_bytes() == data:
+            if live.stat().st_size == len(data) and live.read_bytes() == data:
                 return False
         except FileNotFoundError:
             pass
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
         tmp.write_bytes(data)
-        os.replace(tmp, path)  # never truncate in place: the file may be hard-linked to the live site
+        os.replace(tmp, path)  # never truncate in place: a reader may be serving the file
         self.changed += 1
         return True
 
@@ -132,9 +155,6 @@ class RenderJob:
     builder: ViewBuilder
     env: object
     writer: SiteWriter
-    previous: dict[str, str]
-    template_digest: dict[str, str]
-    context_digest: str
     templates: dict[str, object] = field(default_factory=dict)
 
     def template(self, name: str):
@@ -143,22 +163,20 @@ class RenderJob:
             t = self.templates[name] = self.env.get_template(name)
         return t
 
-    def run(self, specs: list[tuple[str, tuple]]) -> list[tuple[str, str, bool]]:
+    def run(self, specs: list[tuple[str, tuple]]) -> list[tuple[str, bool, list[tuple[str, str, str]]]]:
+        """Build, render, scan and write each page: [(url, file changed, privacy findings)]."""
         out = []
         site = self.builder.site
         for method, args in specs:
             page = self.builder.page(method, args)
-            h = hashlib.blake2b(repr(page).encode(), digest_size=16)
-            h.update(self.template_digest[page.template].encode())
-            h.update(self.context_digest.encode())
-            digest = h.hexdigest()
-            path = self.writer.path_for(page.url)
-            if self.previous.get(page.url) == digest and path.exists():
-                self.writer.written.add(path)
-                out.append((page.url, digest, False))
-                continue
-            html = self.template(page.template).render(page=page, site=site, t=ZH, SITEURL=root_prefix(page.url))
-            out.append((page.url, digest, self.writer.write(page.url, html)))
+            data = (
+                self.template(page.template)
+                .render(page=page, site=site, t=ZH, SITEURL=root_prefix(page.url))
+                .encode("utf-8")
+            )
+            findings = [(file_for(page.url), KIND_LABELS[k], s) for k, s in scan_bytes(data)]
+            changed = False if findings else self.writer.write_bytes(page.url, data)
+            out.append((page.url, changed, findings))
         return out
 
 
@@ -177,10 +195,10 @@ def read_manifest(output: Path) -> dict[str, str]:
         return {}
 
 
-def render_all(job: RenderJob, specs: list, jobs: int, progress: Progress) -> dict[str, str]:
-    """Render every spec, in parallel where it pays; returns the new manifest."""
+def render_all(job: RenderJob, specs: list, jobs: int, progress: Progress) -> list[tuple[str, bool, list]]:
+    """Render every spec, in parallel where it pays."""
     global _JOB
-    results: list[tuple[str, str, bool]] = []
+    results: list[tuple[str, bool, list]] = []
     chunks = [specs[i : i + CHUNK] for i in range(0, len(specs), CHUNK)]
     if jobs <= 1 or len(specs) < INLINE_BELOW:
         for chunk in chunks:
@@ -195,13 +213,27 @@ def render_all(job: RenderJob, specs: list, jobs: int, progress: Progress) -> di
                     progress.advance(len(part))
         finally:
             _JOB = None
+    job.writer.changed = sum(1 for _, changed, _ in results if changed)
+    return results
+
+
+def plan(builder: ViewBuilder, specs: list, bases: dict[str, str], previous: dict[str, str], live: Path):
+    """Every page's digest (the new manifest) and the specs whose page must be rendered."""
+    digests = PageDigests(builder)
     manifest: dict[str, str] = {}
-    for url, digest, _ in results:
+    todo: list[tuple[str, tuple]] = []
+    for method, args in specs:
+        url = builder.spec_url(method, args)
+        base = bases[builder.spec_template(method, args)]
+        digest = digests.digest(method, args, base)
+        if digest is None:
+            digest = view_model_digest((base, builder.page(method, args)))
         if url in manifest:
             raise OutputError(f"同一页面被写了两次：{url}")
         manifest[url] = digest
-    job.writer.changed = sum(1 for *_, changed in results if changed)
-    return manifest
+        if previous.get(url) != digest or not (live / file_for(url)).exists():
+            todo.append((method, args))
+    return manifest, todo
 
 
 class GongshiGenerator(Generator):
@@ -220,39 +252,71 @@ class GongshiGenerator(Generator):
         self.context["site"] = self.builder.site
         self.context["t"] = ZH
 
+    def _bases(self, specs: list[tuple[str, tuple]]) -> dict[str, str]:
+        """Per data-page template: digest of it, what it includes, and the site context."""
+        b = self.builder
+        names = {b.spec_template(m, a) for m, a in dict.fromkeys((m, a if m == "list_page" else ()) for m, a in specs)}
+        shared = [self.env.loader.get_source(self.env, n)[0] for n in fragments.TEMPLATES]
+        ds = b.ds
+        context = repr(
+            (
+                b.site,
+                sorted(ZH.items()),
+                code_digest(),
+                shared,
+                sorted((k, repr(v)) for k, v in ds.settings.items()),
+                ds.rating_enum,
+                ds.satisfied_keys,
+            )
+        )
+        per_template = template_digests(self.env, names)
+        return {
+            n: hashlib.blake2b(f"{d}\0{context}".encode(), digest_size=16).hexdigest() for n, d in per_template.items()
+        }
+
     def generate_output(self, writer) -> None:
-        output = Path(self.output_path)
+        output = Path(self.output_path).resolve()
+        live = Path(self.settings.get("GONGSHI_LIVE_OUTPUT") or output).resolve()
         articles = self.context.get("articles") or []
         self.builder.news = tuple(Link(a.title, a.url) for a in articles[:5])
-        specs = self.builder.specs()
-        names = {f"list_{k}.html" for k in ("demands", "projects", "results")}
-        names |= {"home.html", "units.html", "subdistricts.html", "subdistrict.html", "community.html", "unit.html"}
-        names |= {"project.html"}
-        chrome = [self.env.loader.get_source(self.env, n)[0] for n in fragments.TEMPLATES]
-        context = repr((self.builder.site, sorted(ZH.items()), code_digest(), chrome))
+        previous = {} if self.settings.get("GONGSHI_FULL") else read_manifest(live)
+        with phase("digest"):
+            specs = self.builder.specs()
+            manifest, todo = plan(self.builder, specs, self._bases(specs), previous, live)
         taken = frozenset(str(Path(p).resolve()) for p in getattr(writer, "_written_files", ()))
-        job = RenderJob(
-            builder=self.builder,
-            env=self.env,
-            writer=SiteWriter(output, taken),
-            previous=read_manifest(output),
-            template_digest=template_digests(self.env, names),
-            context_digest=hashlib.blake2b(context.encode(), digest_size=16).hexdigest(),
-        )
+        pages_writer = SiteWriter(output, taken, live)
+        for url in manifest:
+            if str(pages_writer.path_for(url)) in taken:
+                raise OutputError(f"同一页面被写了两次：{url}")
+        job = RenderJob(builder=self.builder, env=self.env, writer=pages_writer)
         jobs = int(self.settings.get("GONGSHI_JOBS") or os.cpu_count() or 1)
-        with Progress("生成页面", len(specs)) as progress, phase("render"):
-            manifest = render_all(job, specs, jobs, progress)
+        with Progress("生成页面", len(todo)) as progress, phase("render"):
+            results = render_all(job, todo, jobs, progress)
+        findings = [f for _, _, found in results for f in found]
+        if findings:
+            raise PrivacyLeak(findings)
+        SCANNED.clear()
+        SCANNED.update(file_for(url) for url in manifest)
         with phase("export"):
-            for path, data in downloads(self.builder.ds, self.builder.agg, url_for, self.builder.site.base_url).items():
+            files = downloads(self.builder.ds, self.builder.agg, url_for, self.builder.site.base_url)
+            for path, data in files.items():
                 job.writer.write_bytes(path, data)
-        # Pages that no longer exist (a project removed, a list now shorter) go away.
-        for url in set(job.previous) - set(manifest):
-            path = job.writer.path_for(url)
-            path.unlink(missing_ok=True)
-            for parent in path.parents:
-                if parent == job.writer.output or any(parent.iterdir()):
-                    break
-                parent.rmdir()
+        if live == output:
+            # Run as a plain Pelican plugin: pages that no longer exist go away here.
+            for url in set(previous) - set(manifest):
+                remove_page(output, url)
         path = output / MANIFEST
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({"pages": dict(sorted(manifest.items()))}, indent=0), encoding="utf-8")
+        doc = {"pages": dict(sorted(manifest.items())), "files": sorted(files)}
+        path.write_text(json.dumps(doc, indent=0), encoding="utf-8")
+        self.rendered = len(todo)
+
+
+def remove_page(root: Path, url: str) -> None:
+    """Delete one page's file and the folders it leaves empty."""
+    path = root / file_for(url)
+    path.unlink(missing_ok=True)
+    for parent in path.parents:
+        if parent == root or not parent.is_relative_to(root) or any(parent.iterdir()):
+            break
+        parent.rmdir()

@@ -29,6 +29,16 @@ LIST_ROUTES = {
     "projects": "lists/projects/",
     "results": "lists/results/",
 }
+# The template of each page kind (list pages: list_<kind>.html).
+TEMPLATES = {
+    "home": "home.html",
+    "subdistricts_index": "subdistricts.html",
+    "subdistrict": "subdistrict.html",
+    "community": "community.html",
+    "project": "project.html",
+    "unit": "unit.html",
+    "units_index": "units.html",
+}
 UNITS_INDEX = "units/"
 SUBDISTRICTS_INDEX = "subdistricts/"
 HOME_AREA_LIMIT = 30  # more subdistricts than this: the home page links to the index
@@ -434,9 +444,13 @@ class ViewBuilder:
         a = self.ds.areas[area_id]
         return AreaRow(self._area_links[area_id], self.figures(figures.get(area_id)), a.households, a.residents)
 
-    def attention(self, ids: list[str], limit: int = 10) -> tuple[ProjectRow, ...]:
+    def attention_ids(self, ids: list[str], limit: int = 10) -> list[str]:
+        """The first ``limit`` red-light projects of ``ids`` (already in display order)."""
         info = self.agg.info
-        return tuple(self.project_row(p) for p in ids if info[p].light == "red")[:limit]
+        return [p for p in ids if info[p].light == "red"][:limit]
+
+    def attention(self, ids: list[str], limit: int = 10) -> tuple[ProjectRow, ...]:
+        return tuple(self.project_row(p) for p in self.attention_ids(ids, limit))
 
     # -- pages
     def home(self) -> HomePage:
@@ -453,7 +467,7 @@ class ViewBuilder:
             url="",
             title=ds.settings["name"],
             breadcrumbs=(),
-            template="home.html",
+            template=TEMPLATES["home"],
             figures=self.figures(agg.district),
             subdistricts=tuple(self.area_row(a.id, agg.subdistricts) for a in subs[:HOME_AREA_LIMIT]),
             subdistricts_total=len(subs),
@@ -471,7 +485,7 @@ class ViewBuilder:
             url=url_for("subdistrict", a.id),
             title=a.name,
             breadcrumbs=(self.home_crumb,),
-            template="subdistrict.html",
+            template=TEMPLATES["subdistrict"],
             figures=self.figures(agg.subdistricts.get(a.id)),
             communities=tuple(self.area_row(c, agg.communities) for c in children),
             attention=self.attention(agg.subdistrict_projects.get(a.id, [])),
@@ -487,7 +501,7 @@ class ViewBuilder:
             url=url_for("community", a.id),
             title=a.name,
             breadcrumbs=(self.home_crumb, sub),
-            template="community.html",
+            template=TEMPLATES["community"],
             subdistrict=sub,
             figures=self.figures(agg.communities.get(a.id)),
             projects=tuple(self.project_row(p) for p in agg.community_projects.get(a.id, [])),
@@ -515,7 +529,7 @@ class ViewBuilder:
             url=row.url,
             title=p.title,
             breadcrumbs=crumbs,
-            template="project.html",
+            template=TEMPLATES["project"],
             row=row,
             communities=row.communities,
             partner_units=tuple(self._unit_links[u] for u in p.partner_units),
@@ -543,7 +557,7 @@ class ViewBuilder:
             url=url_for("unit", uid),
             title=u.name,
             breadcrumbs=(self.home_crumb, Link(ZH["unit_compare"], UNITS_INDEX)),
-            template="unit.html",
+            template=TEMPLATES["unit"],
             kind=u.kind or "",
             figures=self.figures(agg.units.get(uid)),
             lead_projects=tuple(self.project_row(p) for p in ids if ds.projects[p].lead_unit == uid),
@@ -566,7 +580,7 @@ class ViewBuilder:
             url=url,
             title=title,
             breadcrumbs=(self.home_crumb,),
-            template="units.html",
+            template=TEMPLATES["units_index"],
             units=tuple(
                 UnitRow(self._unit_links[u], ds.units[u].kind or "", self.figures(agg.units.get(u))) for u in ids
             ),
@@ -582,7 +596,7 @@ class ViewBuilder:
             url=url,
             title=title,
             breadcrumbs=(self.home_crumb,),
-            template="subdistricts.html",
+            template=TEMPLATES["subdistricts_index"],
             subdistricts=tuple(self.area_row(a, agg.subdistricts) for a in ids),
             figures=self.figures(agg.district),
             pagination=pages,
@@ -652,6 +666,24 @@ class ViewBuilder:
         for kind in LIST_ROUTES:
             out += [("list_page", (kind, n)) for n in range(1, self.list_page_count(kind) + 1)]
         return out
+
+    def spec_template(self, method: str, args: tuple) -> str:
+        """The template of the page a spec builds, without building it."""
+        return f"list_{args[0]}.html" if method == "list_page" else TEMPLATES[method]
+
+    def spec_url(self, method: str, args: tuple) -> str:
+        """The URL of the page a spec builds, without building it."""
+        if method in ROUTES:
+            return url_for(method, args[0])
+        if method == "list_page":
+            return page_url(LIST_ROUTES[args[0]], args[1])
+        if method == "units_index":
+            return page_url(UNITS_INDEX, args[0])
+        if method == "subdistricts_index":
+            return page_url(SUBDISTRICTS_INDEX, args[0])
+        if method == "home":
+            return ""
+        return self.page(method, args).url
 
     def page(self, method: str, args: tuple) -> Page:
         return getattr(self, method)(*args)

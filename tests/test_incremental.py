@@ -93,3 +93,96 @@ def test_demo_rows_reconcile(demo, tmp_path):
                                                    "feedback"}
     for r in report["rows"]:
         assert r["read"] == r["published"] + r["excluded"] and r["read"] > 0, r
+
+
+# ---------------------------------------------------------------- what a rebuild skips
+# The renderer skips a page when the digests of what it shows did not change
+# (generator/digests.py). Each edit below touches one kind of input; the incremental
+# build must equal a full build of the edited data byte for byte.
+
+
+def _edit_text(path: Path, old: str, new: str, encoding: str = "utf-8", count: int = 1) -> None:
+    text = path.read_bytes().decode(encoding)
+    assert old in text, (path.name, old)
+    path.write_bytes(text.replace(old, new, count).encode(encoding))
+
+
+def _csv_cell(path: Path, row: int, column: str, value: str, encoding: str = "utf-8-sig") -> None:
+    """Set one cell (data row ``row``, 1-based) of a CSV file, keeping its encoding."""
+    import csv
+    import io
+
+    text = path.read_bytes().decode(encoding)
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    rows[row][rows[0].index(column)] = value
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\r\n" if "\r\n" in text[:2000] else "\n").writerows(rows)
+    path.write_bytes(out.getvalue().encode(encoding))
+
+
+def _unit_name(data: Path) -> None:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(data / "units.xlsx")
+    ws = wb.active
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value == "U045":
+                ws.cell(cell.row, cell.column + 1).value = "区综合行政执法局（改名）"
+                wb.save(data / "units.xlsx")
+                return
+    raise AssertionError("U045 not found")
+
+
+EDITS = {
+    "community renamed": lambda d: [_edit_text(d / f, "桑盛社区", "桑盛新社区", count=-1) for f in ("areas.yaml", "demands.csv")],
+    "households": lambda d: _edit_text(d / "areas.yaml", "households: 5105\n", "households: 5120\n"),
+    "subdistrict renamed": lambda d: _edit_text(d / "areas.yaml", "name: 和湖街道\n", "name: 和湖新街道\n"),
+    "unit renamed": _unit_name,
+    "project title": lambda d: _csv_cell(d / "projects.csv", 1, "项目名称", "福岭社区油烟整治（更名）"),
+    "project lead unit": lambda d: _csv_cell(d / "projects.csv", 2, "牵头单位", "U045"),
+    "project deadline": lambda d: _csv_cell(d / "projects.csv", 3, "完成时限", "2026-11-01"),
+    "demand summary": lambda d: _csv_cell(d / "demands.csv", 5, "需求内容", "小区门口路灯不亮，晚上出行不便"),
+    "progress note": lambda d: _csv_cell(d / "progress.csv", 2, "进展情况", "已完成管线铺设", encoding="gb18030"),
+    "result outcome": lambda d: _csv_cell(d / "results.csv", 1, "办理成效", "油烟投诉清零。"),
+    "public comment": lambda d: _edit_text(
+        d / "feedback.csv", "P00001,2025-12-24,满意,希望多办这样的实事", "P00001,2025-12-24,不满意,希望尽快回访"
+    ),
+    "as-of date": lambda d: _edit_text(d / "site.yaml", "as_of: 2026-11-15", "as_of: 2026-11-20"),
+    "news added": lambda d: None,  # content/ is shared; covered by the other tests
+}
+
+
+@pytest.fixture(scope="module")
+def base_build(tmp_path_factory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("base")
+    shutil.copytree(ROOT / "data", root / "data")
+    build(root / "data", root / "output")
+    return root / "data", root / "output"
+
+
+@pytest.mark.parametrize("edit", [k for k in EDITS if k != "news added"])
+def test_incremental_equals_full_after_each_kind_of_edit(edit, base_build, tmp_path):
+    data, out = tmp_path / "data", tmp_path / "output"
+    shutil.copytree(base_build[0], data)
+    shutil.copytree(base_build[1], out)
+    before = files(out)
+    EDITS[edit](data)
+    build(data, out)
+    after = files(out)
+    assert [k for k in after if before.get(k) != after[k]], "the edit changed no output file"
+    build(data, tmp_path / "full", "--full")
+    full = files(tmp_path / "full")
+    assert sorted(after) == sorted(full)
+    assert [k for k in full if full[k] != after[k]] == []
+
+
+def test_spec_url_and_template_match_the_built_page():
+    from generator.views import ViewBuilder
+
+    pipeline.forget()
+    prepared = pipeline.prepare(ROOT / "data")
+    builder = ViewBuilder(prepared.dataset, prepared.aggregates)
+    for method, args in builder.specs():
+        page = builder.page(method, args)
+        assert (builder.spec_url(method, args), builder.spec_template(method, args)) == (page.url, page.template)
