@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Set
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -207,17 +208,19 @@ def scan_output(root, skip: Set[str] = frozenset()) -> list[tuple[str, str, str]
     skip: relative paths (with ``/``) already scanned, e.g. pages the renderer scanned
     in memory before writing them.
     """
-    from pathlib import Path
+    import os
 
-    root = Path(root)
     found = []
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root)
-        if not path.is_file() or path.suffix.lower() not in SCANNED_SUFFIXES or rel.parts[0] == ".gongshi":
-            continue  # .gongshi/ holds the build manifest (hashes), never published
-        if rel.as_posix() in skip:
+    for folder, dirs, names in os.walk(root):
+        rel_folder = os.path.relpath(folder, root).replace(os.sep, "/")
+        if rel_folder == ".gongshi":  # the build manifest (hashes), never published
+            dirs[:] = []
             continue
-        for chunk in _file_bytes(path):
-            for kind, sample in scan_bytes(chunk):
-                found.append((str(rel), KIND_LABELS[kind], sample))
-    return found
+        for name in names:
+            rel = name if rel_folder == "." else f"{rel_folder}/{name}"
+            if rel in skip or os.path.splitext(name)[1].lower() not in SCANNED_SUFFIXES:
+                continue
+            for chunk in _file_bytes(Path(folder, name)):
+                for kind, sample in scan_bytes(chunk):
+                    found.append((rel, KIND_LABELS[kind], sample))
+    return sorted(found)

@@ -231,7 +231,7 @@ def plan(builder: ViewBuilder, specs: list, bases: dict[str, str], previous: dic
         if url in manifest:
             raise OutputError(f"同一页面被写了两次：{url}")
         manifest[url] = digest
-        if previous.get(url) != digest or not (live / file_for(url)).exists():
+        if previous.get(url) != digest or not os.path.exists(f"{live}/{file_for(url)}"):
             todo.append((method, args))
     return manifest, todo
 
@@ -285,8 +285,10 @@ class GongshiGenerator(Generator):
             manifest, todo = plan(self.builder, specs, self._bases(specs), previous, live)
         taken = frozenset(str(Path(p).resolve()) for p in getattr(writer, "_written_files", ()))
         pages_writer = SiteWriter(output, taken, live)
-        for url in manifest:
-            if str(pages_writer.path_for(url)) in taken:
+        for path in taken:  # a data page where Pelican already wrote a news item or page
+            rel = Path(path).relative_to(output).as_posix() if Path(path).is_relative_to(output) else None
+            url = rel[: -len("index.html")] if rel and rel.endswith("index.html") else rel
+            if url in manifest:
                 raise OutputError(f"同一页面被写了两次：{url}")
         job = RenderJob(builder=self.builder, env=self.env, writer=pages_writer)
         jobs = int(self.settings.get("GONGSHI_JOBS") or os.cpu_count() or 1)
