@@ -7,10 +7,10 @@ from a :class:`Dataset` can leak one.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-import pandas as pd
+import numpy as np
 
 from .schema import RATING_SCALES, Enumeration
 from .slug import slugify
@@ -123,49 +123,66 @@ def _date(v) -> dt.date | None:
     return None if v is None or v != v else v
 
 
-def build(settings: dict[str, object], tables: dict[str, pd.DataFrame]) -> Dataset:
-    """Turn redacted typed tables into the dataset every later stage reads."""
+def _columns(table, *names: str) -> list[list]:
+    return [table[n].tolist() for n in names]
+
+
+def build(settings: dict[str, object], tables: dict[str, dict[str, np.ndarray]]) -> Dataset:
+    """Turn redacted typed tables (column name -> values, row by row) into the dataset every
+    later stage reads. A table may carry ``_slug``, the slug of each row's id."""
     scale = settings.get("rating_scale") or "three"
     enum, satisfied = RATING_SCALES[scale]
 
+    def slugs(table) -> list[str]:
+        return table["_slug"].tolist() if "_slug" in table else [slugify(i) for i in table["id"].tolist()]
+
+    t = tables["areas"]
     areas: dict[str, Area] = {}
-    for r in tables["areas"].itertuples(index=False):
-        areas[r.id] = Area(r.id, r.name, r.level, r.parent or "", _int(r.households), _int(r.residents), slugify(r.id))
+    for aid, name, level, parent, households, residents, slug in zip(
+        *_columns(t, "id", "name", "level", "parent", "households", "residents"), slugs(t), strict=True
+    ):
+        areas[aid] = Area(aid, name, level, parent or "", _int(households), _int(residents), slug)
     for a in areas.values():
         if a.parent in areas:
             areas[a.parent].children.append(a.id)
 
+    t = tables["units"]
     units = {
-        r.id: Unit(r.id, r.name, r.kind, tuple(r.paired_communities or ()), slugify(r.id))
-        for r in tables["units"].itertuples(index=False)
+        uid: Unit(uid, name, kind, tuple(paired or ()), slug)
+        for uid, name, kind, paired, slug in zip(
+            *_columns(t, "id", "name", "kind", "paired_communities"), slugs(t), strict=True
+        )
     }
 
+    t = tables["projects"]
+    names = ("id", "title", "communities", "category", "handling", "lead_unit", "partner_units", "leader",
+             "measures", "start", "deadline", "status", "progress", "demands")  # fmt: skip
     projects: dict[str, Project] = {}
-    pf = tables["projects"]
-    for r in pf.itertuples(index=False):
-        projects[r.id] = Project(
-            r.id,
-            r.title,
-            tuple(r.communities or ()),
-            r.category,
-            r.handling,
-            r.lead_unit,
-            tuple(r.partner_units or ()),
-            r.leader,
-            r.measures,
-            _date(r.start),
-            _date(r.deadline),
-            r.status,
-            _int(r.progress),
-            tuple(r.demands or ()),
-            slugify(r.id),
+    for r, slug in zip(zip(*_columns(t, *names), strict=True), slugs(t), strict=True):
+        projects[r[0]] = Project(
+            r[0],
+            r[1],
+            tuple(r[2] or ()),
+            r[3],
+            r[4],
+            r[5],
+            tuple(r[6] or ()),
+            r[7],
+            r[8],
+            _date(r[9]),
+            _date(r[10]),
+            r[11],
+            _int(r[12]),
+            tuple(r[13] or ()),
+            slug,
         )
 
+    names = ("id", "community", "received", "channel", "category", "summary", "stage", "decline_reason", "project")
     demands = [
-        Demand(
-            r.id, r.community, _date(r.received), r.channel, r.category, r.summary, r.stage, r.decline_reason, r.project
+        Demand(did, community, _date(received), channel, category, summary, stage, reason, project)
+        for did, community, received, channel, category, summary, stage, reason, project in zip(
+            *_columns(tables["demands"], *names), strict=True
         )
-        for r in tables["demands"].itertuples(index=False)
     ]
     # A demand may name its project, or the project may list the demand: either counts.
     for d in demands:
@@ -177,26 +194,29 @@ def build(settings: dict[str, object], tables: dict[str, pd.DataFrame]) -> Datas
             d.project = owner[d.id]
 
     progress: dict[str, list[ProgressEntry]] = defaultdict(list)
-    for r in tables["progress"].itertuples(index=False):
-        progress[r.project].append(ProgressEntry(r.project, r.date, r.note, _int(r.progress)))
+    columns = _columns(tables["progress"], "project", "date", "note", "progress")
+    for pid, date, note, value in zip(*columns, strict=True):
+        progress[pid].append(ProgressEntry(pid, date, note, _int(value)))
     for entries in progress.values():
         entries.sort(key=lambda e: e.date)
 
+    names = ("project", "completed", "outcome", "signed_off", "evidence")
     results = {
-        r.project: Result(r.project, r.completed, r.outcome, _date(r.signed_off), r.evidence)
-        for r in tables["results"].itertuples(index=False)
+        pid: Result(pid, completed, outcome, _date(signed_off), evidence)
+        for pid, completed, outcome, signed_off, evidence in zip(*_columns(tables["results"], *names), strict=True)
     }
 
     fb = tables["feedback"]
+    pids, keys = _columns(fb, "project", "rating")
     ratings: dict[str, dict[str, int]] = {}
-    if len(fb):
-        counts = fb.groupby(["project", "rating"], sort=True).size()
-        for (pid, key), n in counts.items():
-            ratings.setdefault(pid, {})[key] = int(n)
+    counts = Counter(pair for pair in zip(pids, keys, strict=True) if pair[0] is not None and pair[1] is not None)
+    for (pid, key), n in sorted(counts.items()):
+        ratings.setdefault(pid, {})[key] = n
     comments: dict[str, list[Comment]] = defaultdict(list)
-    public = fb[(fb["comment"] != "") & fb["comment_public"].astype(bool)] if len(fb) else fb
-    for r in public.itertuples(index=False):
-        comments[r.project].append(Comment(r.date, r.rating, r.comment))
+    public = np.flatnonzero((fb["comment"] != "") & np.asarray(fb["comment_public"], dtype=bool))
+    dates, texts = fb["date"][public].tolist(), fb["comment"][public].tolist()
+    for pid, date, key, text in zip([pids[i] for i in public], dates, [keys[i] for i in public], texts, strict=True):
+        comments[pid].append(Comment(date, key, text))
     for cs in comments.values():
         cs.sort(key=lambda c: (c.date, c.text), reverse=True)
 

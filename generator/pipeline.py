@@ -1,18 +1,60 @@
-"""load → validate → redact → model → aggregate, as one call the CLI and the plugin share."""
+"""load → validate → redact → model → aggregate, as one call the CLI and the plugin share.
+
+Everything that looks at one file alone — reading it, typing and checking each cell,
+masking personal data — is done per file and, given a cache folder, kept there keyed by
+the file's bytes, so a rebuild only redoes it for the files that changed (and, for a CSV
+file that only grew, only for the lines added). Everything across files — references,
+duplicate ids, the rules between lists — is checked on every run.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 from .aggregate import Aggregates, aggregate
-from .load import FILE, ROW, load
+from .load import CsvState, continue_csv, discover, is_settings, read_data, read_file, read_settings
 from .model import Dataset, build
-from .privacy import redact
+from .privacy import redact_part
 from .problems import Problem, Report, ValidationFailed
-from .schema import TABLES, feedback_table
+from .schema import RATING_SCALES, TABLES, Table, feedback_table
 from .timing import phase
-from .validate import validate
+from .validate import CheckedPart, TableData, check_part, check_settings, validate
+
+# Bump when what a cache entry holds changes shape; the code version below covers the rest.
+CACHE_FORMAT = 1
+CACHE_FOLDER = "prepare"
+_MAGIC = b"GSPC1\n"
+
+
+def _code_version() -> str:
+    """Everything a cached file result depends on besides the file: the code that reads,
+    checks and masks it (and the schema), and the libraries and Python that ran it."""
+    h = hashlib.sha256(f"{CACHE_FORMAT}\0{sys.version}\0{np.__version__}\0{pd.__version__}".encode())
+    for name in ("load", "validate", "privacy", "schema", "problems", "slug", "pipeline"):
+        h.update(Path(__file__).with_name(f"{name}.py").read_bytes())
+    return h.hexdigest()
+
+
+CODE_VERSION = _code_version()
+
+
+@dataclass
+class CacheStats:
+    hits: int = 0  # files whose cached result was used as it was
+    appended: int = 0  # files that only grew: the cached result plus the lines added
+    misses: int = 0  # files read in full
+    ignored: int = 0  # entries that could not be read (corrupt, truncated, another version)
+    written: int = 0
 
 
 @dataclass
@@ -21,6 +63,7 @@ class Prepared:
     aggregates: Aggregates
     report: Report
     redactions: list[tuple[str, int, str, str, str]]  # file, row, column, kinds, masked text
+    cache: CacheStats | None = None
 
 
 def check(data_dir: Path) -> Report:
@@ -31,39 +74,308 @@ def check(data_dir: Path) -> Report:
         return exc.report
 
 
-def prepare(data_dir: Path) -> Prepared:
-    """Everything before rendering. Raises ValidationFailed if the data has errors."""
-    data_dir = Path(data_dir)
+@dataclass
+class FileResult:
+    """Everything about one data file that depends on its bytes alone."""
+
+    problems: list[Problem]  # reading it
+    parts: list[CheckedPart]
+    csv: CsvState | None = None
+
+
+def _schema_table(table: Table, scale: str) -> Table:
+    return feedback_table(scale) if table.name == "feedback" else table
+
+
+def _check(parts, scale: str) -> list[CheckedPart]:
+    checked = []
+    for raw in parts:
+        table = _schema_table(raw.table, scale)
+        with phase("validate"):
+            part = check_part(table, raw)
+        with phase("redact"):
+            redact_part(table, part)
+        checked.append(part)
+    return checked
+
+
+def _read(raw: bytes, path: Path, file: str, table: Table | None, scale: str) -> FileResult:
     with phase("load"):
-        loaded = load(data_dir)
+        read = read_data(raw, path.suffix.lower(), file, table)
+    return FileResult(read.problems, _check(read.parts, scale), read.csv)
+
+
+def _grown(raw: bytes, file: str, table: Table | None, scale: str, cache: _Cache) -> FileResult | None:
+    """A CSV file that only had lines appended since it was cached: the cached result
+    continued with the new lines, exactly as reading the whole file would give."""
+    last = cache.last(file, scale)
+    if last is None:
+        return None
+    size, digest = last
+    if len(raw) <= size or hashlib.sha256(memoryview(raw)[:size]).hexdigest() != digest:
+        return None
+    before = cache.get(file, scale, digest)
+    if table is None or before is None or before.csv is None or before.csv.size != size or len(before.parts) != 1:
+        return None
+    part = before.parts[0]
+    with phase("load"):
+        added = continue_csv(raw[size:], before.csv, table, file)
+    if added is None:
+        return None
+    more, state = added
+    (checked,) = _check([more], scale)
     with phase("validate"):
-        validated = validate(loaded)
-    report = validated.report
+        merged = CheckedPart.concat(part, checked)
+    return FileResult(before.problems, [merged], state)
+
+
+def prepare(data_dir: Path, cache_dir: Path | None = None, use_cache: bool = True) -> Prepared:
+    """Everything before rendering. Raises ValidationFailed if the data has errors.
+
+    ``cache_dir``: where per-file results are kept between runs (None: no cache; with
+    ``use_cache=False`` the cache is neither read nor written). The result is the same
+    with or without it.
+    """
+    data_dir = Path(data_dir)
+    cache = _Cache(Path(cache_dir)) if cache_dir is not None and use_cache else None
+    problems: list[Problem] = []
+    settings_raw: dict[str, object] | None = None
+    settings_file = str(Path(data_dir.name) / "site.yaml")
+    settings_lines: dict[str, int] = {}
+    parts: dict[str, list[CheckedPart]] = {}
+    settings_report = Report()
+    try:
+        with phase("load"):
+            if not data_dir.is_dir():
+                problems.append(Problem("missing-table", str(data_dir), detail="数据目录不存在"))
+                found = []
+            else:
+                found = discover(data_dir, problems)
+            # The settings first: the rating scale decides how ratings are checked.
+            read_problems: list[list[Problem]] = [[] for _ in found]
+            for (path, file, _), mine in zip(found, read_problems, strict=True):
+                if is_settings(path):
+                    raw = read_file(path, file, mine)
+                    settings_file = file
+                    settings_raw, lines = read_settings(raw, file, mine) if raw is not None else ({}, None)
+                    if lines is not None:
+                        settings_lines = lines
+        with phase("validate"):
+            settings = check_settings(settings_raw, settings_file, settings_lines, settings_report)
+        scale = settings.get("rating_scale") or "three"
+        if scale not in RATING_SCALES:
+            scale = "three"
+
+        for (path, file, table), mine in zip(found, read_problems, strict=True):
+            if is_settings(path):
+                continue
+            with phase("load"):
+                raw = read_file(path, file, mine)
+            if raw is None:
+                continue
+            result = None
+            if cache is not None:
+                with phase("load"):
+                    digest = hashlib.sha256(raw).hexdigest()
+                    result = cache.get(file, scale, digest)
+                if result is not None:
+                    cache.stats.hits += 1
+                    if result.csv is not None:
+                        cache.point(file, scale, len(raw), digest)
+                else:
+                    result = _grown(raw, file, table, scale, cache)
+                    if result is not None:
+                        cache.stats.appended += 1
+            if result is None:
+                result = _read(raw, path, file, table, scale)
+                if cache is not None:
+                    cache.stats.misses += 1
+            if cache is not None and not cache.used(file, scale, digest):
+                with phase("load"):
+                    cache.put(file, scale, digest, result, len(raw))
+            mine.extend(result.problems)
+            for part in result.parts:
+                parts.setdefault(part.table, []).append(part)
+        for mine in read_problems:
+            problems.extend(mine)
+        if data_dir.is_dir():
+            for t in TABLES:
+                if t.name not in parts and t.required:
+                    problems.append(
+                        Problem(
+                            "missing-table",
+                            str(Path(data_dir.name)),
+                            detail=f"没有找到{t.label}（文件名如 {t.name}.csv 或 {t.label}.xlsx）",
+                        )
+                    )
+    finally:
+        if cache is not None:
+            cache.prune()
+
+    report = Report()
+    report.extend(problems)
+    report.extend(settings_report.problems)
+    with phase("validate"):
+        tables = validate(settings, parts, report)
     if report.errors:
         raise ValidationFailed(report)
-    scale = validated.settings.get("rating_scale") or "three"
-    tables = {}
-    redactions = []
     with phase("redact"):
-        _redact_all(loaded, validated, scale, tables, redactions, report)
+        public, redactions = _publish(tables, report)
     with phase("model"):
-        dataset = build(validated.settings, tables)
+        dataset = build(settings, public)
     with phase("aggregate"):
         aggregates = aggregate(dataset)
-    return Prepared(dataset, aggregates, report, redactions)
+    return Prepared(dataset, aggregates, report, redactions, cache.stats if cache is not None else None)
 
 
-def _redact_all(loaded, validated, scale, tables, redactions, report) -> None:
+def _publish(tables: dict[str, TableData], report: Report):
+    """The public columns of every list, masked text in place, and the redaction log."""
+    public: dict[str, dict[str, np.ndarray]] = {}
+    redactions: list[tuple[str, int, str, str, str]] = []
     for t in TABLES:
-        table = feedback_table(scale) if t.name == "feedback" else t
-        frame = validated.tables[t.name]
-        public, log = redact(table, frame)
-        for idx, column, kinds, masked in log:
-            file, row = frame.at[idx, FILE], int(frame.at[idx, ROW])
-            header = loaded.tables[t.name].header(file, column) if t.name in loaded.tables else column
-            redactions.append((file, row, header, kinds, masked))
+        td = tables[t.name]
+        offsets = np.cumsum([0, *td.sizes[:-1]]).tolist()
+        log = sorted(
+            ((step, pos + off, column, kinds, text) for p, off in zip(td.parts, offsets, strict=True)
+             for step, pos, column, kinds, text in p.masked),
+            key=lambda m: m[0],
+        )  # fmt: skip
+        for _, pos, column, kinds, text in log:
+            file, row = td.file[pos], int(td.rows[pos])
+            header = td.header(file, column)
+            redactions.append((file, row, header, kinds, text))
             report.add(Problem("pii-masked", file, row, header, "", kinds))
-        tables[t.name] = public
+        columns = {c: td.values(c) for c in td.codes}
+        for p, off in zip(td.parts, offsets, strict=True):
+            for column, changed in p.changes.items():
+                values = columns[column]
+                for pos, text in changed.items():
+                    values[pos + off] = text
+        if td.slugs is not None:
+            columns["_slug"] = td.slugs[td.codes[t.key]]
+        public[t.name] = columns
+    return public, redactions
+
+
+# ---------------------------------------------------------------- the per-file cache
+
+
+class _Cache:
+    """Per-file results in ``<cache_dir>/prepare/``, one pickle per file version.
+
+    An entry is named by a hash of the code version, the file's name, the rating scale and
+    the file's content hash, and holds those again (checked on reading) behind a digest of
+    its bytes: an entry that is corrupt, truncated or from other code is never used. A
+    small ``.last`` record per file names the newest version cached, so a file that only
+    grew can continue from it. Writes go to a temporary file renamed into place.
+    """
+
+    def __init__(self, root: Path):
+        self.dir = root / CACHE_FOLDER
+        self.stats = CacheStats()
+        self._used: set[str] = set()
+
+    @staticmethod
+    def _name(*parts: str) -> str:
+        return hashlib.sha256("\0".join((CODE_VERSION, *parts)).encode()).hexdigest()[:40]
+
+    def _entry(self, file: str, scale: str, digest: str) -> Path:
+        return self.dir / f"{self._name(file, scale, digest)}.pkl"
+
+    def _pointer(self, file: str, scale: str) -> Path:
+        return self.dir / f"{self._name(file, scale)}.last"
+
+    def used(self, file: str, scale: str, digest: str) -> bool:
+        return self._entry(file, scale, digest).name in self._used
+
+    def _load(self, path: Path, expect: tuple):
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        try:
+            if not data.startswith(_MAGIC):
+                raise ValueError("not a cache entry")
+            body = memoryview(data)[len(_MAGIC) + 32 :]
+            if hashlib.sha256(body).digest() != data[len(_MAGIC) : len(_MAGIC) + 32]:
+                raise ValueError("damaged")
+            key, value = pickle.loads(body)
+            if key != expect:
+                raise ValueError("another version")
+        except Exception:  # anything wrong with an entry: read the file instead
+            self.stats.ignored += 1
+            return None
+        self._used.add(path.name)
+        return value
+
+    def _store(self, path: Path, key: tuple, value) -> None:
+        body = pickle.dumps((key, value), protocol=5)
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.dir)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(_MAGIC)
+                    f.write(hashlib.sha256(body).digest())
+                    f.write(body)
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError:
+            return  # a cache that cannot be written is no cache, not an error
+        self._used.add(path.name)
+
+    def get(self, file: str, scale: str, digest: str) -> FileResult | None:
+        key = (CODE_VERSION, file, scale, digest)
+        result = self._load(self._entry(file, scale, digest), key)
+        return result if isinstance(result, FileResult) else None
+
+    def last(self, file: str, scale: str) -> tuple[int, str] | None:
+        found = self._load(self._pointer(file, scale), (CODE_VERSION, file, scale))
+        return found if isinstance(found, tuple) else None
+
+    def put(self, file: str, scale: str, digest: str, result: FileResult, size: int) -> None:
+        self._store(self._entry(file, scale, digest), (CODE_VERSION, file, scale, digest), result)
+        self.stats.written += 1
+        if result.csv is not None:
+            self.point(file, scale, size, digest)
+
+    def point(self, file: str, scale: str, size: int, digest: str) -> None:
+        """Make the file's ``.last`` record name this version."""
+        if self.last(file, scale) != (size, digest):
+            self._store(self._pointer(file, scale), (CODE_VERSION, file, scale), (size, digest))
+
+    def prune(self, keep_ratio: float = 1.0, stale_tmp_seconds: float = 600) -> None:
+        """Remove entries this run did not use, oldest first, once the unused ones take
+        more room than the used ones (so a reverted change still finds its entry)."""
+        try:
+            entries = [(p, p.stat()) for p in self.dir.iterdir()]
+        except OSError:
+            return
+        now = time.time()
+        used_bytes = 0
+        unused = []
+        for p, st in entries:
+            if p.name in self._used:
+                used_bytes += st.st_size
+                try:
+                    os.utime(p)
+                except OSError:
+                    pass
+            elif p.name.startswith(".tmp-"):
+                if now - st.st_mtime > stale_tmp_seconds:
+                    p.unlink(missing_ok=True)
+            else:
+                unused.append((st.st_mtime, st.st_size, p))
+        budget = used_bytes * keep_ratio
+        for _, size, p in sorted(unused, key=lambda e: e[0], reverse=True):
+            budget -= size
+            if budget < 0:
+                try:
+                    p.unlink(missing_ok=True)
+                except OSError:
+                    pass
 
 
 _cache: dict[Path, Prepared] = {}

@@ -9,13 +9,14 @@ the same row). :func:`scan_output` is the after-build check over every output fi
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Set
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
+from .load import clean_cell
 from .schema import PRIVATE, PUBLIC, STRING, TEXT, Table
 
 # An optional country code (+86 13912345678, 008613912345678) is kept, the number masked.
@@ -108,36 +109,53 @@ def maskable_columns(table: Table) -> list[str]:
     ]
 
 
-def redact(table: Table, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[int, str, str, str]]]:
-    """Mask free-text columns and drop private ones.
+def redact_part(table: Table, part) -> None:
+    """Mask free-text columns of one checked part (:class:`validate.CheckedPart`) and drop
+    its private columns, in place.
 
-    Returns the public frame and the redaction log: (index, column, kinds, masked text).
-    The log never holds the original values.
+    Records the redaction log in ``part.masked`` — (step, position, column, kinds, masked
+    text), never the original values — and the new cell values in ``part.changes``.
     """
-    private = [c.name for c in table.columns if c.privacy == PRIVATE and c.name in frame]
-    name_cols = [c for c in private if c.endswith("_name")]
-    names = list(zip(*(frame[c].tolist() for c in name_cols), strict=True)) if name_cols else None
-    log: list[tuple[int, str, str, str]] = []
-    frame = frame.copy()
-    for col in (c for c in maskable_columns(table) if c in frame):
-        values = frame[col].to_numpy(dtype=object).copy()
+    private = [c.name for c in table.columns if c.privacy == PRIVATE]
+    # Each row's residents' names (private columns ending in _name), to mask in its text.
+    name_cols = [_names_of(part, c) for c in private if c.endswith("_name") and (c in part.typed or c in part.lazy)]
+    masked, changes = [], {}
+    for step, col in enumerate(c for c in maskable_columns(table) if c in part.typed):
+        uniques, codes = part.typed[col], part.codes[col]
         # Most cells hold no digits, no @ and no resident's name: only the rest are masked.
-        suspect = np.array(pd.Series(values).str.contains(_SUSPECT, na=False), dtype=bool)
-        if names is not None:
-            suspect |= np.fromiter(
-                (any(n and len(n) >= 2 and n in v for n in ns) for v, ns in zip(values, names, strict=True)),
-                dtype=bool,
-                count=len(values),
-            )
-        for pos in np.flatnonzero(suspect):
-            row_names = names[pos] if names is not None else ()
-            masked, hits = mask_text(values[pos], row_names)
+        flags = np.fromiter((_SUSPECT.search(v) is not None for v in uniques), dtype=bool, count=len(uniques))
+        suspect = flags[codes]
+        if name_cols:
+            values = uniques[codes]
+            for names in name_cols:
+                rows = np.flatnonzero(~suspect & (values != ""))
+                hit = [len(n) >= 2 and n in v for n, v in zip(names(rows), values[rows].tolist(), strict=True)]
+                suspect[rows[np.asarray(hit, dtype=bool)]] = True
+        changed = {}
+        for pos in np.flatnonzero(suspect).tolist():
+            text = uniques[codes[pos]]
+            out, hits = mask_text(text, tuple(names([pos])[0] for names in name_cols))
             if hits:
                 kinds = "、".join(sorted({KIND_LABELS[h.kind] for h in hits}))
-                log.append((frame.index[pos], col, kinds, masked))
-            values[pos] = masked
-        frame[col] = pd.Series(values, index=frame.index, dtype=object)
-    return frame.drop(columns=private), log
+                masked.append((step, pos, col, kinds, out))
+            if out != text:
+                changed[pos] = out
+        if changed:
+            changes[col] = changed
+    part.masked, part.changes = masked, changes
+    for c in private:
+        if c in part.typed:
+            del part.codes[c], part.raw[c], part.typed[c]
+    part.lazy = {}
+
+
+def _names_of(part, column: str):
+    """The names in a private column at given rows, typed as validation types text."""
+    if column in part.typed:
+        typed, codes = part.typed[column], part.codes[column]
+        return lambda rows: typed[codes[rows]].tolist()
+    cells = part.lazy[column]
+    return lambda rows: [unicodedata.normalize("NFC", clean_cell(v)) for v in cells[rows]]
 
 
 # ---------------------------------------------------------------- the output scanner

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .load import FILE, ROW, Loaded, LoadedTable
+from .load import RawPart, blank_cells
 from .problems import Problem, Report
 from .schema import (
     BOOL_FALSE,
@@ -69,121 +69,179 @@ def split_refs(text: str) -> list[str]:
     return [p for p in _SPLIT.split(unicodedata.normalize("NFKC", text).strip()) if p]
 
 
+# Problems found within one part carry a step (which check found them) so the parts of a
+# list merge into exactly the order checking the whole list at once gives: blank rows, then
+# column by column (missing values before type errors), then invalid ids.
+_STEPS_PER_COLUMN = 8
+
+
 @dataclass
-class Validated:
-    """Typed tables (private columns still present: privacy.py removes them)."""
+class CheckedPart:
+    """One part (file, sheet or YAML section) of a list after every check that looks at a
+    row alone: typed values, the problems found, redaction. Depends only on the part's
+    cells, so it can be kept between builds (see pipeline's cache).
 
-    settings: dict[str, object]
-    tables: dict[str, pd.DataFrame]
-    report: Report
-    files: dict[str, list[str]] = field(default_factory=dict)
+    Columns are factorized: a column's cells are ``raw[c][codes[c]]`` as written and
+    ``typed[c][codes[c]]`` as typed. Only kept (non-blank) rows; private columns are gone
+    once :func:`privacy.redact_part` has run.
+    """
+
+    table: str
+    file: str
+    written: dict[str, str]  # column -> header as written
+    rows_read: int
+    problems: list[tuple[int, str, int, str, str, str]]  # step, code, row, column, value, detail
+    blank_rows: list[int]
+    rows: np.ndarray  # row numbers of the kept rows
+    codes: dict[str, np.ndarray]
+    raw: dict[str, np.ndarray]
+    typed: dict[str, np.ndarray]
+    slugs: np.ndarray | None = None  # slug of each typed key value
+    masked: list[tuple[int, int, str, str, str]] = field(default_factory=list)  # step, position, column, kinds, text
+    changes: dict[str, dict[int, str]] = field(default_factory=dict)  # column -> position -> masked text
+    lazy: dict[str, np.ndarray] = field(default_factory=dict)  # load.lazy columns as read, until redaction
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @staticmethod
+    def concat(a: CheckedPart, b: CheckedPart) -> CheckedPart:
+        """Part ``a`` followed by the rows of ``b`` (lines appended to the same file)."""
+        n = len(a)
+        offsets = {c: len(a.raw[c]) for c in a.codes}
+        codes = {c: np.concatenate([a.codes[c], b.codes[c] + offsets[c]]).astype(np.int32) for c in a.codes}
+        raw = {c: np.concatenate([a.raw[c], b.raw[c]]) for c in a.raw}
+        typed = {c: np.concatenate([a.typed[c], b.typed[c]]) for c in a.typed}
+        slugs = np.concatenate([a.slugs, b.slugs]) if a.slugs is not None else None
+        problems = sorted(a.problems + b.problems, key=lambda p: p[0])  # stable: a's rows first
+        masked = sorted(a.masked + [(s, p + n, c, k, t) for s, p, c, k, t in b.masked], key=lambda m: m[0])
+        changes = {c: dict(v) for c, v in a.changes.items()}
+        for c, v in b.changes.items():
+            changes.setdefault(c, {}).update({p + n: t for p, t in v.items()})
+        return CheckedPart(
+            a.table, a.file, a.written, a.rows_read + b.rows_read, problems, a.blank_rows + b.blank_rows,
+            np.concatenate([a.rows, b.rows]), codes, raw, typed, slugs, masked, changes,
+        )  # fmt: skip
 
 
-class _Checker:
-    def __init__(self, lt: LoadedTable, report: Report):
-        self.lt = lt
-        self.table = lt.table
-        self.frame = lt.frame
-        self.report = report
-
-    def problem(self, code: str, idx, column: str | None, value: str = "", detail: str = "") -> None:
-        file = self.frame.at[idx, FILE]
-        row = int(self.frame.at[idx, ROW])
-        header = self.lt.header(file, column) if column else ""
-        self.report.add(Problem(code, file, row, header, str(value), detail))
-
-    def bulk(self, code: str, mask: pd.Series, column: str, detail_for=None) -> None:
-        """Report ``code`` for every row where mask is true."""
-        if not mask.any():
-            return
-        sub = self.frame.loc[mask]
-        values = sub[column].tolist() if column in sub else [""] * len(sub)
-        # Columns, not .at per row: a million bad cells take seconds, not minutes.
-        for file, row, value in zip(sub[FILE].tolist(), sub[ROW].tolist(), values, strict=True):
-            header = self.lt.header(file, column) if column else ""
-            detail = detail_for(value) if detail_for else ""
-            self.report.add(Problem(code, file, int(row), header, str(value), detail))
-
-
-def _map_unique(series: pd.Series, func) -> pd.Series:
-    """Apply a Python function once per distinct value (columns repeat a lot)."""
-    codes, uniques = pd.factorize(series, use_na_sentinel=False)
-    mapped = np.empty(len(uniques), dtype=object)
-    mapped[:] = [func(u) for u in uniques]
-    return pd.Series(mapped[codes], index=series.index, dtype=object)
-
-
-def check_columns(lt: LoadedTable, report: Report) -> pd.DataFrame:
-    """Per-cell checks; returns a frame of typed values (None where empty or invalid)."""
-    ck = _Checker(lt, report)
-    frame = lt.frame
-    # Blank rows carry nothing to publish: reported and excluded, never an error.
-    cols = [c.name for c in lt.table.columns]
-    blank = (frame[cols] == "").all(axis=1)
-    for file, row in zip(frame.loc[blank, FILE].tolist(), frame.loc[blank, ROW].tolist(), strict=True):
-        report.add(Problem("blank-row", file, int(row)))
-        report.exclude(lt.table.name, file, int(row), "空行")
-    frame = frame.loc[~blank]
-    ck.frame = frame
-    out = pd.DataFrame({FILE: frame[FILE], ROW: frame[ROW]}, index=frame.index)
-    for col in lt.table.columns:
-        s = frame[col.name]
-        empty = s == ""
-        if col.required:
-            ck.bulk("missing-value", empty, col.name)
-        out[col.name] = _typed(ck, col, s, empty)
+def _each(uniques: np.ndarray, func) -> np.ndarray:
+    out = np.empty(len(uniques), dtype=object)
+    out[:] = [func(u) for u in uniques]
     return out
 
 
-def _typed(ck: _Checker, col: Column, s: pd.Series, empty: pd.Series) -> pd.Series:
+def _is_none(values: np.ndarray) -> np.ndarray:
+    return np.fromiter((v is None for v in values), dtype=bool, count=len(values))
+
+
+def check_part(table: Table, part: RawPart) -> CheckedPart:
+    """Per-cell checks of one part; typed values per distinct cell (None where empty or invalid)."""
+    problems: list[tuple[int, str, int, str, str, str]] = []
+    nonempty = {c: col.uniques != "" for c, col in part.cols.items()}
+    # Blank rows carry nothing to publish: reported and excluded, never an error.
+    blank = np.ones(len(part.rows), dtype=bool)
+    for c, col in part.cols.items():
+        blank &= ~nonempty[c][col.codes]
+    maybe = np.flatnonzero(blank)
+    for values in part.lazy.values():
+        blank[maybe] &= blank_cells(values[maybe])
+    blank_rows = part.rows[blank].tolist()
+    problems.extend((0, "blank-row", r, "", "", "") for r in blank_rows)
+    keep = np.flatnonzero(~blank) if blank_rows else None
+    rows = part.rows if keep is None else part.rows[keep]
+    codes = {c: (col.codes if keep is None else col.codes[keep]) for c, col in part.cols.items()}
+    raw = {c: col.uniques for c, col in part.cols.items()}
+    typed: dict[str, np.ndarray] = {}
+    private = {c: (v if keep is None else v[keep]) for c, v in part.lazy.items()}
+
+    for i, col in enumerate(table.columns):
+        if col.name in private:
+            continue  # not required, plain text: no check can fail
+        k, u, filled = codes[col.name], raw[col.name], nonempty[col.name]
+        base = (i + 1) * _STEPS_PER_COLUMN
+
+        emit = _emitter(problems, rows, k, u, col.name)
+        if col.required:
+            emit(base, "missing-value", ~filled)
+        typed[col.name] = _typed(col, u, filled, emit, base)
+
+    slugs = None
+    key = table.key
+    if key is not None:
+        ids = typed[key]
+        bad = np.fromiter((bool(v) and bool(_BAD_ID.search(v)) for v in ids), dtype=bool, count=len(ids))
+        emit = _emitter(problems, rows, codes[key], raw[key], key)
+        emit((len(table.columns) + 1) * _STEPS_PER_COLUMN, "invalid-id", bad)
+        slugs = _each(ids, slugify)
+    return CheckedPart(table.name, part.file, part.written, len(part.rows), problems, blank_rows, rows, codes, raw,
+                       typed, slugs, lazy=private)  # fmt: skip
+
+
+def _emitter(problems, rows, k, u, name):
+    """Report a problem for every row whose distinct value is flagged, in row order."""
+
+    def emit(step: int, code: str, flags: np.ndarray, detail_for=None) -> None:
+        if not flags.any():
+            return
+        for pos in np.flatnonzero(flags[k]).tolist():
+            value = u[k[pos]]
+            detail = detail_for(value) if detail_for else ""
+            problems.append((step, code, int(rows[pos]), name, str(value), detail))
+
+    return emit
+
+
+def _typed(col: Column, u: np.ndarray, filled: np.ndarray, emit, base: int) -> np.ndarray:
+    """The typed value of each distinct cell; problems for the cells that are not valid."""
     if col.type == DATE:
-        parsed = _map_unique(s, parse_date)
-        ck.bulk("invalid-date", ~empty & parsed.isna(), col.name)
-        return parsed.where(~empty, None)
+        parsed = _each(u, parse_date)
+        emit(base + 1, "invalid-date", filled & _is_none(parsed))
+        parsed[~filled] = None
+        return parsed
     if col.type in (INTEGER, NUMBER):
-        parsed = _map_unique(s, parse_number)
-        values = pd.to_numeric(parsed, errors="coerce").to_numpy(dtype=float)
-        bad = ~empty & parsed.isna()
-        ck.bulk("type-error", bad, col.name)
-        ok = (~bad & ~empty).to_numpy()
+        parsed = _each(u, parse_number)
+        none = _is_none(parsed)
+        values = np.array([np.nan if v is None else v for v in parsed], dtype=float)
+        bad = filled & none
+        emit(base + 1, "type-error", bad)
+        ok = ~bad & filled
         if col.type == INTEGER:
-            frac = ok & (np.floor(values) != values)
-            ck.bulk("type-error", pd.Series(frac, index=s.index), col.name, lambda v: "应为整数")
-        low = values < col.minimum if col.minimum is not None else np.zeros(len(values), bool)
-        high = values > col.maximum if col.maximum is not None else np.zeros(len(values), bool)
+            with np.errstate(invalid="ignore"):
+                frac = ok & (np.floor(values) != values)
+            emit(base + 2, "type-error", frac, lambda v: "应为整数")
+        with np.errstate(invalid="ignore"):
+            low = values < col.minimum if col.minimum is not None else np.zeros(len(values), bool)
+            high = values > col.maximum if col.maximum is not None else np.zeros(len(values), bool)
         out_of = ok & (low | high)
         if out_of.any():
             lo = "" if col.minimum is None else f"{col.minimum:g}"
             hi = "" if col.maximum is None else f"{col.maximum:g}"
-            ck.bulk(
-                "out-of-range",
-                pd.Series(out_of, index=s.index),
-                col.name,
-                lambda v: f"应在 {lo}–{hi} 之间" if hi else f"不能小于 {lo}",
-            )
-        return parsed.where(pd.Series(ok, index=s.index), None)
+            emit(base + 3, "out-of-range", out_of, lambda v: f"应在 {lo}–{hi} 之间" if hi else f"不能小于 {lo}")
+        parsed[~ok] = None
+        return parsed
     if col.type == ENUM:
         lookup = col.enum.lookup()
-        parsed = _map_unique(s, lambda v: lookup.get(norm(v)))
+        parsed = _each(u, lambda v: lookup.get(norm(v)))
         allowed = "、".join(col.enum.labels())
-        ck.bulk("invalid-enum", ~empty & parsed.isna(), col.name, lambda v: f"可选：{allowed}")
-        return parsed.where(~empty, None)
+        emit(base + 1, "invalid-enum", filled & _is_none(parsed), lambda v: f"可选：{allowed}")
+        parsed[~filled] = None
+        return parsed
     if col.type == BOOLEAN:
         truth = {norm(v): True for v in BOOL_TRUE} | {norm(v): False for v in BOOL_FALSE}
-        parsed = _map_unique(s, lambda v: truth.get(norm(v)))
-        ck.bulk("invalid-enum", ~empty & parsed.isna(), col.name, lambda v: "可选：是、否")
-        return parsed.fillna(False).astype(bool)
+        parsed = _each(u, lambda v: truth.get(norm(v)))
+        emit(base + 1, "invalid-enum", filled & _is_none(parsed), lambda v: "可选：是、否")
+        return np.fromiter((v is True for v in parsed), dtype=bool, count=len(parsed))
     if col.type == REFS:
-        return _map_unique(s, split_refs)
-    return _map_unique(s, lambda v: unicodedata.normalize("NFC", v)) if col.type != REF else s
+        return _each(u, split_refs)
+    return _each(u, lambda v: unicodedata.normalize("NFC", v)) if col.type != REF else u
 
 
 # ---------------------------------------------------------------- settings
 
 
-def check_settings(loaded: Loaded, report: Report) -> dict[str, object]:
-    raw = loaded.settings
-    file = loaded.settings_file
+def check_settings(
+    raw: dict[str, object] | None, file: str, lines: dict[str, int], report: Report
+) -> dict[str, object]:
     settings: dict[str, object] = {}
     if raw is None:
         report.add(Problem("missing-table", file, detail="没有找到站点设置文件 site.yaml"))
@@ -194,15 +252,11 @@ def check_settings(loaded: Loaded, report: Report) -> dict[str, object]:
     for key, value in raw.items():
         name = key if key in known else labels.get(norm(str(key)))
         if name is None:
-            report.add(
-                Problem(
-                    "invalid-settings", file, loaded.settings_lines.get(key), str(key), str(key), f"未知的设置项“{key}”"
-                )
-            )
+            report.add(Problem("invalid-settings", file, lines.get(key), str(key), str(key), f"未知的设置项“{key}”"))
             continue
         values[name] = value
     for s in SETTINGS:
-        line = loaded.settings_lines.get(s.name)
+        line = lines.get(s.name)
         value = values.get(s.name)
         text = "" if value is None else (value.isoformat() if isinstance(value, dt.date) else str(value).strip())
         if text == "":
@@ -244,21 +298,31 @@ def check_settings(loaded: Loaded, report: Report) -> dict[str, object]:
 class _Index:
     """Resolve references by id or, where unambiguous, by name."""
 
-    def __init__(self, ids: pd.Series, names: pd.Series | None = None):
-        self.by_key: dict[str, str] = {}
-        self.ambiguous: set[str] = set()
-        if names is not None:
-            seen: dict[str, str] = {}
-            for i, n in zip(ids, names, strict=True):
-                if not i or not n:
-                    continue
-                k = norm(n)
-                if k in seen and seen[k] != i:
-                    self.ambiguous.add(k)
-                seen[k] = i
-            self.by_key.update({k: v for k, v in seen.items() if k not in self.ambiguous})
-        self.by_key.update({norm(i): i for i in ids if i})
+    def __init__(self, ids, names=None):
+        self.ids = ids
+        self.names = names
         self.exact = {i for i in ids if i}
+        self._by_key: dict[str, str] | None = None
+        self.ambiguous: set[str] = set()
+
+    @property
+    def by_key(self) -> dict[str, str]:
+        # Built on the first reference that is not an exact id: most lists never need it.
+        if self._by_key is None:
+            by_key: dict[str, str] = {}
+            if self.names is not None:
+                seen: dict[str, str] = {}
+                for i, n in zip(self.ids, self.names, strict=True):
+                    if not i or not n:
+                        continue
+                    k = norm(n)
+                    if k in seen and seen[k] != i:
+                        self.ambiguous.add(k)
+                    seen[k] = i
+                by_key.update({k: v for k, v in seen.items() if k not in self.ambiguous})
+            by_key.update({norm(i): i for i in self.ids if i})
+            self._by_key = by_key
+        return self._by_key
 
     def resolve(self, value: str) -> tuple[str | None, str | None]:
         """(id, problem code) for one reference."""
@@ -272,33 +336,121 @@ class _Index:
         return None, "unknown-reference"
 
 
-def _check_keys(ck: _Checker, typed: pd.DataFrame) -> None:
-    key = ck.table.key
+class TableData:
+    """Every part of one list, one after the other (factorized columns, as in a part)."""
+
+    def __init__(self, table: Table, parts: list[CheckedPart]):
+        self.table = table
+        self.parts = parts
+        self.headers: dict[str, dict[str, str]] = {}
+        for p in parts:
+            self.headers[p.file] = p.written  # the last part of a file wins, as it always has
+        self.sizes = [len(p) for p in parts]
+        self.file = np.concatenate([np.full(n, p.file, dtype=object) for p, n in zip(parts, self.sizes, strict=True)])
+        self.rows = np.concatenate([p.rows for p in parts]).astype(np.int64, copy=False)
+        self.codes: dict[str, np.ndarray] = {}
+        self.raw: dict[str, np.ndarray] = {}
+        self.typed: dict[str, np.ndarray] = {}
+        for c in parts[0].codes:
+            offsets = np.cumsum([0] + [len(p.raw[c]) for p in parts[:-1]])
+            self.codes[c] = np.concatenate([p.codes[c] + o for p, o in zip(parts, offsets, strict=True)])
+            self.raw[c] = np.concatenate([p.raw[c] for p in parts])
+            self.typed[c] = np.concatenate([p.typed[c] for p in parts])
+        self.slugs = np.concatenate([p.slugs for p in parts]) if table.key else None
+
+    @classmethod
+    def empty(cls, table: Table) -> TableData:
+        empty = np.empty(0, dtype=object)
+        codes = {c.name: np.empty(0, dtype=np.int32) for c in table.columns if c.published}
+        typed = {
+            c: (np.empty(0, dtype=bool) if table.column(c).type == BOOLEAN else empty) for c in codes
+        }  # fmt: skip
+        part = CheckedPart(table.name, "", {}, 0, [], [], np.empty(0, dtype=np.int64), codes,
+                           dict.fromkeys(codes, empty), typed, empty if table.key else None)  # fmt: skip
+        return cls(table, [part])
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def header(self, file: str, column: str) -> str:
+        return self.headers.get(file, {}).get(column) or self.table.column(column).label
+
+    def values(self, column: str) -> np.ndarray:
+        """The typed cells of a column, row by row."""
+        return self.typed[column][self.codes[column]]
+
+    def rows_where(self, column: str, flags: np.ndarray) -> np.ndarray:
+        """Positions of the rows whose typed value is flagged (one flag per distinct value)."""
+        return np.flatnonzero(flags[self.codes[column]])
+
+    def each(self, column: str, func) -> np.ndarray:
+        """``func`` of each distinct typed value, as a flag per distinct value."""
+        typed = self.typed[column]
+        return np.fromiter((bool(func(v)) for v in typed), dtype=bool, count=len(typed))
+
+
+class _Checker:
+    def __init__(self, td: TableData, report: Report):
+        self.td = td
+        self.table = td.table
+        self.report = report
+
+    def problem(self, code: str, pos: int, column: str | None, value: str = "", detail: str = "") -> None:
+        file = self.td.file[pos]
+        header = self.td.header(file, column) if column else ""
+        self.report.add(Problem(code, file, int(self.td.rows[pos]), header, str(value), detail))
+
+    def bulk(self, code: str, positions: np.ndarray, column: str, detail_for=None) -> None:
+        """Report ``code`` for the rows at ``positions``, with the cell as written."""
+        td = self.td
+        raw, codes = td.raw[column], td.codes[column]
+        for pos in positions.tolist():
+            value = raw[codes[pos]]
+            header = td.header(td.file[pos], column)
+            detail = detail_for(value) if detail_for else ""
+            self.report.add(Problem(code, td.file[pos], int(td.rows[pos]), header, str(value), detail))
+
+
+def _part_problems(td: TableData, report: Report) -> None:
+    """The problems the parts found, in the order checking the whole list at once gives."""
+    found = [(p.file, prob) for p in td.parts for prob in p.problems]
+    found.sort(key=lambda fp: fp[1][0])  # stable: part order, then row order within a check
+    for file, (_, code, row, column, value, detail) in found:
+        header = td.header(file, column) if column else ""
+        report.add(Problem(code, file, row, header, value, detail))
+
+
+def _check_keys(ck: _Checker) -> None:
+    td, key = ck.td, ck.table.key
     if key is None:
         return
-    ids = typed[key]
+    ids = td.values(key)
+    raw = td.raw[key][td.codes[key]]
+    # Distinct typed ids across the parts (a part's values are distinct only within it).
+    codes = pd.factorize(ids, use_na_sentinel=False)[0]
+    _, first = np.unique(codes, return_index=True)  # first row of each id
     present = ids != ""
-    bad = present & ids.map(lambda v: bool(_BAD_ID.search(v)))
-    ck.bulk("invalid-id", bad, key)
-    dup = present & ids.duplicated(keep="first")
-    if dup.any():
-        first_row = {}
-        for idx, v in ids[present].items():
-            first_row.setdefault(v, int(typed.at[idx, ROW]))
-        ck.bulk("duplicate-id", dup, key, lambda v: f"与第 {first_row[v]} 行重复")
-    slugs = ids[present & ~dup].map(slugify)
-    clash = slugs.duplicated(keep=False)
+    dup = present & (first[codes] != np.arange(len(codes)))
+    for pos in np.flatnonzero(dup).tolist():
+        ck.problem("duplicate-id", pos, key, raw[pos], f"与第 {int(td.rows[first[codes[pos]]])} 行重复")
+    kept = np.flatnonzero(present & ~dup)
+    slugs = td.slugs[td.codes[key][kept]]
+    scodes, suniques = pd.factorize(slugs, use_na_sentinel=False)
+    clash = np.bincount(scodes, minlength=len(suniques))[scodes] > 1
     if clash.any():
-        groups = ids[present & ~dup][clash].groupby(slugs[clash]).agg(list)
-        for idx in clash[clash].index:
-            others = [o for o in groups[slugs[idx]] if o != ids[idx]]
-            ck.problem("id-collision", idx, key, ids[idx], f"与“{'、'.join(others)}”只差大小写或写法")
+        groups: dict[str, list[str]] = {}
+        for pos, slug in zip(kept[clash].tolist(), slugs[clash].tolist(), strict=True):
+            groups.setdefault(slug, []).append(ids[pos])
+        for pos, slug in zip(kept[clash].tolist(), slugs[clash].tolist(), strict=True):
+            others = [o for o in groups[slug] if o != ids[pos]]
+            ck.problem("id-collision", pos, key, ids[pos], f"与“{'、'.join(others)}”只差大小写或写法")
 
 
-def _resolve(ck: _Checker, typed: pd.DataFrame, col: Column, index: _Index, levels=None, tables_label="") -> None:
+def _resolve(ck: _Checker, col: Column, index: _Index, levels=None, tables_label="") -> None:
     """Replace references with canonical ids; report unknown ones."""
-    s = typed[col.name]
+    td = ck.td
     cache: dict[str, tuple[str | None, str | None]] = {}
+    levels_ok = ("community",)
 
     def one(v: str) -> tuple[str | None, str | None]:
         if v not in cache:
@@ -308,70 +460,76 @@ def _resolve(ck: _Checker, typed: pd.DataFrame, col: Column, index: _Index, leve
             cache[v] = (rid, code)
         return cache[v]
 
-    levels_ok = ("community",)
+    uniques = td.typed[col.name]
+    codes = td.codes[col.name]
     if col.type == REF:
-        codes, uniques = pd.factorize(s, use_na_sentinel=False)
         answers = [one(v) if v else ("", None) for v in uniques]
-        bad = {k for k, (_, code) in enumerate(answers) if code}
-        if bad:
-            for idx, v, k in zip(s.index, s, codes, strict=True):
-                if k in bad:
-                    ck.problem(answers[k][1], idx, col.name, v, tables_label)
+        bad = np.fromiter((code is not None for _, code in answers), dtype=bool, count=len(answers))
+        if bad.any():
+            for pos in np.flatnonzero(bad[codes]).tolist():
+                v = uniques[codes[pos]]
+                ck.problem(answers[codes[pos]][1], pos, col.name, v, tables_label)
         ids = np.empty(len(answers), dtype=object)
         ids[:] = [rid or "" for rid, _ in answers]
-        typed[col.name] = pd.Series(ids[codes], index=s.index, dtype=object)
-    else:
-        resolved = []
-        for idx, refs in s.items():
-            ids = []
-            for v in refs or []:
-                rid, code = one(v)
-                if code:
-                    ck.problem(code, idx, col.name, v, tables_label)
-                elif rid not in ids:
-                    ids.append(rid)
-            resolved.append(tuple(ids))
-        typed[col.name] = pd.Series(resolved, index=s.index, dtype=object)
+        td.typed[col.name] = ids
+        return
+    resolved = np.empty(len(uniques), dtype=object)
+    found: list[list[tuple[str, str]]] = []
+    for n, refs in enumerate(uniques):
+        ids, problems = [], []
+        for v in refs or []:
+            rid, code = one(v)
+            if code:
+                problems.append((code, v))
+            elif rid not in ids:
+                ids.append(rid)
+        resolved[n] = tuple(ids)
+        found.append(problems)
+    bad = np.fromiter(map(bool, found), dtype=bool, count=len(found))
+    if bad.any():
+        for pos in np.flatnonzero(bad[codes]).tolist():
+            for code, v in found[codes[pos]]:
+                ck.problem(code, pos, col.name, v, tables_label)
+    td.typed[col.name] = resolved
 
 
-def validate(loaded: Loaded) -> Validated:
-    """Check everything; the report holds every problem, errors and warnings alike."""
-    report = Report()
-    report.extend(loaded.problems)
-    settings = check_settings(loaded, report)
+def validate(settings: dict[str, object], parts: dict[str, list[CheckedPart]], report: Report) -> dict[str, TableData]:
+    """Check everything across the lists (the parts are checked already); the report holds
+    every problem, errors and warnings alike. Returns each list with references resolved."""
     scale = settings.get("rating_scale") or "three"
     if scale not in RATING_SCALES:
         scale = "three"
     schema: dict[str, Table] = {t.name: t for t in TABLES}
     schema["feedback"] = feedback_table(scale)
 
-    typed: dict[str, pd.DataFrame] = {}
+    typed: dict[str, TableData] = {}
     checkers: dict[str, _Checker] = {}
     for name, table in schema.items():
-        lt = loaded.tables.get(name)
-        if lt is None:
-            cols = {c.name: pd.Series([], dtype=object) for c in table.columns}
-            typed[name] = pd.DataFrame({FILE: [], ROW: [], **cols})
+        if name not in parts:
+            typed[name] = TableData.empty(table)
             continue
-        lt = LoadedTable(table, lt.frame, lt.headers, lt.files)
-        report.rows_read[name] += len(lt.frame)
-        t = check_columns(lt, report)
-        ck = _Checker(lt, report)
-        ck.frame = lt.frame.loc[t.index]
-        _check_keys(ck, t)
-        typed[name] = t
+        td = TableData(table, parts[name])
+        report.rows_read[name] += sum(p.rows_read for p in td.parts)
+        for p in td.parts:
+            for row in p.blank_rows:
+                report.exclude(name, p.file, row, "空行")
+        _part_problems(td, report)
+        ck = _Checker(td, report)
+        _check_keys(ck)
+        typed[name] = td
         checkers[name] = ck
 
     as_of = settings.get("as_of")
     areas = typed["areas"]
-    level = dict(zip(areas["id"], areas["level"], strict=True))
-    area_index = _Index(areas["id"], areas["name"])
-    unit_index = _Index(typed["units"]["id"], typed["units"]["name"])
-    project_index = _Index(typed["projects"]["id"])
-    demand_index = _Index(typed["demands"]["id"])
+    area_ids = areas.values("id")
+    level = dict(zip(area_ids, areas.values("level"), strict=True))
+    area_index = _Index(area_ids, areas.values("name"))
+    unit_index = _Index(typed["units"].values("id"), typed["units"].values("name"))
+    project_index = _Index(typed["projects"].values("id"))
+    demand_index = _Index(typed["demands"].values("id"))
 
     if "areas" in checkers:
-        _check_areas(checkers["areas"], areas, area_index, level)
+        _check_areas(checkers["areas"], area_index, level)
     refs = {
         ("units", "paired_communities"): (area_index, level, "应为社区（村）"),
         ("demands", "community"): (area_index, level, "应为区域清单中的社区（村）"),
@@ -386,78 +544,91 @@ def validate(loaded: Loaded) -> Validated:
     }
     for (tname, cname), (index, levels, label) in refs.items():
         if tname in checkers:
-            _resolve(checkers[tname], typed[tname], schema[tname].column(cname), index, levels, label)
+            _resolve(checkers[tname], schema[tname].column(cname), index, levels, label)
 
     _check_rules(checkers, typed, as_of)
-    for name, frame in typed.items():
-        report.rows_published[name] = len(frame)
-    files = {name: lt.files for name, lt in loaded.tables.items()}
-    return Validated(settings, typed, report, files)
+    for name, td in typed.items():
+        report.rows_published[name] = len(td)
+    return typed
 
 
-def _check_areas(ck: _Checker, areas: pd.DataFrame, index: _Index, level: dict) -> None:
+def _check_areas(ck: _Checker, index: _Index, level: dict) -> None:
+    td = ck.td
     expected_parent = {"subdistrict": "district", "community": "subdistrict", "grid": "community"}
-    districts = areas.index[areas["level"] == "district"]
+    levels = td.values("level")
+    parents = td.values("parent")
+    districts = np.flatnonzero(levels == "district")
     if len(districts) != 1:
-        idx = districts[1] if len(districts) > 1 else areas.index[0] if len(areas) else None
-        if idx is not None:
+        pos = districts[1] if len(districts) > 1 else 0 if len(td) else None
+        if pos is not None:
             ck.problem(
                 "invalid-parent",
-                idx,
+                int(pos),
                 "level",
-                areas.at[idx, "level"] or "",
+                levels[pos] or "",
                 f"区域清单中应有且只有一个“区”，现有 {len(districts)} 个",
             )
-    for idx, lvl, parent in zip(areas.index, areas["level"], areas["parent"], strict=True):
+    raw_parents = td.raw["parent"][td.codes["parent"]]
+    resolved = parents.copy()
+    for pos, (lvl, parent) in enumerate(zip(levels.tolist(), parents.tolist(), strict=True)):
         if lvl is None or lvl == "district":
             if lvl == "district" and parent:
-                ck.problem("invalid-parent", idx, "parent", parent, "区不应有上级")
+                ck.problem("invalid-parent", pos, "parent", parent, "区不应有上级")
             continue
         if not parent:
-            ck.problem("missing-value", idx, "parent", "", "街道、社区、网格必须写明上级")
+            ck.problem("missing-value", pos, "parent", "", "街道、社区、网格必须写明上级")
             continue
         pid, code = index.resolve(parent)
         if code:
-            ck.problem(code, idx, "parent", parent, "应为区域清单中的编号或名称")
+            ck.problem(code, pos, "parent", parent, "应为区域清单中的编号或名称")
         elif level.get(pid) != expected_parent.get(lvl):
-            ck.problem("invalid-parent", idx, "parent", parent)
+            ck.problem("invalid-parent", pos, "parent", parent)
         else:
-            areas.at[idx, "parent"] = pid
+            resolved[pos] = pid
+    # One value per row from here on (the parents are resolved row by row).
+    td.codes["parent"] = np.arange(len(td), dtype=np.int32)
+    td.typed["parent"] = resolved
+    td.raw["parent"] = raw_parents
 
 
-def _check_rules(ck: dict[str, _Checker], t: dict[str, pd.DataFrame], as_of) -> None:
+def _check_rules(ck: dict[str, _Checker], t: dict[str, TableData], as_of) -> None:
     projects, demands, results = t["projects"], t["demands"], t["results"]
+    status = dict(zip(projects.values("id"), projects.values("status"), strict=True))
     if "projects" in ck:
         c = ck["projects"]
-        both = projects["start"].notna() & projects["deadline"].notna()
-        before = both & (projects["deadline"].where(both) < projects["start"].where(both)).fillna(False).astype(bool)
-        c.bulk("deadline-before-start", before, "deadline", lambda v: "")
-        with_result = set(results["project"])
-        missing = (projects["status"] == "completed") & ~projects["id"].isin(with_result)
-        c.bulk("completed-without-result", missing, "status")
+        start, deadline = projects.values("start"), projects.values("deadline")
+        before = [s is not None and d is not None and d < s for s, d in zip(start, deadline, strict=True)]
+        c.bulk("deadline-before-start", np.flatnonzero(before), "deadline", lambda v: "")
+        with_result = set(results.values("project").tolist())
+        done = projects.each("status", lambda v: v == "completed")[projects.codes["status"]]
+        missing = done & np.fromiter((i not in with_result for i in projects.values("id")), dtype=bool)
+        c.bulk("completed-without-result", np.flatnonzero(missing), "status")
     if "demands" in ck:
         c = ck["demands"]
-        no_reason = (demands["stage"] == "declined") & (demands["decline_reason"] == "")
-        c.bulk("declined-without-reason", no_reason, "decline_reason")
+        declined = demands.each("stage", lambda v: v == "declined")[demands.codes["stage"]]
+        no_reason = declined & demands.each("decline_reason", lambda v: v == "")[demands.codes["decline_reason"]]
+        c.bulk("declined-without-reason", np.flatnonzero(no_reason), "decline_reason")
         # The link may be written on either side; disagreements are worth a look.
-        listed = {d: p for p, ds in zip(projects["id"], projects["demands"], strict=True) for d in ds}
-        for idx, did, pid in zip(demands.index, demands["id"], demands["project"], strict=True):
-            other = listed.get(did)
-            if pid and other and other != pid:
-                c.problem("demand-project-mismatch", idx, "project", pid, f"整改清单中该需求属于 {other}")
+        listed = {d: p for p, ds in zip(projects.values("id"), projects.values("demands"), strict=True) for d in ds}
+        linked = demands.rows_where("project", demands.each("project", bool))
+        ids, pids = demands.values("id"), demands.values("project")
+        for pos in linked.tolist():
+            pid = pids[pos]
+            other = listed.get(ids[pos])
+            if other and other != pid:
+                c.problem("demand-project-mismatch", pos, "project", pid, f"整改清单中该需求属于 {other}")
     if "results" in ck:
         c = ck["results"]
-        status = dict(zip(projects["id"], projects["status"], strict=True))
-        not_done = results["project"].map(lambda p: bool(p) and status.get(p) not in (None, "completed"))
-        c.bulk("result-not-completed", not_done, "project")
-        both = results["completed"].notna() & results["signed_off"].notna()
-        early = both & (results["signed_off"].where(both) < results["completed"].where(both)).fillna(False).astype(bool)
-        c.bulk("signoff-before-completion", early, "signed_off")
+        not_done = results.each("project", lambda p: bool(p) and status.get(p) not in (None, "completed"))
+        c.bulk("result-not-completed", results.rows_where("project", not_done), "project")
+        done, signed = results.values("completed"), results.values("signed_off")
+        early = [a is not None and b is not None and b < a for a, b in zip(done, signed, strict=True)]
+        c.bulk("signoff-before-completion", np.flatnonzero(early), "signed_off")
     if "feedback" in ck:
         c = ck["feedback"]
-        status = dict(zip(projects["id"], projects["status"], strict=True))
-        early = t["feedback"]["project"].map(lambda p: bool(p) and status.get(p) not in (None, "completed", "ongoing"))
-        c.bulk("feedback-unfinished-project", early, "project")
+        fb = t["feedback"]
+        early = fb.each("project", lambda p: bool(p) and status.get(p) not in (None, "completed", "ongoing"))
+        c.bulk("feedback-unfinished-project", fb.rows_where("project", early), "project")
     if as_of is None:
         return
     for name, col in (
@@ -468,6 +639,5 @@ def _check_rules(ck: dict[str, _Checker], t: dict[str, pd.DataFrame], as_of) -> 
         ("projects", "start"),
     ):
         if name in ck:
-            s = t[name][col]
-            late = s.map(lambda d: d is not None and d == d and d > as_of)
-            ck[name].bulk("date-after-as-of", late, col, lambda v: f"晚于 {as_of.isoformat()}")
+            late = t[name].each(col, lambda d: d is not None and d == d and d > as_of)
+            ck[name].bulk("date-after-as-of", t[name].rows_where(col, late), col, lambda v: f"晚于 {as_of.isoformat()}")
