@@ -155,7 +155,12 @@ def build_site(
         fingerprint = input_fingerprint(data, settings, config)
     if not full and _previous_fingerprint(output) == fingerprint and not (output / PENDING).exists():
         return None
-    prepared = pipeline.prepare(data)  # raises ValidationFailed before anything is written
+    # Per-file results of the last build, beside the output (never published). --full
+    # starts from an empty cache, so a full build reads nothing from earlier builds.
+    cache = output.with_name(f".{output.name}.cache")
+    if full and cache.exists():
+        shutil.rmtree(cache)
+    prepared = pipeline.prepare(data, cache_dir=cache)  # raises ValidationFailed before anything is written
     pipeline.remember(data, prepared)
     if staging.exists():
         shutil.rmtree(staging)
