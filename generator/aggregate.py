@@ -150,66 +150,109 @@ def project_order(ds: Dataset, info: dict[str, ProjectInfo]):
     return key
 
 
+class _Scopes:
+    """Per project, what :meth:`Figures.add_project` reads, by position in ``ds.projects``."""
+
+    def __init__(self, ds: Dataset, info: dict[str, ProjectInfo]):
+        self.keys = ds.satisfied_keys
+        self.status = [p.status for p in ds.projects.values()]
+        infos = [info[pid] for pid in ds.projects]
+        self.overdue = [1 if i.overdue_days else 0 for i in infos]
+        self.light = [i.light for i in infos]
+        self.ratings = [ds.ratings.get(pid) for pid in ds.projects]
+
+    def figures(self, positions: list[int]) -> Figures:
+        """What adding the projects at ``positions`` one by one gives (counters keep the
+        order their keys first appear in)."""
+        f = Figures(satisfied_keys=self.keys)
+        f.projects = len(positions)
+        f.status = Counter(map(self.status.__getitem__, positions))
+        f.overdue = sum(map(self.overdue.__getitem__, positions))
+        f.lights = Counter(filter(None, map(self.light.__getitem__, positions)))
+        ratings: dict[str, int] = {}
+        for r in filter(None, map(self.ratings.__getitem__, positions)):
+            for k, n in r.items():
+                ratings[k] = ratings.get(k, 0) + n
+        f.ratings = Counter(ratings)
+        return f
+
+
 def aggregate(ds: Dataset) -> Aggregates:
     as_of = ds.as_of
     keys = ds.satisfied_keys
-
-    def figures() -> Figures:
-        return Figures(satisfied_keys=keys)
+    areas = ds.areas
 
     info = {
         pid: project_info(p, as_of, ds.results[pid].completed if pid in ds.results else None)
         for pid, p in ds.projects.items()
     }
-    district = figures()
-    subs: dict[str, Figures] = defaultdict(figures)
-    comms: dict[str, Figures] = defaultdict(figures)
-    units: dict[str, Figures] = defaultdict(figures)
+    # Which projects each scope has, in project order (dicts in the order scopes first appear),
+    # as ids and as positions in ds.projects.
     comm_projects: dict[str, list[str]] = defaultdict(list)
     sub_projects: dict[str, list[str]] = defaultdict(list)
     unit_projects: dict[str, list[str]] = defaultdict(list)
-    empty: dict[str, int] = {}
-    for pid, p in ds.projects.items():
-        r = ds.ratings.get(pid, empty)
-        i = info[pid]
-        district.add_project(p, i, r)
-        for sid in {ds.areas[c].parent for c in p.communities}:
-            subs[sid].add_project(p, i, r)
+    in_comm: dict[str, list[int]] = defaultdict(list)
+    in_sub: dict[str, list[int]] = defaultdict(list)
+    led: dict[str, list[int]] = defaultdict(list)
+    for n, (pid, p) in enumerate(ds.projects.items()):
+        for sid in {areas[c].parent for c in p.communities}:
             sub_projects[sid].append(pid)
+            in_sub[sid].append(n)
         for cid in p.communities:
-            comms[cid].add_project(p, i, r)
             comm_projects[cid].append(pid)
-        units[p.lead_unit].add_project(p, i, r)
+            in_comm[cid].append(n)
+        led[p.lead_unit].append(n)
         unit_projects[p.lead_unit].append(pid)
         for uid in p.partner_units:
             if uid != p.lead_unit:
                 unit_projects[uid].append(pid)
+    scopes = _Scopes(ds, info)
+    district = scopes.figures(list(range(len(ds.projects))))
+    subs = {sid: scopes.figures(positions) for sid, positions in in_sub.items()}
+    comms = {cid: scopes.figures(positions) for cid, positions in in_comm.items()}
+    units = {uid: scopes.figures(positions) for uid, positions in led.items()}
 
     comm_demands: dict[str, list[int]] = defaultdict(list)
+    counts: dict[str, list[int]] = {}  # community -> demands, accepted, converted, declined
     for n, d in enumerate(ds.demands):
         comm_demands[d.community].append(n)
-        sid = ds.areas[d.community].parent
-        for f in (district, subs[sid], comms[d.community]):
-            f.demands += 1
-            if d.stage in ("accepted", "deliberated"):
-                f.demands_accepted += 1
-            if d.stage == "deliberated" or d.project:
-                f.demands_converted += 1
-            if d.stage == "declined":
-                f.demands_declined += 1
+        c = counts.get(d.community)
+        if c is None:
+            c = counts[d.community] = [0, 0, 0, 0]
+        stage = d.stage
+        c[0] += 1
+        if stage == "accepted" or stage == "deliberated":
+            c[1] += 1
+        if stage == "deliberated" or d.project:
+            c[2] += 1
+        if stage == "declined":
+            c[3] += 1
+    for cid, (total, accepted, converted, declined) in counts.items():
+        sid = areas[cid].parent
+        if sid not in subs:
+            subs[sid] = Figures(satisfied_keys=keys)
+        if cid not in comms:
+            comms[cid] = Figures(satisfied_keys=keys)
+        for f in (district, subs[sid], comms[cid]):
+            f.demands += total
+            f.demands_accepted += accepted
+            f.demands_converted += converted
+            f.demands_declined += declined
 
     order = project_order(ds, info)
+    key = {pid: order(pid) for pid in ds.projects}
     for lists in (comm_projects, sub_projects, unit_projects):
         for ids in lists.values():
-            ids.sort(key=order)
+            ids.sort(key=key.__getitem__)
+    demand_key = [(d.received or dt.date.min, d.id) for d in ds.demands]
     for ids in comm_demands.values():
-        ids.sort(key=lambda n: (ds.demands[n].received or dt.date.min, ds.demands[n].id), reverse=True)
+        ids.sort(key=demand_key.__getitem__, reverse=True)
     return Aggregates(
         info,
         district,
-        dict(subs),
-        dict(comms),
-        dict(units),
+        subs,
+        comms,
+        units,
         dict(comm_projects),
         dict(unit_projects),
         dict(sub_projects),

@@ -7,10 +7,11 @@ from a :class:`Dataset` can leak one.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from .schema import RATING_SCALES, Enumeration
 from .slug import slugify
@@ -127,6 +128,15 @@ def _columns(table, *names: str) -> list[list]:
     return [table[n].tolist() for n in names]
 
 
+def _ints(values: np.ndarray) -> list[int | None]:
+    """:func:`_int` of each value, computed once per distinct value."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[:-1] = [_int(v) for v in uniques]
+    mapped[-1] = None  # None and NaN
+    return mapped[codes].tolist()
+
+
 def build(settings: dict[str, object], tables: dict[str, dict[str, np.ndarray]]) -> Dataset:
     """Turn redacted typed tables (column name -> values, row by row) into the dataset every
     later stage reads. A table may carry ``_slug``, the slug of each row's id."""
@@ -156,26 +166,14 @@ def build(settings: dict[str, object], tables: dict[str, dict[str, np.ndarray]])
 
     t = tables["projects"]
     names = ("id", "title", "communities", "category", "handling", "lead_unit", "partner_units", "leader",
-             "measures", "start", "deadline", "status", "progress", "demands")  # fmt: skip
+             "measures", "start", "deadline", "status")  # fmt: skip
+    rows = zip(*_columns(t, *names), _ints(t["progress"]), t["demands"].tolist(), slugs(t), strict=True)
     projects: dict[str, Project] = {}
-    for r, slug in zip(zip(*_columns(t, *names), strict=True), slugs(t), strict=True):
+    for r in rows:
         projects[r[0]] = Project(
-            r[0],
-            r[1],
-            tuple(r[2] or ()),
-            r[3],
-            r[4],
-            r[5],
-            tuple(r[6] or ()),
-            r[7],
-            r[8],
-            _date(r[9]),
-            _date(r[10]),
-            r[11],
-            _int(r[12]),
-            tuple(r[13] or ()),
-            slug,
-        )
+            r[0], r[1], tuple(r[2] or ()), r[3], r[4], r[5], tuple(r[6] or ()), r[7], r[8],
+            _date(r[9]), _date(r[10]), r[11], r[12], tuple(r[13] or ()), r[14],
+        )  # fmt: skip
 
     names = ("id", "community", "received", "channel", "category", "summary", "stage", "decline_reason", "project")
     demands = [
@@ -194,9 +192,9 @@ def build(settings: dict[str, object], tables: dict[str, dict[str, np.ndarray]])
             d.project = owner[d.id]
 
     progress: dict[str, list[ProgressEntry]] = defaultdict(list)
-    columns = _columns(tables["progress"], "project", "date", "note", "progress")
-    for pid, date, note, value in zip(*columns, strict=True):
-        progress[pid].append(ProgressEntry(pid, date, note, _int(value)))
+    t = tables["progress"]
+    for pid, date, note, value in zip(*_columns(t, "project", "date", "note"), _ints(t["progress"]), strict=True):
+        progress[pid].append(ProgressEntry(pid, date, note, value))
     for entries in progress.values():
         entries.sort(key=lambda e: e.date)
 
@@ -207,15 +205,22 @@ def build(settings: dict[str, object], tables: dict[str, dict[str, np.ndarray]])
     }
 
     fb = tables["feedback"]
-    pids, keys = _columns(fb, "project", "rating")
+    # Ratings per project and key, sorted by both (rows missing either are not counted).
+    pcodes, pids = pd.factorize(np.asarray(fb["project"], dtype=object))
+    kcodes, keys = pd.factorize(np.asarray(fb["rating"], dtype=object))
+    counted = (pcodes >= 0) & (kcodes >= 0)
+    width = max(len(keys), 1)
+    pairs = np.bincount(pcodes[counted] * width + kcodes[counted], minlength=len(pids) * width)
+    found = np.flatnonzero(pairs)
     ratings: dict[str, dict[str, int]] = {}
-    counts = Counter(pair for pair in zip(pids, keys, strict=True) if pair[0] is not None and pair[1] is not None)
-    for (pid, key), n in sorted(counts.items()):
+    for pid, key, n in sorted(
+        zip(pids[found // width].tolist(), keys[found % width].tolist(), pairs[found].tolist(), strict=True)
+    ):
         ratings.setdefault(pid, {})[key] = n
     comments: dict[str, list[Comment]] = defaultdict(list)
     public = np.flatnonzero((fb["comment"] != "") & np.asarray(fb["comment_public"], dtype=bool))
-    dates, texts = fb["date"][public].tolist(), fb["comment"][public].tolist()
-    for pid, date, key, text in zip([pids[i] for i in public], dates, [keys[i] for i in public], texts, strict=True):
+    columns = (fb[c][public].tolist() for c in ("project", "date", "rating", "comment"))
+    for pid, date, key, text in zip(*columns, strict=True):
         comments[pid].append(Comment(date, key, text))
     for cs in comments.values():
         cs.sort(key=lambda c: (c.date, c.text), reverse=True)

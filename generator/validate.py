@@ -104,12 +104,31 @@ class CheckedPart:
     def __len__(self) -> int:
         return len(self.rows)
 
+    def __getstate__(self) -> dict:
+        # Compact for the cache: codes in the narrowest integers, row numbers as a range.
+        state = dict(self.__dict__)
+        state["codes"] = {c: _narrow(k) for c, k in self.codes.items()}
+        rows = self.rows
+        if len(rows) > 1 and rows[-1] - rows[0] == len(rows) - 1 and (np.diff(rows) == 1).all():
+            state["rows"] = ("range", int(rows[0]), len(rows))
+        state["lazy"] = {}
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        state["codes"] = {c: k.astype(np.int32) for c, k in state["codes"].items()}
+        if isinstance(state["rows"], tuple):
+            _, start, n = state["rows"]
+            state["rows"] = np.arange(start, start + n, dtype=np.int64)
+        self.__dict__.update(state)
+
     @staticmethod
     def concat(a: CheckedPart, b: CheckedPart) -> CheckedPart:
         """Part ``a`` followed by the rows of ``b`` (lines appended to the same file)."""
         n = len(a)
         offsets = {c: len(a.raw[c]) for c in a.codes}
-        codes = {c: np.concatenate([a.codes[c], b.codes[c] + offsets[c]]).astype(np.int32) for c in a.codes}
+        codes = {
+            c: np.concatenate([a.codes[c].astype(np.int32), b.codes[c].astype(np.int32) + offsets[c]]) for c in a.codes
+        }
         raw = {c: np.concatenate([a.raw[c], b.raw[c]]) for c in a.raw}
         typed = {c: np.concatenate([a.typed[c], b.typed[c]]) for c in a.typed}
         slugs = np.concatenate([a.slugs, b.slugs]) if a.slugs is not None else None
@@ -122,6 +141,14 @@ class CheckedPart:
             a.table, a.file, a.written, a.rows_read + b.rows_read, problems, a.blank_rows + b.blank_rows,
             np.concatenate([a.rows, b.rows]), codes, raw, typed, slugs, masked, changes,
         )  # fmt: skip
+
+
+def _narrow(codes: np.ndarray) -> np.ndarray:
+    top = int(codes.max()) if len(codes) else 0
+    for dtype in (np.uint8, np.uint16, np.int32):
+        if top <= np.iinfo(dtype).max:
+            return codes.astype(dtype)
+    return codes
 
 
 def _each(uniques: np.ndarray, func) -> np.ndarray:
@@ -346,14 +373,16 @@ class TableData:
         for p in parts:
             self.headers[p.file] = p.written  # the last part of a file wins, as it always has
         self.sizes = [len(p) for p in parts]
-        self.file = np.concatenate([np.full(n, p.file, dtype=object) for p, n in zip(parts, self.sizes, strict=True)])
+        self.ends = np.cumsum(self.sizes)
         self.rows = np.concatenate([p.rows for p in parts]).astype(np.int64, copy=False)
         self.codes: dict[str, np.ndarray] = {}
         self.raw: dict[str, np.ndarray] = {}
         self.typed: dict[str, np.ndarray] = {}
         for c in parts[0].codes:
             offsets = np.cumsum([0] + [len(p.raw[c]) for p in parts[:-1]])
-            self.codes[c] = np.concatenate([p.codes[c] + o for p, o in zip(parts, offsets, strict=True)])
+            self.codes[c] = np.concatenate(
+                [p.codes[c].astype(np.int64) + o for p, o in zip(parts, offsets, strict=True)]
+            )
             self.raw[c] = np.concatenate([p.raw[c] for p in parts])
             self.typed[c] = np.concatenate([p.typed[c] for p in parts])
         self.slugs = np.concatenate([p.slugs for p in parts]) if table.key else None
@@ -371,6 +400,10 @@ class TableData:
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    def file(self, pos: int) -> str:
+        """The file (sheet, section) of the row at ``pos``."""
+        return self.parts[int(np.searchsorted(self.ends, pos, side="right"))].file
 
     def header(self, file: str, column: str) -> str:
         return self.headers.get(file, {}).get(column) or self.table.column(column).label
@@ -396,7 +429,7 @@ class _Checker:
         self.report = report
 
     def problem(self, code: str, pos: int, column: str | None, value: str = "", detail: str = "") -> None:
-        file = self.td.file[pos]
+        file = self.td.file(pos)
         header = self.td.header(file, column) if column else ""
         self.report.add(Problem(code, file, int(self.td.rows[pos]), header, str(value), detail))
 
@@ -406,9 +439,9 @@ class _Checker:
         raw, codes = td.raw[column], td.codes[column]
         for pos in positions.tolist():
             value = raw[codes[pos]]
-            header = td.header(td.file[pos], column)
+            file = td.file(pos)
             detail = detail_for(value) if detail_for else ""
-            self.report.add(Problem(code, td.file[pos], int(td.rows[pos]), header, str(value), detail))
+            self.report.add(Problem(code, file, int(td.rows[pos]), td.header(file, column), str(value), detail))
 
 
 def _part_problems(td: TableData, report: Report) -> None:
