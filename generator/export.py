@@ -4,14 +4,24 @@ Columns come from schema.py (published columns only, in declared order, Chinese 
 CSV, English names in JSON), so a private column can never be exported and the data
 description always matches the files. Every CSV cell passes :func:`neutralise`: the one
 export path, so no published spreadsheet can carry a formula.
+
+A city has about two million cells, so the lists are converted a column at a time rather
+than a cell at a time: each CSV cell is ``_field(neutralise(_text(value, column)))`` and
+each JSON value ``_dumps(_json(value))`` (:func:`_cell_rule`), computed once per distinct
+value of a column where equal values always convert alike, and with shortcuts of the same
+result for plain text and tuples of text. The bytes are those :mod:`csv` and
+:func:`json.dumps` would write for the same rows (tests/test_export_speed.py).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
+import re
+from collections.abc import Callable
+from itertools import chain, compress, count, repeat
+from json.encoder import encode_basestring
+from operator import attrgetter
 
 from .aggregate import Aggregates
 from .model import Dataset
@@ -27,13 +37,53 @@ def neutralise(value: str) -> str:
     return value
 
 
+# What makes csv.writer (excel dialect, QUOTE_MINIMAL, CRLF) quote a field.
+_QUOTE_IF = re.compile('[,"\r\n]')
+# A cell starting with a formula character, in a column joined by NULs (led by one).
+_FORMULA_IN_JOINED = re.compile("\x00[" + re.escape("".join(FORMULA_START)) + "]")
+assert all(len(start) == 1 for start in FORMULA_START)
+
+
+def _field(text: str) -> str:
+    """A CSV field exactly as csv.writer writes it."""
+    if _QUOTE_IF.search(text):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _fix(texts: list[str], flags, fix: Callable[[str], str]) -> list[str]:
+    """``[fix(t) if flag else t for t, flag in zip(texts, flags)]``, cheap when few are flagged."""
+    out = list(texts)
+    for i in compress(count(), flags):
+        out[i] = fix(texts[i])
+    return out
+
+
+def _fields(texts: list[str]) -> list[str]:
+    """``_field(neutralise(t))`` for every text of a column.
+
+    Most columns have no cell to change, which one scan of the joined column shows; a
+    NUL inside a cell can only make that scan say "maybe", never miss a cell.
+    """
+    joined = "\x00".join(["", *texts])
+    if _FORMULA_IN_JOINED.search(joined):
+        texts = _fix(texts, map(str.startswith, texts, repeat(FORMULA_START)), neutralise)
+    if any(c in joined for c in ',"\r\n'):  # _QUOTE_IF, but faster on long text
+        texts = _fix(texts, map(_QUOTE_IF.search, texts), _field)
+    return texts
+
+
 def csv_bytes(header: list[str], rows: list[list[str]]) -> bytes:
     """UTF-8 with BOM (Excel on Chinese Windows opens it correctly), CRLF, no formulas."""
-    out = io.StringIO(newline="")
-    w = csv.writer(out, lineterminator="\r\n")
-    w.writerow([neutralise(h) for h in header])
-    w.writerows([neutralise(c) for c in row] for row in rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return _csv_bytes([_field(neutralise(h)) for h in header], [[_field(neutralise(c)) for c in r] for r in rows])
+
+
+def _csv_bytes(header: list[str], rows) -> bytes:
+    """:func:`csv_bytes` for fields already neutralised and quoted (a list has several columns,
+    so csv.writer's one special case, a row of one empty field, never arises)."""
+    assert len(header) > 1
+    lines = map(",".join, chain([["\ufeff" + header[0], *header[1:]]], rows))
+    return "\r\n".join(chain(lines, [""])).encode("utf-8")
 
 
 def _text(value: object, column: Column | None = None) -> str:
@@ -57,58 +107,107 @@ PROJECT_EXTRA = (
     ("url", "网址", "string"),
 )
 RESULT_EXTRA = (("title", "项目名称", "string"), ("communities", "社区", "string"), ("lead_unit", "牵头单位", "string"))
+LIGHTS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
 
 
 def _published(table: Table) -> list[Column]:
     return [c for c in table.columns if c.published]
 
 
-def export_tables(ds: Dataset, agg: Aggregates, url_for) -> dict[str, tuple[list[Column], list[tuple], list[list]]]:
-    """For each list: (schema columns, extra columns, rows of raw values)."""
+def _attributes(objects: list, columns: list[Column]) -> list[list]:
+    return [list(map(attrgetter(c.name), objects)) for c in columns]
+
+
+def export_tables(ds: Dataset, agg: Aggregates, url_for) -> dict[str, tuple[list[Column], tuple, list[list]]]:
+    """For each list: (schema columns, extra columns, one list of raw values per column)."""
     demands = _published(DEMANDS)
-    d_rows = [[getattr(d, c.name) for c in demands] for d in ds.demands]
+    d_values = _attributes(ds.demands, demands)
 
     projects = _published(PROJECTS)
-    p_rows = []
-    for pid in sorted(ds.projects):
-        p = ds.projects[pid]
-        info = agg.info[pid]
-        r = ds.ratings.get(pid, {})
-        valid = sum(n for k, n in r.items() if k != "unknown")
-        satisfied = sum(r.get(k, 0) for k in ds.satisfied_keys)
-        light = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}.get(info.light or "", "")
-        p_rows.append(
-            [getattr(p, c.name) for c in projects]
-            + [light, info.overdue_days, valid, satisfied, url_for("project", pid)]
-        )
+    pids = sorted(ds.projects)
+    infos = list(map(agg.info.__getitem__, pids))
+    ratings = [ds.ratings.get(pid, {}) for pid in pids]
+    no_counts = [0] * len(ds.satisfied_keys)
+    p_values = [
+        *_attributes(list(map(ds.projects.__getitem__, pids)), projects),
+        [LIGHTS.get(i.light or "", "") for i in infos],
+        [i.overdue_days for i in infos],
+        [sum(r.values()) - r.get("unknown", 0) for r in ratings],  # "unknown" is not a valid rating
+        [sum(map(r.get, ds.satisfied_keys, no_counts)) for r in ratings],
+        [url_for("project", pid) for pid in pids],
+    ]
 
     results = _published(RESULTS)
-    r_rows = []
-    for pid in sorted(ds.results):
-        res = ds.results[pid]
-        p = ds.projects[pid]
-        names = "、".join(ds.areas[c].name for c in p.communities)
-        r_rows.append([getattr(res, c.name) for c in results] + [p.title, names, ds.units[p.lead_unit].name])
+    rids = sorted(ds.results)
+    done = list(map(ds.projects.__getitem__, rids))
+    r_values = [
+        *_attributes(list(map(ds.results.__getitem__, rids)), results),
+        [p.title for p in done],
+        ["、".join(ds.areas[c].name for c in p.communities) for p in done],
+        [ds.units[p.lead_unit].name for p in done],
+    ]
     return {
-        "demands": (demands, (), d_rows),
-        "projects": (projects, PROJECT_EXTRA, p_rows),
-        "results": (results, RESULT_EXTRA, r_rows),
+        "demands": (demands, (), d_values),
+        "projects": (projects, PROJECT_EXTRA, p_values),
+        "results": (results, RESULT_EXTRA, r_values),
     }
+
+
+_JSON = {"ensure_ascii": False, "separators": (",", ":")}
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, **_JSON)
+
+
+def _cell_rule(column: Column | None) -> tuple[Callable[[object], str], Callable[[object], str]]:
+    """The CSV field and the JSON text of one value of ``column``: the definition."""
+    return (lambda v: _field(neutralise(_text(v, column))), lambda v: _dumps(_json(v)))
+
+
+# Types whose equal values always convert alike (unlike 1 == True == 1.0 or 0.0 == -0.0).
+_MEMO_SAFE = {str, int, dt.date, type(None)}
+
+
+def _encode_column(values: list, column: Column | None) -> tuple[list[str], list[str]]:
+    """One column's CSV fields and JSON texts, as :func:`_cell_rule` defines them."""
+    kinds = set(map(type, values))
+    if kinds == {str} and (column is None or column.type != ENUM):  # _text of a str is itself
+        return _fields(values), list(map(encode_basestring, values))
+    if kinds == {tuple} and set(map(type, chain.from_iterable(values))) == {str}:  # ids, names
+        return _fields(list(map("、".join, values))), ["[" + ",".join(map(encode_basestring, v)) + "]" for v in values]
+    rules = _cell_rule(column)
+    if tuple in kinds:  # look inside: ("1",) and (1,) differ, (1,) and (True,) do not
+        kinds = (kinds - {tuple}) | {type(e) for v in values if type(v) is tuple for e in v}
+    if kinds <= _MEMO_SAFE:  # each distinct value once
+        distinct = set(values)
+        csv_of, json_of = ({v: rule(v) for v in distinct}.__getitem__ for rule in rules)
+        return list(map(csv_of, values)), list(map(json_of, values))
+    return list(map(rules[0], values)), list(map(rules[1], values))
+
+
+def _json_bytes(head: dict, keys: list[str], encoded: list[list[str]]) -> bytes:
+    """``json.dumps({**head, "rows": [{key: value, ...}, ...]})`` from the columns' JSON texts."""
+    starts = ["{" + _dumps(keys[0]) + ":"] + ["," + _dumps(k) + ":" for k in keys[1:]]
+    pieces = chain.from_iterable(zip(map(repeat, starts), encoded, strict=True))
+    rows = ",".join(map("".join, zip(*pieces, repeat("}"))))
+    return "".join((_dumps(head)[:-1], ',"rows":[', rows, "]}")).encode("utf-8")
 
 
 def downloads(ds: Dataset, agg: Aggregates, url_for, base_url: str = "") -> dict[str, bytes]:
     """Every download file: relative path -> bytes."""
     files: dict[str, bytes] = {}
     resources = []
-    for name, (columns, extra, rows) in export_tables(ds, agg, url_for).items():
+    for name, (columns, extra, values) in export_tables(ds, agg, url_for).items():
         header = [c.label for c in columns] + [label for _, label, _ in extra]
         keys = [c.name for c in columns] + [key for key, _, _ in extra]
-        text_rows = [[_text(v, columns[i] if i < len(columns) else None) for i, v in enumerate(row)] for row in rows]
-        files[f"downloads/{name}.csv"] = csv_bytes(header, text_rows)
-        records = [dict(zip(keys, (_json(v) for v in row), strict=True)) for row in rows]
-        doc = {"as_of": ds.as_of.isoformat(), "list": name, "count": len(records), "rows": records}
-        files[f"downloads/{name}.json"] = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        resources.append(_resource(name, columns, extra, len(rows)))
+        schema = columns + [None] * len(extra)
+        fields, encoded = zip(*map(_encode_column, values, schema), strict=True)
+        files[f"downloads/{name}.csv"] = _csv_bytes(_fields(header), zip(*fields, strict=True))
+        n_rows = len(values[0])
+        head = {"as_of": ds.as_of.isoformat(), "list": name, "count": n_rows}
+        files[f"downloads/{name}.json"] = _json_bytes(head, keys, encoded)
+        resources.append(_resource(name, columns, extra, n_rows))
     package = {
         "name": "gongshi",
         "title": ds.settings["name"],
