@@ -33,7 +33,7 @@ kids = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"code": code, "wall": wall,
     "cpu": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime,
     "rss_main_mb": me.ru_maxrss / 1024, "rss_worker_mb": kids.ru_maxrss / 1024,
-    "phases": timing.PHASES}))
+    "phases": timing.PHASES, "counts": timing.COUNTS}))
 """
 
 
@@ -114,6 +114,9 @@ def _median(results: list[dict]) -> dict:
         "peak_rss_mb": round(max(max(r["rss_main_mb"], r["rss_worker_mb"]) for r in results), 1),
         "phases_s": {
             k: round(statistics.median(r["phases"].get(k, 0.0) for r in results), 2) for k in results[0]["phases"]
+        },
+        "counts": {
+            k: statistics.median(r.get("counts", {}).get(k, 0) for r in results) for k in results[0].get("counts", {})
         },
         "runs": len(results),
     }

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import pipeline
 from .problems import CODES, GongshiError, PrivacyLeak, Problem, Report, ValidationFailed
-from .timing import PHASES, phase
+from .timing import COUNTS, PHASES, phase
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 REPO = Path(__file__).resolve().parent.parent
@@ -314,6 +314,7 @@ def cmd_build(args) -> int:
     print(f"网站已生成：{Path(args.output).resolve()}（{time.perf_counter() - start:.1f} 秒）")
     if args.timings:
         print("  " + "  ".join(f"{k} {v:.1f}s" for k, v in PHASES.items()))
+        print("  " + "  ".join(f"{k} {v}" for k, v in COUNTS.items()))
     return EXIT_OK
 
 

@@ -38,7 +38,7 @@ from .pipeline import prepared_for
 from .privacy import KIND_LABELS, scan_bytes
 from .problems import OutputError, PrivacyLeak
 from .progress import Progress
-from .timing import phase
+from .timing import COUNTS, phase
 from .views import Link, ViewBuilder, url_for
 
 MANIFEST = ".gongshi/manifest.json"
@@ -81,10 +81,13 @@ class SiteWriter:
         self.changed = 0
 
     def path_for(self, url: str) -> Path:
-        path = (self.output / file_for(url)).resolve()
-        if self.output not in path.parents:
+        # Checked on the text, not with Path.resolve(): that costs a system call per
+        # folder level, per page. URLs are relative and the folders are created by us.
+        rel = file_for(url)
+        parts = rel.split("/")
+        if rel.startswith(("/", "\\")) or "\\" in rel or ".." in parts or "" in parts[:-1] or ":" in parts[0]:
             raise OutputError(f"拒绝写到输出目录以外：{url}")
-        return path
+        return Path(f"{self.output}/{rel}")
 
     def write(self, url: str, text: str) -> bool:
         """Write one page; True if the file on disk changed."""
@@ -95,7 +98,7 @@ class SiteWriter:
         if path in self.written or str(path) in self.taken:
             raise OutputError(f"同一页面被写了两次：{url}")
         self.written.add(path)
-        live = self.live / path.relative_to(self.output)
+        live = self.live / file_for(url)
         try:
             if live.stat().st_size == len(data) and live.read_bytes() == data:
                 return False
@@ -311,7 +314,9 @@ class GongshiGenerator(Generator):
         path.parent.mkdir(parents=True, exist_ok=True)
         doc = {"pages": dict(sorted(manifest.items())), "files": sorted(files)}
         path.write_text(json.dumps(doc, indent=0), encoding="utf-8")
-        self.rendered = len(todo)
+        COUNTS["pages"] = len(manifest)
+        COUNTS["pages rendered"] = len(todo)
+        COUNTS["files changed"] = job.writer.changed
 
 
 def remove_page(root: Path, url: str) -> None:

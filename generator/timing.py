@@ -1,4 +1,4 @@
-"""Wall time per build phase, for `gongshi build --timings` and the benchmark."""
+"""Wall time per build phase and a few counts, for `gongshi build --timings` and the benchmark."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import time
 from contextlib import contextmanager
 
 PHASES: dict[str, float] = {}
+COUNTS: dict[str, int] = {}  # e.g. pages rendered out of pages in the site
 
 
 @contextmanager

@@ -1,0 +1,41 @@
+"""The page writer refuses paths outside the output folder and a page written twice,
+and writes only bytes that differ from the live site."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.problems import OutputError
+from generator.render import SiteWriter
+
+
+@pytest.mark.parametrize("url", ["../x.html", "/etc/passwd", "a/../../x/", "a//b/", "\\\\server\\x", "C:/x.html"])
+def test_refuses_paths_outside_the_output(tmp_path, url):
+    with pytest.raises(OutputError):
+        SiteWriter(tmp_path / "out").write(url, "x")
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_refuses_a_page_written_twice(tmp_path):
+    w = SiteWriter(tmp_path)
+    w.write("projects/p1/", "a")
+    with pytest.raises(OutputError):
+        w.write("projects/p1/", "b")
+    assert (tmp_path / "projects/p1/index.html").read_text() == "a"
+
+
+def test_refuses_a_page_pelican_already_wrote(tmp_path):
+    w = SiteWriter(tmp_path, taken=frozenset({str(tmp_path.resolve() / "news/index.html")}))
+    with pytest.raises(OutputError):
+        w.write("news/", "x")
+
+
+def test_writes_only_what_differs_from_the_live_site(tmp_path):
+    live, staging = tmp_path / "live", tmp_path / "staging"
+    SiteWriter(live).write("a/", "same")
+    w = SiteWriter(staging, live=live)
+    assert w.write("a/", "same") is False
+    assert w.write("b/", "new") is True
+    assert not (staging / "a/index.html").exists()
+    assert (staging / "b/index.html").read_text() == "new"
+    assert w.changed == 1
