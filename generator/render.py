@@ -20,6 +20,7 @@ plugin, the output folder is the live folder and is updated in place.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -209,6 +210,9 @@ def render_all(job: RenderJob, specs: list, jobs: int, progress: Progress) -> li
             progress.advance(len(chunk))
     else:
         _JOB = job
+        # Workers inherit the whole dataset. Frozen, the cycle collector never walks it
+        # there, which saves time and keeps the shared memory pages shared.
+        gc.freeze()
         try:
             with multiprocessing.get_context("fork").Pool(jobs) as pool:
                 for part in pool.imap_unordered(_work, chunks):
@@ -216,6 +220,7 @@ def render_all(job: RenderJob, specs: list, jobs: int, progress: Progress) -> li
                     progress.advance(len(part))
         finally:
             _JOB = None
+            gc.unfreeze()
     job.writer.changed = sum(1 for _, changed, _ in results if changed)
     return results
 
