@@ -39,7 +39,7 @@ from .pipeline import prepared_for
 from .privacy import KIND_LABELS, scan_bytes
 from .problems import OutputError, PrivacyLeak
 from .progress import Progress
-from .timing import COUNTS, phase
+from .timing import COUNTS, PHASES, phase
 from .views import Link, ViewBuilder, url_for
 
 MANIFEST = ".gongshi/manifest.json"
@@ -225,6 +225,57 @@ def render_all(job: RenderJob, specs: list, jobs: int, progress: Progress) -> li
     return results
 
 
+def export_downloads(builder: ViewBuilder, writer: SiteWriter) -> tuple[list[str], int, list[tuple[str, str, str]]]:
+    """Write the downloads that changed; scanned in memory like the pages.
+
+    Returns (every download path, files changed, privacy findings)."""
+    with phase("export"):
+        files = downloads(builder.ds, builder.agg, url_for, builder.site.base_url)
+        findings = [(path, KIND_LABELS[k], sample) for path, data in files.items() for k, sample in scan_bytes(data)]
+        changed = 0
+        if not findings:
+            changed = sum(writer.write_bytes(path, data) for path, data in files.items())
+    return sorted(files), changed, findings
+
+
+_BACKGROUND = None
+
+
+def _background():
+    func, args = _BACKGROUND
+    PHASES.clear()
+    return func(*args), dict(PHASES)
+
+
+class Background:
+    """Run ``func(*args)`` in a forked child while the caller goes on; inline if not parallel."""
+
+    def __init__(self, func, *args, parallel: bool = True):
+        global _BACKGROUND
+        self.pool = None
+        if not parallel:
+            self.value = func(*args)
+            return
+        _BACKGROUND = (func, args)
+        try:
+            self.pool = multiprocessing.get_context("fork").Pool(1)
+            self.pending = self.pool.apply_async(_background)
+        finally:
+            _BACKGROUND = None
+
+    def result(self):
+        if self.pool is None:
+            return self.value
+        try:
+            value, phases = self.pending.get()
+            for name, seconds in phases.items():  # shown as e.g. "export (parallel)"
+                PHASES[f"{name} (parallel)"] = PHASES.get(f"{name} (parallel)", 0.0) + seconds
+            return value
+        finally:
+            self.pool.close()
+            self.pool.join()
+
+
 def plan(builder: ViewBuilder, specs: list, bases: dict[str, str], previous: dict[str, str], live: Path):
     """Every page's digest (the new manifest) and the specs whose page must be rendered."""
     digests = PageDigests(builder)
@@ -288,10 +339,13 @@ class GongshiGenerator(Generator):
         articles = self.context.get("articles") or []
         self.builder.news = tuple(Link(a.title, a.url) for a in articles[:5])
         previous = {} if self.settings.get("GONGSHI_FULL") else read_manifest(live)
+        taken = frozenset(str(Path(p).resolve()) for p in getattr(writer, "_written_files", ()))
+        jobs = int(self.settings.get("GONGSHI_JOBS") or os.cpu_count() or 1)
+        # The downloads need no page digests: a second core builds them meanwhile.
+        export = Background(export_downloads, self.builder, SiteWriter(output, taken, live), parallel=jobs > 1)
         with phase("digest"):
             specs = self.builder.specs()
             manifest, todo = plan(self.builder, specs, self._bases(specs), previous, live)
-        taken = frozenset(str(Path(p).resolve()) for p in getattr(writer, "_written_files", ()))
         pages_writer = SiteWriter(output, taken, live)
         for path in taken:  # a data page where Pelican already wrote a news item or page
             rel = Path(path).relative_to(output).as_posix() if Path(path).is_relative_to(output) else None
@@ -299,18 +353,20 @@ class GongshiGenerator(Generator):
             if url in manifest:
                 raise OutputError(f"同一页面被写了两次：{url}")
         job = RenderJob(builder=self.builder, env=self.env, writer=pages_writer)
-        jobs = int(self.settings.get("GONGSHI_JOBS") or os.cpu_count() or 1)
         with Progress("生成页面", len(todo)) as progress, phase("render"):
             results = render_all(job, todo, jobs, progress)
-        findings = [f for _, _, found in results for f in found]
+        with phase("export (wait)"):
+            files, exported, export_findings = export.result()
+        findings = [f for _, _, found in results for f in found] + export_findings
         if findings:
             raise PrivacyLeak(findings)
+        for path in files:
+            if path in manifest:
+                raise OutputError(f"同一页面被写了两次：{path}")
         SCANNED.clear()
         SCANNED.update(file_for(url) for url in manifest)
-        with phase("export"):
-            files = downloads(self.builder.ds, self.builder.agg, url_for, self.builder.site.base_url)
-            for path, data in files.items():
-                job.writer.write_bytes(path, data)
+        SCANNED.update(files)
+        job.writer.changed += exported
         if live == output:
             # Run as a plain Pelican plugin: pages that no longer exist go away here.
             for url in set(previous) - set(manifest):
