@@ -448,12 +448,15 @@ def continue_csv(added: bytes, state: CsvState, table: Table, file: str) -> tupl
         text = added.decode("utf-8" if state.encoding == "utf-8-sig" else state.encoding)
     except UnicodeDecodeError:
         return None  # the whole file would be read in another encoding
+    if text.startswith("\ufeff"):
+        return None  # pandas drops a byte-order mark that starts what it reads
     text = _strip_trailing(text, state.delimiter)
     try:
         grid = _c_parse(text, state.delimiter, state.width)
     except (pd.errors.ParserError, ValueError):
         return None
-    if len(grid) != text.count("\n"):
+    # A first line wider than the header would become an index instead of an error.
+    if len(grid) != text.count("\n") or not isinstance(grid.index, pd.RangeIndex) or grid.shape[1] != state.width:
         return None
     numbers = np.arange(state.lines + 1, state.lines + 1 + len(grid))
     part, dropped = body_part(grid, numbers, table, state.header, file, {})

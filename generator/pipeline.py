@@ -238,7 +238,7 @@ def _prepare(data_dir: Path, cache_dir: Path | None, use_cache: bool) -> Prepare
     with phase("validate"):
         tables = validate(settings, parts, report)
     if report.errors:
-        raise ValidationFailed(report)
+        raise ValidationFailed(report, cache.stats if cache is not None else None)
     with phase("redact"):
         public, redactions = _publish(tables, report)
     with phase("model"):

@@ -232,8 +232,9 @@ class GongshiError(Exception):
 class ValidationFailed(GongshiError):
     """The data has errors; nothing was written. ``report`` holds every problem."""
 
-    def __init__(self, report: Report):
+    def __init__(self, report: Report, cache: object = None):
         self.report = report
+        self.cache = cache  # the prepare cache's statistics, if one was used
         super().__init__(f"{len(report.errors)} 个错误")
 
 
