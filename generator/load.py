@@ -1,8 +1,10 @@
-"""Stage 1: read the files in ``data/`` into string tables with spreadsheet row numbers.
+"""Stage 1: read each file in ``data/`` into parts: text columns with spreadsheet row numbers.
 
 Nothing here interprets values; it only finds each file's list, its header row (staff put
 title rows above it), maps Chinese headers onto schema column names, and keeps the row
-number as the spreadsheet shows it so every later problem can point at a cell.
+number as the spreadsheet shows it so every later problem can point at a cell. A file is
+read from its bytes alone (one read), so what is read can be cached by the bytes' hash;
+a CSV file that only grew can be continued from where its last reading stopped.
 """
 
 from __future__ import annotations
@@ -48,33 +50,8 @@ class Col:
         self.codes = codes
         self.uniques = uniques
 
-    def __len__(self) -> int:
-        return len(self.codes)
-
-    def values(self) -> np.ndarray:
-        return self.uniques[self.codes]
-
     def take(self, positions: np.ndarray) -> Col:
         return Col(self.codes[positions], self.uniques)
-
-    @staticmethod
-    def concat(cols: list[Col]) -> Col:
-        if len(cols) == 1:
-            return cols[0]
-        offsets = np.cumsum([0] + [len(c.uniques) for c in cols[:-1]])
-        codes = np.concatenate([c.codes + off for c, off in zip(cols, offsets, strict=True)])
-        return Col(codes.astype(np.int32, copy=False), np.concatenate([c.uniques for c in cols]))
-
-    def __getstate__(self):
-        return self.codes, self.uniques
-
-    def __setstate__(self, state) -> None:
-        self.codes, self.uniques = state
-
-
-def factorized(values) -> Col:
-    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
-    return Col(codes.astype(np.int32, copy=False), np.asarray(uniques, dtype=object))
 
 
 @dataclass
