@@ -169,6 +169,7 @@ def build_site(
     # Otherwise the staging folder receives the whole site and replaces the old one.
     incremental = not full and (output / BUILD_INFO).exists() and not (output / PENDING).exists()
     settings["GONGSHI_LIVE_OUTPUT"] = str(output if incremental else staging)
+    settings["GONGSHI_CACHE"] = str(cache)
     if jobs:
         settings["GONGSHI_JOBS"] = jobs
     try:

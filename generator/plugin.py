@@ -111,7 +111,16 @@ def finalized(pelican_object):
         raise PrivacyLeak(findings)
 
 
+def generator_init(generator):
+    """Every generator's Jinja environment (data pages, news, pages): the fast output
+    escape, and compiled templates kept between builds when the CLI gives a cache."""
+    from .templating import install
+
+    install(generator.env, generator.settings.get("GONGSHI_CACHE"))
+
+
 def register():
+    signals.generator_init.connect(generator_init)
     signals.initialized.connect(initialized)
     signals.get_generators.connect(get_generators)
     signals.finalized.connect(finalized)

@@ -31,7 +31,7 @@ from pathlib import Path
 from jinja2 import meta
 from pelican.generators import Generator
 
-from . import __version__, fragments, templating
+from . import __version__, fragments
 from .catalog import ZH
 from .digests import PageDigests, view_model_digest
 from .export import downloads
@@ -298,9 +298,6 @@ def plan(builder: ViewBuilder, specs: list, bases: dict[str, str], previous: dic
 class GongshiGenerator(Generator):
     """Pelican generator for every data page."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        templating.install(self.env)
 
     def generate_context(self) -> None:
         fragments.reset()
@@ -353,6 +350,8 @@ class GongshiGenerator(Generator):
             if url in manifest:
                 raise OutputError(f"同一页面被写了两次：{url}")
         job = RenderJob(builder=self.builder, env=self.env, writer=pages_writer)
+        for name in {self.builder.spec_template(m, a) for m, a in todo}:
+            job.template(name)  # compiled once here, inherited by every worker
         with Progress("生成页面", len(todo)) as progress, phase("render"):
             results = render_all(job, todo, jobs, progress)
         with phase("export (wait)"):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _UNSAFE = re.compile(r"[^\w-]+", re.UNICODE)
 
 
+@lru_cache(maxsize=1 << 20)  # the same ids are linked from many pages
 def slugify(value: str) -> str:
     """A stable, filesystem-safe path segment for an id.
 
