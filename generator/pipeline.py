@@ -18,6 +18,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +43,11 @@ def _code_version() -> str:
     """Everything a cached file result depends on besides the file: the code that reads,
     checks and masks it (and the schema), and the libraries and Python that ran it."""
     h = hashlib.sha256(f"{CACHE_FORMAT}\0{sys.version}\0{np.__version__}\0{pd.__version__}".encode())
+    for library in ("openpyxl", "PyYAML"):
+        try:
+            h.update(f"\0{library} {metadata.version(library)}".encode())
+        except metadata.PackageNotFoundError:
+            pass
     for name in ("load", "validate", "privacy", "schema", "problems", "slug", "pipeline"):
         h.update(Path(__file__).with_name(f"{name}.py").read_bytes())
     return h.hexdigest()
