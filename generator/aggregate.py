@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import compress
 
 from .model import Dataset, Project
 
@@ -164,17 +165,18 @@ class _Scopes:
     def figures(self, positions: list[int]) -> Figures:
         """What adding the projects at ``positions`` one by one gives (counters keep the
         order their keys first appear in)."""
-        f = Figures(satisfied_keys=self.keys)
-        f.projects = len(positions)
-        f.status = Counter(map(self.status.__getitem__, positions))
-        f.overdue = sum(map(self.overdue.__getitem__, positions))
-        f.lights = Counter(filter(None, map(self.light.__getitem__, positions)))
         ratings: dict[str, int] = {}
         for r in filter(None, map(self.ratings.__getitem__, positions)):
             for k, n in r.items():
                 ratings[k] = ratings.get(k, 0) + n
-        f.ratings = Counter(ratings)
-        return f
+        return Figures(
+            projects=len(positions),
+            status=Counter(map(self.status.__getitem__, positions)),
+            overdue=sum(map(self.overdue.__getitem__, positions)),
+            lights=Counter(filter(None, map(self.light.__getitem__, positions))),
+            ratings=Counter(ratings),
+            satisfied_keys=self.keys,
+        )
 
 
 def aggregate(ds: Dataset) -> Aggregates:
@@ -213,20 +215,18 @@ def aggregate(ds: Dataset) -> Aggregates:
     units = {uid: scopes.figures(positions) for uid, positions in led.items()}
 
     comm_demands: dict[str, list[int]] = defaultdict(list)
-    counts: dict[str, list[int]] = {}  # community -> demands, accepted, converted, declined
-    for n, d in enumerate(ds.demands):
-        comm_demands[d.community].append(n)
-        c = counts.get(d.community)
-        if c is None:
-            c = counts[d.community] = [0, 0, 0, 0]
-        stage = d.stage
-        c[0] += 1
-        if stage == "accepted" or stage == "deliberated":
-            c[1] += 1
-        if stage == "deliberated" or d.project:
-            c[2] += 1
-        if stage == "declined":
-            c[3] += 1
+    where = [d.community for d in ds.demands]
+    for n, cid in enumerate(where):
+        comm_demands[cid].append(n)
+    stages = [d.stage for d in ds.demands]
+    accepted_in = Counter(compress(where, [s == "accepted" or s == "deliberated" for s in stages]))
+    converted_in = Counter(
+        compress(where, [s == "deliberated" or bool(d.project) for s, d in zip(stages, ds.demands, strict=True)])
+    )
+    declined_in = Counter(compress(where, [s == "declined" for s in stages]))
+    counts = {
+        cid: (n, accepted_in[cid], converted_in[cid], declined_in[cid]) for cid, n in Counter(where).items()
+    }  # community -> demands, accepted, converted, declined; in the order communities first appear
     for cid, (total, accepted, converted, declined) in counts.items():
         sid = areas[cid].parent
         if sid not in subs:

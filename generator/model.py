@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 import numpy as np
 import pandas as pd
@@ -128,6 +129,13 @@ def _columns(table, *names: str) -> list[list]:
     return [table[n].tolist() for n in names]
 
 
+def _dates(values: np.ndarray) -> list[dt.date | None]:
+    """:func:`_date` of each value."""
+    values = np.array(values, dtype=object)
+    values[pd.isna(values)] = None
+    return values.tolist()
+
+
 def _ints(values: np.ndarray) -> list[int | None]:
     """:func:`_int` of each value, computed once per distinct value."""
     codes, uniques = pd.factorize(np.asarray(values, dtype=object))
@@ -175,13 +183,9 @@ def build(settings: dict[str, object], tables: dict[str, dict[str, np.ndarray]])
             _date(r[9]), _date(r[10]), r[11], r[12], tuple(r[13] or ()), r[14],
         )  # fmt: skip
 
-    names = ("id", "community", "received", "channel", "category", "summary", "stage", "decline_reason", "project")
-    demands = [
-        Demand(did, community, _date(received), channel, category, summary, stage, reason, project)
-        for did, community, received, channel, category, summary, stage, reason, project in zip(
-            *_columns(tables["demands"], *names), strict=True
-        )
-    ]
+    t = tables["demands"]
+    names = ("channel", "category", "summary", "stage", "decline_reason", "project")
+    demands = list(map(Demand, t["id"].tolist(), t["community"].tolist(), _dates(t["received"]), *_columns(t, *names)))
     # A demand may name its project, or the project may list the demand: either counts.
     for d in demands:
         if d.project and d.project in projects and d.id not in projects[d.project].demands:
@@ -195,8 +199,9 @@ def build(settings: dict[str, object], tables: dict[str, dict[str, np.ndarray]])
     t = tables["progress"]
     for pid, date, note, value in zip(*_columns(t, "project", "date", "note"), _ints(t["progress"]), strict=True):
         progress[pid].append(ProgressEntry(pid, date, note, value))
+    by_date = attrgetter("date")
     for entries in progress.values():
-        entries.sort(key=lambda e: e.date)
+        entries.sort(key=by_date)
 
     names = ("project", "completed", "outcome", "signed_off", "evidence")
     results = {
