@@ -170,73 +170,49 @@ def _prepare(data_dir: Path, cache_dir: Path | None, use_cache: bool) -> Prepare
     settings_lines: dict[str, int] = {}
     parts: dict[str, list[CheckedPart]] = {}
     settings_report = Report()
-    try:
-        with phase("load"):
-            if not data_dir.is_dir():
-                problems.append(Problem("missing-table", str(data_dir), detail="数据目录不存在"))
-                found = []
-            else:
-                found = discover(data_dir, problems)
-            # The settings first: the rating scale decides how ratings are checked.
-            read_problems: list[list[Problem]] = [[] for _ in found]
-            for (path, file, _), mine in zip(found, read_problems, strict=True):
-                if is_settings(path):
-                    raw = read_file(path, file, mine)
-                    settings_file = file
-                    settings_raw, lines = read_settings(raw, file, mine) if raw is not None else ({}, None)
-                    if lines is not None:
-                        settings_lines = lines
-        with phase("validate"):
-            settings = check_settings(settings_raw, settings_file, settings_lines, settings_report)
-        scale = settings.get("rating_scale") or "three"
-        if scale not in RATING_SCALES:
-            scale = "three"
-
-        for (path, file, table), mine in zip(found, read_problems, strict=True):
+    with phase("load"):
+        if not data_dir.is_dir():
+            problems.append(Problem("missing-table", str(data_dir), detail="数据目录不存在"))
+            found = []
+        else:
+            found = discover(data_dir, problems)
+        # The settings first: the rating scale decides how ratings are checked.
+        read_problems: list[list[Problem]] = [[] for _ in found]
+        for (path, file, _), mine in zip(found, read_problems, strict=True):
             if is_settings(path):
-                continue
-            with phase("load"):
                 raw = read_file(path, file, mine)
-            if raw is None:
-                continue
-            result = None
-            if cache is not None:
-                with phase("load"):
-                    digest = hashlib.sha256(raw).hexdigest()
-                    result = cache.get(file, scale, digest)
-                if result is not None:
-                    cache.stats.hits += 1
-                    if result.csv is not None:
-                        cache.point(file, scale, len(raw), digest)
-                else:
-                    result = _grown(raw, file, table, scale, cache)
-                    if result is not None:
-                        cache.stats.appended += 1
-            if result is None:
-                result = _read(raw, path, file, table, scale)
-                if cache is not None:
-                    cache.stats.misses += 1
-            if cache is not None and not cache.used(file, scale, digest):
-                with phase("load"):
-                    cache.put(file, scale, digest, result, len(raw))
-            mine.extend(result.problems)
-            for part in result.parts:
-                parts.setdefault(part.table, []).append(part)
-        for mine in read_problems:
-            problems.extend(mine)
-        if data_dir.is_dir():
-            for t in TABLES:
-                if t.name not in parts and t.required:
-                    problems.append(
-                        Problem(
-                            "missing-table",
-                            str(Path(data_dir.name)),
-                            detail=f"没有找到{t.label}（文件名如 {t.name}.csv 或 {t.label}.xlsx）",
-                        )
-                    )
-    finally:
-        if cache is not None:
+                settings_file = file
+                settings_raw, lines = read_settings(raw, file, mine) if raw is not None else ({}, None)
+                if lines is not None:
+                    settings_lines = lines
+    with phase("validate"):
+        settings = check_settings(settings_raw, settings_file, settings_lines, settings_report)
+    scale = settings.get("rating_scale") or "three"
+    if scale not in RATING_SCALES:
+        scale = "three"
+
+    for (path, file, table), mine in zip(found, read_problems, strict=True):
+        if not is_settings(path):
+            result = _file_result(path, file, table, scale, cache, mine)
+            if result is not None:
+                mine.extend(result.problems)
+                for part in result.parts:
+                    parts.setdefault(part.table, []).append(part)
+    if cache is not None:
+        with phase("load"):
             cache.prune()
+    for mine in read_problems:
+        problems.extend(mine)
+    if data_dir.is_dir():
+        for t in TABLES:
+            if t.name not in parts and t.required:
+                problems.append(
+                    Problem(
+                        "missing-table",
+                        str(Path(data_dir.name)),
+                        detail=f"没有找到{t.label}（文件名如 {t.name}.csv 或 {t.label}.xlsx）",
+                    )
+                )
 
     report = Report()
     report.extend(problems)
@@ -252,6 +228,35 @@ def _prepare(data_dir: Path, cache_dir: Path | None, use_cache: bool) -> Prepare
     with phase("aggregate"):
         aggregates = aggregate(dataset)
     return Prepared(dataset, aggregates, report, redactions, cache.stats if cache is not None else None)
+
+
+def _file_result(
+    path: Path, file: str, table: Table | None, scale: str, cache: _Cache | None, problems: list[Problem]
+) -> FileResult | None:
+    """One data file read, checked and masked — or taken from the cache (None: unreadable)."""
+    with phase("load"):
+        raw = read_file(path, file, problems)
+    if raw is None:
+        return None
+    if cache is None:
+        return _read(raw, path, file, table, scale)
+    with phase("load"):
+        digest = hashlib.sha256(raw).hexdigest()
+        result = cache.get(file, scale, digest)
+    if result is not None:
+        cache.stats.hits += 1
+        if result.csv is not None:
+            cache.point(file, scale, len(raw), digest)
+        return result
+    result = _grown(raw, file, table, scale, cache)
+    if result is not None:
+        cache.stats.appended += 1
+    else:
+        result = _read(raw, path, file, table, scale)
+        cache.stats.misses += 1
+    with phase("load"):
+        cache.put(file, scale, digest, result, len(raw))
+    return result
 
 
 def _publish(tables: dict[str, TableData], report: Report):
@@ -310,9 +315,6 @@ class _Cache:
 
     def _pointer(self, file: str, scale: str) -> Path:
         return self.dir / f"{self._name(file, scale)}.last"
-
-    def used(self, file: str, scale: str, digest: str) -> bool:
-        return self._entry(file, scale, digest).name in self._used
 
     def _load(self, path: Path, expect: tuple):
         try:
