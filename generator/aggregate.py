@@ -197,7 +197,7 @@ def aggregate(ds: Dataset) -> Aggregates:
     in_sub: dict[str, list[int]] = defaultdict(list)
     led: dict[str, list[int]] = defaultdict(list)
     for n, (pid, p) in enumerate(ds.projects.items()):
-        for sid in {areas[c].parent for c in p.communities}:
+        for sid in sorted({areas[c].parent for c in p.communities}):  # not set order: it varies by process
             sub_projects[sid].append(pid)
             in_sub[sid].append(n)
         for cid in p.communities:
