@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gc
 import http.server
 import json
 import os
@@ -160,7 +161,11 @@ def build_site(
     cache = output.with_name(f".{output.name}.cache")
     if full and cache.exists():
         shutil.rmtree(cache)
-    prepared = pipeline.prepare(data, cache_dir=cache)  # raises ValidationFailed before anything is written
+    with phase("prepare"):  # raises ValidationFailed before anything is written
+        prepared = pipeline.prepare(data, cache_dir=cache)
+    # The prepared data lives until the process ends: keep the cycle collector from
+    # walking its millions of objects again and again while pages are digested.
+    gc.freeze()
     pipeline.remember(data, prepared)
     if staging.exists():
         shutil.rmtree(staging)
@@ -174,7 +179,9 @@ def build_site(
         settings["GONGSHI_JOBS"] = jobs
     try:
         with phase("pelican"):
-            Pelican(settings).run()
+            site = Pelican(settings)
+            with phase("pelican run"):
+                site.run()
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -183,7 +190,8 @@ def build_site(
             commit(staging, output, fingerprint)
         else:
             replace(staging, output, fingerprint)
-    write_reports(prepared, reports or output.parent / "reports")
+    with phase("reports"):
+        write_reports(prepared, reports or output.parent / "reports")
     return prepared
 
 

@@ -220,7 +220,6 @@ def render_all(job: RenderJob, specs: list, jobs: int, progress: Progress) -> li
                     progress.advance(len(part))
         finally:
             _JOB = None
-            gc.unfreeze()
     job.writer.changed = sum(1 for _, changed, _ in results if changed)
     return results
 
