@@ -334,7 +334,7 @@ class GongshiGenerator(Generator):
         live = Path(self.settings.get("GONGSHI_LIVE_OUTPUT") or output).resolve()
         articles = self.context.get("articles") or []
         self.builder.news = tuple(Link(a.title, a.url) for a in articles[:5])
-        previous = {} if self.settings.get("GONGSHI_FULL") else read_manifest(live)
+        previous = read_manifest(live)
         taken = frozenset(str(Path(p).resolve()) for p in getattr(writer, "_written_files", ()))
         jobs = int(self.settings.get("GONGSHI_JOBS") or os.cpu_count() or 1)
         # The downloads need no page digests: a second core builds them meanwhile.
