@@ -107,15 +107,28 @@ def pelican_settings(data: Path, output: Path, config: Path | None) -> dict:
     return settings
 
 
-def input_fingerprint(data: Path, settings: dict, config: Path | None) -> str:
+def source_folders(config: Path | None) -> tuple[Path, Path]:
+    """The content and theme folders a build reads, without importing Pelican (which
+    costs more than the whole check when nothing changed)."""
+    import runpy
+
+    conf = config if config is not None else REPO / "pelicanconf.py"
+    base = conf.resolve().parent if config is not None else REPO
+    values = runpy.run_path(str(conf))
+    if not {"PATH", "THEME"} <= values.keys():
+        settings = pelican_settings(Path("data"), Path("output"), config)
+        return Path(settings["PATH"]), Path(settings["THEME"])
+    return tuple((base / values[key]).resolve() for key in ("PATH", "THEME"))  # type: ignore[return-value]
+
+
+def input_fingerprint(data: Path, config: Path | None) -> str:
     """One digest of everything a build reads: data, content, theme, settings, code."""
     import hashlib
-
-    import pelican
+    from importlib.metadata import version
 
     h = hashlib.blake2b(digest_size=20)
-    h.update(f"pelican {pelican.__version__}".encode())
-    roots = [data, Path(settings["PATH"]), Path(settings["THEME"]), Path(__file__).parent]
+    h.update(f"pelican {version('pelican')}".encode())
+    roots = [data, *source_folders(config), Path(__file__).parent]
     if config is not None:
         roots.append(config)
     for root in roots:
@@ -146,16 +159,16 @@ def build_site(
     failure before that, the previous output stays exactly as it was. Returns None when
     no input changed since the build in ``output`` (nothing to do).
     """
-    from pelican import Pelican
-
     output = output.resolve()
     config = config if config is not None else default_config()
     staging = output.with_name(f".{output.name}.building")
-    settings = pelican_settings(data, staging, config)
     with phase("fingerprint"):
-        fingerprint = input_fingerprint(data, settings, config)
+        fingerprint = input_fingerprint(data, config)
     if not full and _previous_fingerprint(output) == fingerprint and not (output / PENDING).exists():
         return None
+    from pelican import Pelican
+
+    settings = pelican_settings(data, staging, config)
     # Per-file results of the last build, beside the output (never published). --full
     # starts from an empty cache, so a full build reads nothing from earlier builds.
     cache = output.with_name(f".{output.name}.cache")

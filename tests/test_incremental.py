@@ -186,3 +186,10 @@ def test_spec_url_and_template_match_the_built_page():
     for method, args in builder.specs():
         page = builder.page(method, args)
         assert (builder.spec_url(method, args), builder.spec_template(method, args)) == (page.url, page.template)
+
+
+def test_fingerprint_reads_the_folders_pelican_reads(tmp_path):
+    from generator.cli import pelican_settings, source_folders
+
+    settings = pelican_settings(ROOT / "data", tmp_path, None)
+    assert source_folders(None) == (Path(settings["PATH"]), Path(settings["THEME"]))
