@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import random
 import shutil
 import statistics
@@ -85,6 +86,8 @@ def change_one_percent(data: Path, seed: int, fraction: float = 0.01) -> int:
 
 
 def _run(data: Path, output: Path, extra: list[str]) -> dict:
+    # Let the previous run's writes reach the disk first: each run pays for its own I/O.
+    os.sync()
     proc = subprocess.run(
         [sys.executable, "-c", _CHILD, str(data), str(output), *extra],
         capture_output=True,
