@@ -310,7 +310,7 @@ class GongshiGenerator(Generator):
     def _bases(self, specs: list[tuple[str, tuple]]) -> dict[str, str]:
         """Per data-page template: digest of it, what it includes, and the site context."""
         b = self.builder
-        names = {b.spec_template(m, a) for m, a in dict.fromkeys((m, a if m == "list_page" else ()) for m, a in specs)}
+        names = {b.spec_template(m, a) for m, a in specs}
         shared = [self.env.loader.get_source(self.env, n)[0] for n in fragments.TEMPLATES]
         ds = b.ds
         context = repr(
