@@ -194,3 +194,17 @@ def test_fingerprint_reads_the_folders_pelican_reads(tmp_path):
 
     settings = pelican_settings(ROOT / "data", tmp_path, None)
     assert source_folders(None) == (Path(settings["PATH"]), Path(settings["THEME"]))
+
+
+def test_an_interrupted_commit_makes_the_next_build_full(demo, tmp_path):
+    from generator.cli import PENDING
+
+    out = tmp_path / "out"
+    build(demo, out)
+    (out / "stale.html").write_text("left over", encoding="utf-8")
+    (out / "projects/p00001/index.html").write_text("half-moved", encoding="utf-8")
+    (out / PENDING).write_text("interrupted", encoding="utf-8")
+    build(demo, out)  # inputs unchanged, but the marker forces a full build
+    assert not (out / PENDING).exists() and not (out / "stale.html").exists()
+    build(demo, tmp_path / "full", "--full")
+    assert files(out) == files(tmp_path / "full")

@@ -116,3 +116,17 @@ def test_markdown_content_is_sanitised(tmp_path, mini):
     assert all(not a.startswith("on") for el in main_el.find_all(True) for a in el.attrs)
     assert all(not (a.get("href") or "").startswith("javascript:") for a in main_el.find_all("a"))
     assert main_el.find("b").get_text() == "粗体"
+
+
+def test_a_data_page_carrying_personal_data_fails_the_build(tmp_path, mini, monkeypatch, capsys):
+    """The renderer scans every page it renders before writing it: with masking switched
+    off, a phone in a leader cell reaches the project page, and the build must stop."""
+    out = tmp_path / "output"
+    assert main(["build", "--data", str(mini), "--output", str(out)]) == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    monkeypatch.setattr("generator.privacy.mask_text", lambda text, names=(): (text, []))
+    set_cell(mini / "projects.csv", 2, "领办人", "王建国 13987654321")
+    pipeline.forget()
+    assert main(["build", "--data", str(mini), "--output", str(out), "--jobs", "1"]) == 1
+    assert "projects/p1/index.html" in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
