@@ -220,13 +220,18 @@ def _staged_files(staging: Path) -> list[str]:
     return out
 
 
-def _others(staging: Path, staged: list[str]) -> list[str]:
-    """Every output file that is not a data page: Pelican's, the theme's, downloads."""
-    from .render import MANIFEST, file_for
+def _manifest(staging: Path) -> dict:
+    from .render import MANIFEST
 
-    doc = json.loads((staging / MANIFEST).read_text(encoding="utf-8"))
-    pages = {file_for(u) for u in doc["pages"]}
-    return sorted({f for f in staged if f not in pages} | set(doc.get("files", ())))
+    return json.loads((staging / MANIFEST).read_text(encoding="utf-8"))
+
+
+def _others(manifest: dict, staged: list[str]) -> list[str]:
+    """Every output file that is not a data page: Pelican's, the theme's, downloads."""
+    from .render import file_for
+
+    pages = {file_for(u) for u in manifest["pages"]}
+    return sorted({f for f in staged if f not in pages} | set(manifest.get("files", ())))
 
 
 def _write_build_info(folder: Path, fingerprint: str, others: list[str]) -> None:
@@ -246,7 +251,7 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def replace(staging: Path, output: Path, fingerprint: str) -> None:
     """Swap a complete new site in for the old one: two renames."""
-    _write_build_info(staging, fingerprint, _others(staging, _staged_files(staging)))
+    _write_build_info(staging, fingerprint, _others(_manifest(staging), _staged_files(staging)))
     old = output.with_name(f".{output.name}.old")
     if old.exists():
         shutil.rmtree(old)
@@ -267,7 +272,8 @@ def commit(staging: Path, output: Path, fingerprint: str) -> None:
     pending = output / PENDING
     pending.write_text(str(staging), encoding="utf-8")
     staged = _staged_files(staging)
-    others = _others(staging, staged)
+    manifest = _manifest(staging)
+    others = _others(manifest, staged)
     for rel in staged:
         dst = output / rel
         if dst.is_dir():  # a page became a folder or the other way round: rebuild fully
@@ -277,7 +283,7 @@ def commit(staging: Path, output: Path, fingerprint: str) -> None:
             continue
         dst.parent.mkdir(parents=True, exist_ok=True)
         os.replace(src, dst)
-    gone = set(read_manifest(output)) - set(read_manifest(staging))
+    gone = set(read_manifest(output)) - set(manifest["pages"])
     for url in gone:
         remove_page(output, url)
     try:
