@@ -32,7 +32,7 @@ from jinja2 import meta
 from pelican.generators import Generator
 
 from . import __version__, fragments
-from .catalog import ZH
+from .catalog import ZH, T
 from .digests import PageDigests, view_model_digest
 from .export import downloads
 from .pipeline import prepared_for
@@ -175,7 +175,7 @@ class RenderJob:
             page = self.builder.page(method, args)
             data = (
                 self.template(page.template)
-                .render(page=page, site=site, t=ZH, SITEURL=root_prefix(page.url))
+                .render(page=page, site=site, t=T, SITEURL=root_prefix(page.url))
                 .encode("utf-8")
             )
             findings = [(file_for(page.url), KIND_LABELS[k], s) for k, s in scan_bytes(data)]
@@ -305,7 +305,7 @@ class GongshiGenerator(Generator):
         self.builder = ViewBuilder(prepared.dataset, prepared.aggregates)
         # Shared with Pelican's own templates (news, Markdown pages) through the context.
         self.context["site"] = self.builder.site
-        self.context["t"] = ZH
+        self.context["t"] = T
 
     def _bases(self, specs: list[tuple[str, tuple]]) -> dict[str, str]:
         """Per data-page template: digest of it, what it includes, and the site context."""
