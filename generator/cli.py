@@ -267,22 +267,33 @@ def commit(staging: Path, output: Path, fingerprint: str) -> None:
     Only renames and deletions remain at this point. A marker file makes the next build
     a full one if this is ever interrupted, so a half-moved site cannot persist.
     """
-    from .render import MANIFEST, read_manifest, remove_page
+    from .render import MANIFEST, read_manifest, remove_page, staged_files
 
     pending = output / PENDING
     pending.write_text(str(staging), encoding="utf-8")
-    staged = _staged_files(staging)
     manifest = _manifest(staging)
-    others = _others(manifest, staged)
-    for rel in staged:
+    # Data pages and downloads: staged only when their bytes changed.
+    for rel, src in staged_files(staging).items():
+        dst = f"{output}/{rel}"
+        try:
+            os.replace(src, dst)
+        except FileNotFoundError:  # a new page: its folder does not exist yet
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            os.replace(src, dst)
+        except (IsADirectoryError, NotADirectoryError):  # a page became a folder, or back
+            raise GongshiError(f"无法更新 {rel}：请用 --full 重新生成") from None
+    # Pelican's own pages and the theme, rewritten every build: moved when they differ.
+    pelican = _staged_files(staging)
+    for rel in pelican:
         dst = output / rel
-        if dst.is_dir():  # a page became a folder or the other way round: rebuild fully
+        if dst.is_dir():
             raise GongshiError(f"无法更新 {rel}：请用 --full 重新生成")
         src = staging / rel
-        if _same_file(src, dst):  # Pelican rewrites its pages and the theme every build
+        if _same_file(src, dst):
             continue
         dst.parent.mkdir(parents=True, exist_ok=True)
         os.replace(src, dst)
+    others = _others(manifest, pelican)
     gone = set(read_manifest(output)) - set(manifest["pages"])
     for url in gone:
         remove_page(output, url)

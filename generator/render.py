@@ -27,6 +27,7 @@ import multiprocessing
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 from jinja2 import meta
 from pelican.generators import Generator
@@ -43,6 +44,7 @@ from .timing import COUNTS, PHASES, phase
 from .views import Link, ViewBuilder, url_for
 
 MANIFEST = ".gongshi/manifest.json"
+STAGED = ".gongshi/staged"
 INLINE_BELOW = 400  # pages; forking costs more than it saves for small sites
 CHUNK = 200
 _CODE = (
@@ -72,7 +74,12 @@ def file_for(url: str) -> str:
 
 class SiteWriter:
     """Writes files below one folder; each path once, only when the bytes differ from
-    the live site's (``live``, by default the same folder)."""
+    the live site's (``live``, by default the same folder).
+
+    When ``live`` is another folder (an incremental build staging what changed), files
+    go flat into ``<output>/.gongshi/staged/``, each named by its quoted path: no folder
+    is created per page, and the commit finds them with one directory listing.
+    """
 
     def __init__(self, output: Path, taken: frozenset[str] = frozenset(), live: Path | None = None):
         self.output = Path(output).resolve()
@@ -80,6 +87,9 @@ class SiteWriter:
         self.written: set[Path] = set()
         self.taken = taken  # paths another writer (Pelican's) already wrote
         self.changed = 0
+        self.flat = self.live != self.output
+        if self.flat:
+            (self.output / STAGED).mkdir(parents=True, exist_ok=True)
 
     def path_for(self, url: str) -> Path:
         # Checked on the text, not with Path.resolve(): that costs a system call per
@@ -99,18 +109,39 @@ class SiteWriter:
         if path in self.written or str(path) in self.taken:
             raise OutputError(f"同一页面被写了两次：{url}")
         self.written.add(path)
-        live = self.live / file_for(url)
+        rel = file_for(url)
         try:
-            if live.stat().st_size == len(data) and live.read_bytes() == data:
-                return False
+            live = f"{self.live}/{rel}"
+            if os.stat(live).st_size == len(data):
+                with open(live, "rb") as f:
+                    if f.read() == data:
+                        return False
         except FileNotFoundError:
             pass
+        self.changed += 1
+        if self.flat:  # a private folder, discarded if the build fails
+            with open(f"{self.output}/{STAGED}/{staged_name(rel)}", "wb") as f:
+                f.write(data)
+            return True
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
         tmp.write_bytes(data)
         os.replace(tmp, path)  # never truncate in place: a reader may be serving the file
-        self.changed += 1
         return True
+
+
+def staged_name(rel: str) -> str:
+    return quote(rel, safe="")
+
+
+def staged_files(staging: Path) -> dict[str, str]:
+    """What an incremental build staged: {path in the site: staged file}."""
+    folder = f"{staging}/{STAGED}"
+    try:
+        names = os.listdir(folder)
+    except FileNotFoundError:
+        return {}
+    return {unquote(n): f"{folder}/{n}" for n in names}
 
 
 def template_digests(env, names: set[str]) -> dict[str, str]:

@@ -3,10 +3,12 @@ and writes only bytes that differ from the live site."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from generator.problems import OutputError
-from generator.render import SiteWriter
+from generator.render import SiteWriter, staged_files
 
 
 @pytest.mark.parametrize("url", ["../x.html", "/etc/passwd", "a/../../x/", "a//b/", "\\\\server\\x", "C:/x.html"])
@@ -36,6 +38,17 @@ def test_writes_only_what_differs_from_the_live_site(tmp_path):
     w = SiteWriter(staging, live=live)
     assert w.write("a/", "same") is False
     assert w.write("b/", "new") is True
-    assert not (staging / "a/index.html").exists()
-    assert (staging / "b/index.html").read_text() == "new"
+    staged = staged_files(staging)
+    assert sorted(staged) == ["b/index.html"]
+    assert Path(staged["b/index.html"]).read_text() == "new"
     assert w.changed == 1
+
+
+def test_staged_names_round_trip(tmp_path):
+    live, staging = tmp_path / "live", tmp_path / "staging"
+    live.mkdir()
+    w = SiteWriter(staging, live=live)
+    urls = ["", "a/b/", "lists/projects/page/2/", "downloads/projects.csv", "x%2F/"]
+    for u in urls:
+        w.write(u, u or "home")
+    assert sorted(staged_files(staging)) == sorted(u + "index.html" if u == "" or u.endswith("/") else u for u in urls)
