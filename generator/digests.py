@@ -20,9 +20,16 @@ import hashlib
 from dataclasses import fields
 from operator import attrgetter
 
+import numpy as np
+import pandas as pd
+
 from .views import ViewBuilder
 
 _SIZE = 12
+_MASK = (1 << 64) - 1
+_K1 = 0x9E3779B97F4A7C15  # odd 64-bit constants (golden ratio, splitmix64)
+_K2 = 0xBF58476D1CE4E5B9
+_K3 = 0x94D049BB133111EB
 
 
 def _d(text: str) -> bytes:
@@ -36,6 +43,69 @@ def _values(cls) -> attrgetter:
 
 def view_model_digest(page) -> str:
     return hashlib.blake2b(repr(page).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+# -- 64-bit hashes of table rows, computed column-wise with numpy
+#
+# The lists hold millions of cells; hashing each row's Python objects costs seconds at
+# city size, hashing each column's distinct values and combining columns as arrays costs
+# a tenth of that. A value is hashed by its repr, so 1, "1", None and "None" all differ.
+
+
+def _avalanche(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: every input bit moves every output bit."""
+    x = x ^ (x >> np.uint64(30))
+    x = x * np.uint64(_K2)
+    x = x ^ (x >> np.uint64(27))
+    x = x * np.uint64(_K3)
+    return x ^ (x >> np.uint64(31))
+
+
+def value_hashes(values) -> np.ndarray:
+    """A 64-bit hash of each value (of its repr)."""
+    values = values.tolist() if isinstance(values, np.ndarray) else list(values)
+    reprs = np.empty(len(values), dtype=object)
+    reprs[:] = [repr(v) for v in values]
+    return pd.util.hash_array(reprs, categorize=False)
+
+
+def mix(h: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Combine two hash arrays, order-sensitively."""
+    return _avalanche(h * np.uint64(_K1) + x)
+
+
+def row_hashes(
+    typed: dict[str, np.ndarray], codes: dict[str, np.ndarray], patches: dict[str, dict[int, object]]
+) -> np.ndarray:
+    """A hash of each row of a factorized table: its cells are ``typed[c][codes[c]]``,
+    except ``patches[c][position]`` (masked text)."""
+    h = None
+    for c in sorted(codes):
+        column = value_hashes(typed[c])[codes[c]]
+        patch = patches.get(c)
+        if patch:
+            column[np.fromiter(patch, dtype=np.int64, count=len(patch))] = value_hashes(list(patch.values()))
+        h = column if h is None else mix(h, column)
+    return h if h is not None else np.zeros(0, dtype=np.uint64)
+
+
+def group_hashes(groups: np.ndarray, hashes: np.ndarray, count: int) -> np.ndarray:
+    """For group ``g`` in ``range(count)``: a hash of the hashes of its rows, in row
+    order (``groups``: each row's group, -1 for none). A group without rows hashes to 0."""
+    keep = groups >= 0
+    g, h = groups[keep], hashes[keep]
+    order = np.argsort(g, kind="stable")
+    g, h = g[order], h[order]
+    position = (np.arange(len(g)) - np.searchsorted(g, g, side="left")).astype(np.uint64)
+    out = np.zeros(count, dtype=np.uint64)
+    np.add.at(out, g, mix(h, position))
+    sizes = np.bincount(g, minlength=count).astype(np.uint64)
+    return np.where(sizes > 0, mix(out, sizes), np.uint64(0))
+
+
+def _as_bytes(hashes: np.ndarray) -> list[bytes]:
+    raw = hashes.astype("<u8", copy=False).tobytes()
+    return [raw[i : i + 8] for i in range(0, len(raw), 8)]
 
 
 class PageDigests:
@@ -55,50 +125,42 @@ class PageDigests:
         none = _d("None")
         self._none = none
 
-        self.project: dict[str, bytes] = {}
+        # A project: its row, the demands it ended up with, its supervision info, and
+        # every progress, result and feedback row naming it (feedback gives both the
+        # rating counts and the public comments).
+        src = ds.sources
+        pids = list(ds.projects)
+        index = pd.Index(pids)
+        info_values = _values(type(agg.info[pids[0]])) if pids else None
+        project = src.hashes["projects"]
+        at = index.get_indexer(src.keys["projects"])
+        own = np.zeros(len(pids), dtype=np.uint64)
+        own[at[at >= 0]] = project[at >= 0]
+        content = mix(own, value_hashes([p.demands for p in ds.projects.values()]))
+        content = mix(content, value_hashes([info_values(agg.info[p]) for p in pids]))
+        for name in ("progress", "results", "feedback"):
+            groups = index.get_indexer(src.keys[name])
+            content = mix(content, group_hashes(groups, src.hashes[name], len(pids)))
+        self.project = dict(zip(pids, _as_bytes(content), strict=True))
+        # A ProjectRow (lists, community and unit pages) also shows the names of its
+        # communities and lead unit.
         self.project_row: dict[str, bytes] = {}
-        if ds.projects:
-            p0 = next(iter(ds.projects.values()))
-            pv, iv = _values(type(p0)), _values(type(agg.info[p0.id]))
-            ev = cv = rv = None
-            for entries in ds.progress.values():
-                if entries:
-                    ev = _values(type(entries[0]))
-                    break
-            for cs in ds.comments.values():
-                if cs:
-                    cv = _values(type(cs[0]))
-                    break
-            for r in ds.results.values():
-                rv = _values(type(r))
-                break
-            for pid, p in ds.projects.items():
-                res = ds.results.get(pid)
-                content = (
-                    pv(p),
-                    iv(agg.info[pid]),
-                    [ev(e) for e in ds.progress.get(pid, ())] if ev else (),
-                    rv(res) if res is not None else None,
-                    sorted(ds.ratings.get(pid, {}).items()),
-                    [cv(c) for c in ds.comments.get(pid, ())] if cv else (),
-                )
-                digest = self.project[pid] = _d(repr(content))
-                # A ProjectRow (lists, community and unit pages) also shows the names of
-                # its communities and lead unit.
-                links = [self.area.get(c, none) for c in p.communities]
-                links.append(self.unit.get(p.lead_unit, none))
-                self.project_row[pid] = _d(repr((digest, *links)))
+        for pid, p in ds.projects.items():
+            links = [self.area.get(c, none) for c in p.communities]
+            links.append(self.unit.get(p.lead_unit, none))
+            self.project_row[pid] = _digest(self.project[pid], *links)
 
+        # A demand row: the demand, the project it belongs to (given on either side), and
+        # the names of its community and project.
         self.demand_row: list[bytes] = []
         if ds.demands:
-            dv = _values(type(ds.demands[0]))
             areas, projects = ds.areas, ds.projects
-            for d in ds.demands:
-                area = areas.get(d.community)
-                project = projects.get(d.project) if d.project else None
-                self.demand_row.append(
-                    _d(repr((dv(d), area.name if area else None, project.title if project else None)))
-                )
+            final = [d.project for d in ds.demands]
+            names = [(a.name if (a := areas.get(d.community)) else None) for d in ds.demands]
+            titles = [(p.title if (p := projects.get(d.project)) else None) if d.project else None for d in ds.demands]
+            h = mix(src.hashes["demands"], value_hashes(final))
+            h = mix(mix(h, value_hashes(names)), value_hashes(titles))
+            self.demand_row = _as_bytes(h)
 
     # -- one mirror per ViewBuilder page method
     def _project(self, pid: str) -> list[bytes]:
@@ -172,4 +234,8 @@ class PageDigests:
         h.update(f"{base}\0{method}\0{args!r}\0".encode())
         h.update(b"".join(mirror(*args)))
         return h.hexdigest()
+
+
+def _digest(*parts: bytes) -> bytes:
+    return hashlib.blake2b(b"".join(parts), digest_size=_SIZE).digest()
 

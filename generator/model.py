@@ -96,6 +96,16 @@ class Project:
 
 
 @dataclass
+class Sources:
+    """Per list, a 64-bit hash of each published row (in file order) and the key each row
+    belongs to: its own id for projects, the project it names for progress, results and
+    feedback. Page digests are computed from these (digests.py), not from the objects."""
+
+    hashes: dict[str, np.ndarray]
+    keys: dict[str, np.ndarray]
+
+
+@dataclass
 class Dataset:
     settings: dict[str, object]
     rating_enum: Enumeration
@@ -108,6 +118,7 @@ class Dataset:
     results: dict[str, Result]
     ratings: dict[str, dict[str, int]]  # project -> rating key -> count
     comments: dict[str, list[Comment]]  # public comments only
+    sources: Sources | None = field(default=None, repr=False, compare=False)
 
     @property
     def as_of(self) -> dt.date:

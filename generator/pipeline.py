@@ -25,8 +25,9 @@ import numpy as np
 import pandas as pd
 
 from .aggregate import Aggregates, aggregate
+from .digests import row_hashes
 from .load import CsvState, continue_csv, discover, is_settings, read_data, read_file, read_settings
-from .model import Dataset, build
+from .model import Dataset, Sources, build
 from .privacy import redact_part
 from .problems import Problem, Report, ValidationFailed
 from .schema import RATING_SCALES, TABLES, Table, feedback_table
@@ -222,9 +223,11 @@ def _prepare(data_dir: Path, cache_dir: Path | None, use_cache: bool) -> Prepare
     if report.errors:
         raise ValidationFailed(report, cache.stats if cache is not None else None)
     with phase("redact"):
-        public, redactions = _publish(tables, report)
+        public, redactions, patches = _publish(tables, report)
     with phase("model"):
         dataset = build(settings, public)
+    with phase("digest"):
+        dataset.sources = _sources(tables, public, patches)
     with phase("aggregate"):
         aggregates = aggregate(dataset)
     return Prepared(dataset, aggregates, report, redactions, cache.stats if cache is not None else None)
@@ -262,6 +265,7 @@ def _file_result(
 def _publish(tables: dict[str, TableData], report: Report):
     """The public columns of every list, masked text in place, and the redaction log."""
     public: dict[str, dict[str, np.ndarray]] = {}
+    patches: dict[str, dict[str, dict[int, str]]] = {}  # list -> column -> position -> masked text
     redactions: list[tuple[str, int, str, str, str]] = []
     for t in TABLES:
         td = tables[t.name]
@@ -277,15 +281,31 @@ def _publish(tables: dict[str, TableData], report: Report):
             redactions.append((file, row, header, kinds, text))
             report.add(Problem("pii-masked", file, row, header, "", kinds))
         columns = {c: td.values(c) for c in td.codes}
+        patched = patches[t.name] = {}
         for p, off in zip(td.parts, offsets, strict=True):
             for column, changed in p.changes.items():
                 values = columns[column]
                 for pos, text in changed.items():
                     values[pos + off] = text
+                    patched.setdefault(column, {})[pos + off] = text
         if td.slugs is not None:
             columns["_slug"] = td.slugs[td.codes[t.key]]
         public[t.name] = columns
-    return public, redactions
+    return public, redactions, patches
+
+
+# Lists whose rows page digests read column-wise, and the column naming each row's key.
+_SOURCE_KEYS = {"projects": "id", "demands": "id", "progress": "project", "results": "project", "feedback": "project"}
+
+
+def _sources(tables: dict[str, TableData], public, patches) -> Sources:
+    """A hash of every published row of the lists above, from the factorized columns."""
+    hashes, keys = {}, {}
+    for name, key in _SOURCE_KEYS.items():
+        td = tables[name]
+        hashes[name] = row_hashes(td.typed, td.codes, patches.get(name, {}))
+        keys[name] = public[name][key]
+    return Sources(hashes, keys)
 
 
 # ---------------------------------------------------------------- the per-file cache

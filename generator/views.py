@@ -10,6 +10,7 @@ with ``/``; templates write ``{{ SITEURL }}/{{ link.url }}``. All URLs come from
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from dataclasses import dataclass
 
 from .aggregate import Aggregates, Figures, ProjectInfo, project_order
@@ -457,12 +458,12 @@ class ViewBuilder:
         ds, agg = self.ds, self.agg
         subs = sorted((a for a in ds.level("subdistrict")), key=lambda a: a.id)
         completed = sorted(ds.results.values(), key=lambda r: (r.completed, r.project), reverse=True)
-        latest = sorted(
+        latest = heapq.nlargest(
+            8,
             ((entries[-1], pid) for pid, entries in ds.progress.items() if entries and pid in ds.projects),
             key=lambda e: (e[0].date, e[1]),
-            reverse=True,
-        )[:8]
-        order = sorted(ds.projects, key=project_order(ds, agg.info))
+        )
+        order = self._list_ids("projects")
         return HomePage(
             url="",
             title=ds.settings["name"],

@@ -144,6 +144,10 @@ EDITS = {
     "project title": lambda d: _csv_cell(d / "projects.csv", 1, "项目名称", "福岭社区油烟整治（更名）"),
     "project lead unit": lambda d: _csv_cell(d / "projects.csv", 2, "牵头单位", "U045"),
     "project deadline": lambda d: _csv_cell(d / "projects.csv", 3, "完成时限", "2026-11-01"),
+    # D000158 names no project; listed by P00001, it becomes that project's demand.
+    "project lists a demand": lambda d: _csv_cell(
+        d / "projects.csv", 1, "对应需求", "D000001、D000003、D000007、D000009、D000158"
+    ),
     "demand summary": lambda d: _csv_cell(d / "demands.csv", 5, "需求内容", "小区门口路灯不亮，晚上出行不便"),
     "progress note": lambda d: _csv_cell(d / "progress.csv", 2, "进展情况", "已完成管线铺设", encoding="gb18030"),
     "result outcome": lambda d: _csv_cell(d / "results.csv", 1, "办理成效", "油烟投诉清零。"),
