@@ -118,39 +118,47 @@ def _attributes(objects: list, columns: list[Column]) -> list[list]:
     return [list(map(attrgetter(c.name), objects)) for c in columns]
 
 
-def export_tables(ds: Dataset, agg: Aggregates, url_for) -> dict[str, tuple[list[Column], tuple, list[list]]]:
-    """For each list: (schema columns, extra columns, one list of raw values per column)."""
-    demands = _published(DEMANDS)
-    d_values = _attributes(ds.demands, demands)
+# The published lists, in the order of the data description.
+LISTS = {"demands": (DEMANDS, ()), "projects": (PROJECTS, PROJECT_EXTRA), "results": (RESULTS, RESULT_EXTRA)}
 
-    projects = _published(PROJECTS)
-    pids = sorted(ds.projects)
-    infos = list(map(agg.info.__getitem__, pids))
-    ratings = [ds.ratings.get(pid, {}) for pid in pids]
-    no_counts = [0] * len(ds.satisfied_keys)
-    p_values = [
-        *_attributes(list(map(ds.projects.__getitem__, pids)), projects),
-        [LIGHTS.get(i.light or "", "") for i in infos],
-        [i.overdue_days for i in infos],
-        [sum(r.values()) - r.get("unknown", 0) for r in ratings],  # "unknown" is not a valid rating
-        [sum(map(r.get, ds.satisfied_keys, no_counts)) for r in ratings],
-        [url_for("project", pid) for pid in pids],
-    ]
 
-    results = _published(RESULTS)
-    rids = sorted(ds.results)
-    done = list(map(ds.projects.__getitem__, rids))
-    r_values = [
-        *_attributes(list(map(ds.results.__getitem__, rids)), results),
-        [p.title for p in done],
-        ["、".join(ds.areas[c].name for c in p.communities) for p in done],
-        [ds.units[p.lead_unit].name for p in done],
-    ]
-    return {
-        "demands": (demands, (), d_values),
-        "projects": (projects, PROJECT_EXTRA, p_values),
-        "results": (results, RESULT_EXTRA, r_values),
-    }
+def export_tables(
+    ds: Dataset, agg: Aggregates, url_for, lists: set[str] | None = None
+) -> dict[str, tuple[list[Column], tuple, list[list]]]:
+    """For each list (of ``lists``, default all): (schema columns, extra columns, one list
+    of raw values per column)."""
+    want = set(LISTS) if lists is None else lists
+    out = {}
+    if "demands" in want:
+        demands = _published(DEMANDS)
+        out["demands"] = (demands, (), _attributes(ds.demands, demands))
+    if "projects" in want:
+        projects = _published(PROJECTS)
+        pids = sorted(ds.projects)
+        infos = list(map(agg.info.__getitem__, pids))
+        ratings = [ds.ratings.get(pid, {}) for pid in pids]
+        no_counts = [0] * len(ds.satisfied_keys)
+        p_values = [
+            *_attributes(list(map(ds.projects.__getitem__, pids)), projects),
+            [LIGHTS.get(i.light or "", "") for i in infos],
+            [i.overdue_days for i in infos],
+            [sum(r.values()) - r.get("unknown", 0) for r in ratings],  # "unknown" is not a valid rating
+            [sum(map(r.get, ds.satisfied_keys, no_counts)) for r in ratings],
+            [url_for("project", pid) for pid in pids],
+        ]
+        out["projects"] = (projects, PROJECT_EXTRA, p_values)
+    if "results" in want:
+        results = _published(RESULTS)
+        rids = sorted(ds.results)
+        done = list(map(ds.projects.__getitem__, rids))
+        r_values = [
+            *_attributes(list(map(ds.results.__getitem__, rids)), results),
+            [p.title for p in done],
+            ["、".join(ds.areas[c].name for c in p.communities) for p in done],
+            [ds.units[p.lead_unit].name for p in done],
+        ]
+        out["results"] = (results, RESULT_EXTRA, r_values)
+    return out
 
 
 _JSON = {"ensure_ascii": False, "separators": (",", ":")}
@@ -194,20 +202,23 @@ def _json_bytes(head: dict, keys: list[str], encoded: list[list[str]]) -> bytes:
     return "".join((_dumps(head)[:-1], ',"rows":[', rows, "]}")).encode("utf-8")
 
 
-def downloads(ds: Dataset, agg: Aggregates, url_for, base_url: str = "") -> dict[str, bytes]:
-    """Every download file: relative path -> bytes."""
+def downloads(
+    ds: Dataset, agg: Aggregates, url_for, base_url: str = "", lists: set[str] | None = None
+) -> dict[str, bytes]:
+    """Every download file: relative path -> bytes. ``lists``: build only the CSV and JSON
+    of these lists (the data description always describes all of them)."""
     files: dict[str, bytes] = {}
-    resources = []
-    for name, (columns, extra, values) in export_tables(ds, agg, url_for).items():
+    tables = export_tables(ds, agg, url_for, lists)
+    counts = {"demands": len(ds.demands), "projects": len(ds.projects), "results": len(ds.results)}
+    resources = [_resource(name, _published(table), extra, counts[name]) for name, (table, extra) in LISTS.items()]
+    for name, (columns, extra, values) in tables.items():
         header = [c.label for c in columns] + [label for _, label, _ in extra]
         keys = [c.name for c in columns] + [key for key, _, _ in extra]
         schema = columns + [None] * len(extra)
         fields, encoded = zip(*map(_encode_column, values, schema), strict=True)
         files[f"downloads/{name}.csv"] = _csv_bytes(_fields(header), zip(*fields, strict=True))
-        n_rows = len(values[0])
-        head = {"as_of": ds.as_of.isoformat(), "list": name, "count": n_rows}
+        head = {"as_of": ds.as_of.isoformat(), "list": name, "count": counts[name]}
         files[f"downloads/{name}.json"] = _json_bytes(head, keys, encoded)
-        resources.append(_resource(name, columns, extra, n_rows))
     package = {
         "name": "gongshi",
         "title": ds.settings["name"],

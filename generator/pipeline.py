@@ -295,7 +295,15 @@ def _publish(tables: dict[str, TableData], report: Report):
 
 
 # Lists whose rows page digests read column-wise, and the column naming each row's key.
-_SOURCE_KEYS = {"projects": "id", "demands": "id", "progress": "project", "results": "project", "feedback": "project"}
+_SOURCE_KEYS = {
+    "areas": "id",
+    "units": "id",
+    "projects": "id",
+    "demands": "id",
+    "progress": "project",
+    "results": "project",
+    "feedback": "project",
+}
 
 
 def _sources(tables: dict[str, TableData], public, patches) -> Sources:

@@ -34,8 +34,8 @@ from pelican.generators import Generator
 
 from . import __version__, fragments
 from .catalog import ZH, T
-from .digests import PageDigests, view_model_digest
-from .export import downloads
+from .digests import PageDigests, download_digests, view_model_digest
+from .export import LISTS, downloads
 from .pipeline import prepared_for
 from .privacy import KIND_LABELS, scan_bytes
 from .problems import OutputError, PrivacyLeak
@@ -48,6 +48,9 @@ STAGED = ".gongshi/staged"
 INLINE_BELOW = 400  # pages; forking costs more than it saves for small sites
 CHUNK = 200
 _CODE = (
+    "model.py",
+    "aggregate.py",
+    "export.py",
     "views.py",
     "digests.py",
     "filters.py",
@@ -223,11 +226,14 @@ def _work(specs):
     return _JOB.run(specs)
 
 
-def read_manifest(output: Path) -> dict[str, str]:
+def read_manifest(output: Path, part: str = "pages") -> dict[str, str]:
+    """The digests the last build in ``output`` recorded: of its data pages, or (part
+    "files") of its downloads."""
     try:
-        return json.loads((output / MANIFEST).read_text(encoding="utf-8"))["pages"]
+        found = json.loads((output / MANIFEST).read_text(encoding="utf-8"))[part]
     except (FileNotFoundError, ValueError, KeyError):
         return {}
+    return found if isinstance(found, dict) else {}
 
 
 def render_all(job: RenderJob, specs: list, jobs: int, progress: Progress) -> list[tuple[str, bool, list]]:
@@ -255,17 +261,31 @@ def render_all(job: RenderJob, specs: list, jobs: int, progress: Progress) -> li
     return results
 
 
-def export_downloads(builder: ViewBuilder, writer: SiteWriter) -> tuple[list[str], int, list[tuple[str, str, str]]]:
-    """Write the downloads that changed; scanned in memory like the pages.
+def export_downloads(
+    builder: ViewBuilder, writer: SiteWriter, previous: dict[str, str], live: Path
+) -> tuple[dict[str, str], int, list[tuple[str, str, str]]]:
+    """Write the downloads that changed; scanned in memory like the pages. A list whose
+    sources did not change since the build in ``live`` (``previous``: its downloads'
+    digests) is not built again.
 
-    Returns (every download path, files changed, privacy findings)."""
+    Returns ({every download path: digest}, files changed, privacy findings)."""
     with phase("export"):
-        files = downloads(builder.ds, builder.agg, url_for, builder.site.base_url)
+        ds = builder.ds
+        digests: dict[str, str] = {}
+        kept = set()
+        for name, digest in download_digests(ds, code_digest()).items():
+            paths = [f"downloads/{name}.csv", f"downloads/{name}.json"]
+            digests.update(dict.fromkeys(paths, digest))
+            if all(previous.get(p) == digest and os.path.exists(f"{live}/{p}") for p in paths):
+                kept.add(name)
+        files = downloads(ds, builder.agg, url_for, builder.site.base_url, lists=set(LISTS) - kept)
+        for path, data in files.items():
+            digests.setdefault(path, hashlib.blake2b(data, digest_size=16).hexdigest())
         findings = [(path, KIND_LABELS[k], sample) for path, data in files.items() for k, sample in scan_bytes(data)]
         changed = 0
         if not findings:
             changed = sum(writer.write_bytes(path, data) for path, data in files.items())
-    return sorted(files), changed, findings
+    return dict(sorted(digests.items())), changed, findings
 
 
 _BACKGROUND = None
@@ -306,8 +326,12 @@ class Background:
             self.pool.join()
 
 
-def plan(builder: ViewBuilder, specs: list, bases: dict[str, str], previous: dict[str, str], live: Path):
-    """Every page's digest (the new manifest) and the specs whose page must be rendered."""
+def plan(builder: ViewBuilder, specs: list, bases: dict[str, str], previous: dict[str, str]):
+    """Every page's digest (the new manifest) and the specs whose page must be rendered.
+
+    ``previous`` is the manifest of the build in the live folder, which that build wrote
+    last: the live folder holds exactly its pages (files removed from it by hand come
+    back with ``--full``)."""
     digests = PageDigests(builder)
     manifest: dict[str, str] = {}
     todo: list[tuple[str, tuple]] = []
@@ -320,7 +344,7 @@ def plan(builder: ViewBuilder, specs: list, bases: dict[str, str], previous: dic
         if url in manifest:
             raise OutputError(f"同一页面被写了两次：{url}")
         manifest[url] = digest
-        if previous.get(url) != digest or not os.path.exists(f"{live}/{file_for(url)}"):
+        if previous.get(url) != digest:
             todo.append((method, args))
     return manifest, todo
 
@@ -369,10 +393,17 @@ class GongshiGenerator(Generator):
         taken = frozenset(str(Path(p).resolve()) for p in getattr(writer, "_written_files", ()))
         jobs = int(self.settings.get("GONGSHI_JOBS") or os.cpu_count() or 1)
         # The downloads need no page digests: a second core builds them meanwhile.
-        export = Background(export_downloads, self.builder, SiteWriter(output, taken, live), parallel=jobs > 1)
+        export = Background(
+            export_downloads,
+            self.builder,
+            SiteWriter(output, taken, live),
+            read_manifest(live, "files"),
+            live,
+            parallel=jobs > 1,
+        )
         with phase("digest"):
             specs = self.builder.specs()
-            manifest, todo = plan(self.builder, specs, self._bases(specs), previous, live)
+            manifest, todo = plan(self.builder, specs, self._bases(specs), previous)
         pages_writer = SiteWriter(output, taken, live)
         for path in taken:  # a data page where Pelican already wrote a news item or page
             rel = Path(path).relative_to(output).as_posix() if Path(path).is_relative_to(output) else None
@@ -402,7 +433,7 @@ class GongshiGenerator(Generator):
                 remove_page(output, url)
         path = output / MANIFEST
         path.parent.mkdir(parents=True, exist_ok=True)
-        doc = {"pages": dict(sorted(manifest.items())), "files": sorted(files)}
+        doc = {"pages": dict(sorted(manifest.items())), "files": files}
         path.write_text(json.dumps(doc, indent=0), encoding="utf-8")
         COUNTS["pages"] = len(manifest)
         COUNTS["pages rendered"] = len(todo)

@@ -148,6 +148,7 @@ EDITS = {
     "project lists a demand": lambda d: _csv_cell(
         d / "projects.csv", 1, "对应需求", "D000001、D000003、D000007、D000009、D000158"
     ),
+    "demand names a project": lambda d: _csv_cell(d / "demands.csv", 158, "转化项目", "P00001"),
     "demand summary": lambda d: _csv_cell(d / "demands.csv", 5, "需求内容", "小区门口路灯不亮，晚上出行不便"),
     "progress note": lambda d: _csv_cell(d / "progress.csv", 2, "进展情况", "已完成管线铺设", encoding="gb18030"),
     "result outcome": lambda d: _csv_cell(d / "results.csv", 1, "办理成效", "油烟投诉清零。"),
@@ -212,3 +213,24 @@ def test_an_interrupted_commit_makes_the_next_build_full(demo, tmp_path):
     assert not (out / PENDING).exists() and not (out / "stale.html").exists()
     build(demo, tmp_path / "full", "--full")
     assert files(out) == files(tmp_path / "full")
+
+
+def test_a_download_is_built_again_only_when_its_sources_change(base_build, tmp_path, monkeypatch):
+    from generator import render
+
+    built: list[set[str]] = []
+    real = render.downloads
+
+    def spy(*args, lists=None, **kwargs):
+        built.append(set(lists))
+        return real(*args, lists=lists, **kwargs)
+
+    monkeypatch.setattr(render, "downloads", spy)
+    data, out = tmp_path / "data", tmp_path / "output"
+    shutil.copytree(base_build[0], data)
+    shutil.copytree(base_build[1], out)
+    EDITS["project deadline"](data)
+    build(data, out, "--jobs", "1")  # in this process, so the spy sees the call
+    EDITS["demand summary"](data)
+    build(data, out, "--jobs", "1")
+    assert built == [{"projects", "results"}, {"demands"}]
