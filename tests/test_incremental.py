@@ -134,6 +134,23 @@ def _unit_name(data: Path) -> None:
     raise AssertionError("U045 not found")
 
 
+def _add_project(data: Path) -> None:
+    """A new project (its own page, in its community, unit and the lists)."""
+    import csv
+    import io
+
+    path = data / "projects.csv"
+    text = path.read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    new = dict(zip(rows[0], rows[1], strict=True))
+    new.update({"编号": "P09999", "项目名称": "福岭社区新增便民服务点", "对应需求": ""})
+    new.update({"状态": "正常推进", "完成比例": "30"})
+    rows.append([new[h] for h in rows[0]])
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\r\n" if "\r\n" in text[:2000] else "\n").writerows(rows)
+    path.write_bytes(out.getvalue().encode("utf-8-sig"))
+
+
 EDITS = {
     "community renamed": lambda d: [
         _edit_text(d / f, "桑盛社区", "桑盛新社区", count=-1) for f in ("areas.yaml", "demands.csv")
@@ -155,6 +172,7 @@ EDITS = {
     "public comment": lambda d: _edit_text(
         d / "feedback.csv", "P00001,2025-12-24,满意,希望多办这样的实事", "P00001,2025-12-24,不满意,希望尽快回访"
     ),
+    "project added": _add_project,
     "as-of date": lambda d: _edit_text(d / "site.yaml", "as_of: 2026-11-15", "as_of: 2026-11-20"),
 }
 
