@@ -227,3 +227,19 @@ def test_planted_pii_only_where_asked(small, tmp_path):
 
     demo.generate(tmp_path, 0.2, seed=7, plant_pii=False)
     assert not [t for _, t in public_texts(tmp_path) if LONG_DIGITS.search(t)]
+
+
+def test_benchmark_runs_every_scenario(tmp_path):
+    """`gongshi bench` as the README shows it, on a small preset: every scenario runs in
+    its own process and the 1% rebuild renders only part of the site."""
+    import json
+
+    from generator.cli import main
+
+    assert main(["bench", "--preset", "0.2", "--runs", "1", "--workdir", str(tmp_path)]) == 0
+    result = json.loads((tmp_path / "0.2" / "results.json").read_text(encoding="utf-8"))
+    full, unchanged, changed = (result["scenarios"][k] for k in ("full", "unchanged", "changed_1pct"))
+    assert result["pages"] > 50 and full["wall_s"] > 0 and full["peak_rss_mb"] > 0
+    assert full["counts"]["pages rendered"] == full["counts"]["pages"]
+    assert unchanged["counts"] == {} and 0 < unchanged["share_of_full"] < 1
+    assert 0 < changed["counts"]["pages rendered"] < changed["counts"]["pages"]
