@@ -26,7 +26,6 @@ import pandas as pd
 from .views import ViewBuilder
 
 _SIZE = 12
-_MASK = (1 << 64) - 1
 _K1 = 0x9E3779B97F4A7C15  # odd 64-bit constants (golden ratio, splitmix64)
 _K2 = 0xBF58476D1CE4E5B9
 _K3 = 0x94D049BB133111EB
