@@ -121,8 +121,11 @@ def source_folders(config: Path | None) -> tuple[Path, Path]:
     return tuple((base / values[key]).resolve() for key in ("PATH", "THEME"))  # type: ignore[return-value]
 
 
-def input_fingerprint(data: Path, config: Path | None) -> str:
-    """One digest of everything a build reads: data, content, theme, settings, code."""
+def input_fingerprint(data: Path, config: Path | None, seen: dict[str, tuple[int, str]] | None = None) -> str:
+    """One digest of everything a build reads: data, content, theme, settings, code.
+
+    ``seen`` receives each data file's size and SHA-256 (the key of its prepare cache
+    entry), so the build does not read and hash every file a second time."""
     import hashlib
     from importlib.metadata import version
 
@@ -136,8 +139,14 @@ def input_fingerprint(data: Path, config: Path | None) -> str:
         for f in files:
             if "__pycache__" in f.parts:
                 continue
+            raw = f.read_bytes()
             h.update(str(f.relative_to(root.parent)).encode() + b"\0")
-            h.update(hashlib.blake2b(f.read_bytes(), digest_size=20).digest())
+            if root is data and seen is not None:
+                digest = hashlib.sha256(raw).hexdigest()
+                seen[str(f)] = (len(raw), digest)
+                h.update(digest.encode())
+            else:
+                h.update(hashlib.blake2b(raw, digest_size=20).digest())
     return h.hexdigest()
 
 
@@ -162,8 +171,9 @@ def build_site(
     output = output.resolve()
     config = config if config is not None else default_config()
     staging = output.with_name(f".{output.name}.building")
+    seen: dict[str, tuple[int, str]] = {}
     with phase("fingerprint"):
-        fingerprint = input_fingerprint(data, config)
+        fingerprint = input_fingerprint(data, config, seen)
     if not full and _previous_fingerprint(output) == fingerprint and not (output / PENDING).exists():
         return None
     from pelican import Pelican
@@ -175,7 +185,7 @@ def build_site(
     if full and cache.exists():
         shutil.rmtree(cache)
     with phase("prepare"):  # raises ValidationFailed before anything is written
-        prepared = pipeline.prepare(data, cache_dir=cache)
+        prepared = pipeline.prepare(data, cache_dir=cache, known=seen)
     # The prepared data lives until the process ends: keep the cycle collector from
     # walking its millions of objects again and again while pages are digested.
     gc.freeze()

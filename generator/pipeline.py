@@ -152,18 +152,24 @@ def _collector_paused():
             gc.enable()
 
 
-def prepare(data_dir: Path, cache_dir: Path | None = None, use_cache: bool = True) -> Prepared:
+def prepare(
+    data_dir: Path,
+    cache_dir: Path | None = None,
+    use_cache: bool = True,
+    known: dict[str, tuple[int, str]] | None = None,
+) -> Prepared:
     """Everything before rendering. Raises ValidationFailed if the data has errors.
 
     ``cache_dir``: where per-file results are kept between runs (None: no cache; with
     ``use_cache=False`` the cache is neither read nor written). The result is the same
-    with or without it.
+    with or without it. ``known``: the size and SHA-256 of data files the caller has
+    just read (by path), so a file whose cache entry exists is not read again.
     """
     with _collector_paused():
-        return _prepare(Path(data_dir), cache_dir, use_cache)
+        return _prepare(Path(data_dir), cache_dir, use_cache, known or {})
 
 
-def _prepare(data_dir: Path, cache_dir: Path | None, use_cache: bool) -> Prepared:
+def _prepare(data_dir: Path, cache_dir: Path | None, use_cache: bool, known: dict[str, tuple[int, str]]) -> Prepared:
     cache = _Cache(Path(cache_dir)) if cache_dir is not None and use_cache else None
     problems: list[Problem] = []
     settings_raw: dict[str, object] | None = None
@@ -194,7 +200,7 @@ def _prepare(data_dir: Path, cache_dir: Path | None, use_cache: bool) -> Prepare
 
     for (path, file, table), mine in zip(found, read_problems, strict=True):
         if not is_settings(path):
-            result = _file_result(path, file, table, scale, cache, mine)
+            result = _file_result(path, file, table, scale, cache, mine, known.get(str(path)))
             if result is not None:
                 mine.extend(result.problems)
                 for part in result.parts:
@@ -234,9 +240,20 @@ def _prepare(data_dir: Path, cache_dir: Path | None, use_cache: bool) -> Prepare
 
 
 def _file_result(
-    path: Path, file: str, table: Table | None, scale: str, cache: _Cache | None, problems: list[Problem]
+    path: Path,
+    file: str,
+    table: Table | None,
+    scale: str,
+    cache: _Cache | None,
+    problems: list[Problem],
+    known: tuple[int, str] | None = None,
 ) -> FileResult | None:
-    """One data file read, checked and masked — or taken from the cache (None: unreadable)."""
+    """One data file read, checked and masked — or taken from the cache (None: unreadable).
+    ``known``: the file's size and SHA-256, if the caller has just hashed it."""
+    if cache is not None and known is not None:
+        result = _cached(cache, file, scale, *known)
+        if result is not None:
+            return result
     with phase("load"):
         raw = read_file(path, file, problems)
     if raw is None:
@@ -245,11 +262,8 @@ def _file_result(
         return _read(raw, path, file, table, scale)
     with phase("load"):
         digest = hashlib.sha256(raw).hexdigest()
-        result = cache.get(file, scale, digest)
+    result = _cached(cache, file, scale, len(raw), digest)
     if result is not None:
-        cache.stats.hits += 1
-        if result.csv is not None:
-            cache.point(file, scale, len(raw), digest)
         return result
     result = _grown(raw, file, table, scale, cache)
     if result is not None:
@@ -259,6 +273,17 @@ def _file_result(
         cache.stats.misses += 1
     with phase("load"):
         cache.put(file, scale, digest, result, len(raw))
+    return result
+
+
+def _cached(cache: _Cache, file: str, scale: str, size: int, digest: str) -> FileResult | None:
+    """The cached result for this version of the file, if there is one."""
+    with phase("load"):
+        result = cache.get(file, scale, digest)
+    if result is not None:
+        cache.stats.hits += 1
+        if result.csv is not None:
+            cache.point(file, scale, size, digest)
     return result
 
 

@@ -75,6 +75,29 @@ def test_cold_and_warm_cache_give_the_uncached_result(demo, tmp_path):
     assert not list((cache / pipeline.CACHE_FOLDER).glob(".tmp-*"))  # writes are renamed into place
 
 
+
+def test_files_the_fingerprint_hashed_are_not_read_again(demo, tmp_path, monkeypatch):
+    """The build's fingerprint hands prepare each data file's SHA-256: a file with a cache
+    entry is then taken from the cache unread; one whose entry is missing (here: an
+    edited file, whose digest the caller got wrong on purpose) is read and hashed as usual."""
+    from generator.cli import input_fingerprint
+
+    cache = tmp_path / "cache"
+    plain, _ = outcome(demo)
+    outcome(demo, cache_dir=cache)
+    seen: dict[str, tuple[int, str]] = {}
+    input_fingerprint(demo, None, seen)
+    assert sorted(Path(p).name for p in seen) == sorted(p.name for p in demo.iterdir())
+    stale = str(demo / "projects.csv")
+    seen[stale] = (seen[stale][0], "0" * 64)
+    read = []
+    real = pipeline.read_file
+    monkeypatch.setattr(pipeline, "read_file", lambda path, *a: read.append(path.name) or real(path, *a))
+    cached, stats = outcome(demo, cache_dir=cache, known=seen)
+    assert cached == plain
+    assert sorted(read) == ["projects.csv", "site.yaml"]  # the settings are read before any list
+    assert (stats.hits, stats.misses) == (files_in(demo), 0)
+
 def test_use_cache_false_neither_reads_nor_writes(demo, tmp_path):
     cache = tmp_path / "cache"
     plain, _ = outcome(demo)
