@@ -1,17 +1,16 @@
 """Page digests from what each page shows, without building its view-model.
 
 A rebuild after a small change must not build 50,000 view-models to find the 2,000 pages
-that changed. Every entity gets a content digest once per build (a project with its
+that changed. Every entity gets a 64-bit content hash once per build (a project with its
 supervision info, progress log, result, ratings and comments; a demand; an area; a unit;
-the figures of an area or unit). A page's digest combines the digests of exactly what its
+the figures of an area or unit). A page's digest combines the hashes of exactly what its
 :class:`~generator.views.ViewBuilder` method reads, plus its template and the site-wide
 context; a page whose digest matches the previous build is neither built nor rendered.
 
 Each ``_<method>`` below mirrors the ViewBuilder method of the same name: when a view
 reads something new, its digest here must read it too. ``test_incremental`` proves, for
-many kinds of change, that an incremental build equals a full build byte for byte. Pages
-without a mirror here (home, the two indexes: a few hundred at most) are digested from
-their built view-model instead.
+many kinds of change, that an incremental build equals a full build byte for byte. The
+home page has no mirror: it is digested from its built view-model instead.
 """
 
 from __future__ import annotations
@@ -22,17 +21,13 @@ from operator import attrgetter
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 from .views import ViewBuilder
 
-_SIZE = 12
 _K1 = 0x9E3779B97F4A7C15  # odd 64-bit constants (golden ratio, splitmix64)
 _K2 = 0xBF58476D1CE4E5B9
 _K3 = 0x94D049BB133111EB
-
-
-def _d(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=_SIZE).digest()
 
 
 def _values(cls) -> attrgetter:
@@ -40,8 +35,13 @@ def _values(cls) -> attrgetter:
     return attrgetter(*(f.name for f in fields(cls)))
 
 
-def view_model_digest(page) -> str:
-    return hashlib.blake2b(repr(page).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+def view_model_digest(page) -> int:
+    """A 64-bit digest of a built view-model (for the few pages without a mirror)."""
+    return _int(repr(page))
+
+
+def _int(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
 
 
 # -- 64-bit hashes of table rows, computed column-wise with numpy
@@ -61,11 +61,14 @@ def _avalanche(x: np.ndarray) -> np.ndarray:
 
 
 def value_hashes(values) -> np.ndarray:
-    """A 64-bit hash of each value (of its repr)."""
-    values = values.tolist() if isinstance(values, np.ndarray) else list(values)
-    reprs = np.empty(len(values), dtype=object)
-    reprs[:] = [repr(v) for v in values]
-    return pd.util.hash_array(reprs, categorize=False)
+    """A 64-bit hash of each value (of its repr). A list of nothing but strings is hashed
+    as the strings themselves, at C speed: no other value is in it to be told apart."""
+    values = values.tolist() if isinstance(values, np.ndarray) else values
+    column = np.fromiter(values, dtype=object, count=len(values))
+    if len(column) and infer_dtype(column, skipna=False) == "string":
+        return pd.util.hash_array(column, categorize=True)
+    column[:] = [repr(v) for v in values]
+    return pd.util.hash_array(column, categorize=False)
 
 
 def mix(h: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -102,56 +105,68 @@ def group_hashes(groups: np.ndarray, hashes: np.ndarray, count: int) -> np.ndarr
     return np.where(sizes > 0, mix(out, sizes), np.uint64(0))
 
 
-def _as_bytes(hashes: np.ndarray) -> list[bytes]:
-    raw = hashes.astype("<u8", copy=False).tobytes()
-    return [raw[i : i + 8] for i in range(0, len(raw), 8)]
+def _u64(values) -> np.ndarray:
+    return np.fromiter(values, dtype=np.uint64)
+
+
+# Constants that separate the sections of a page's parts, so that moving an entity from
+# one section to the next changes the digest.
+_PROJECTS, _DEMANDS, _UNITS, _COMMUNITIES, _ATTENTION = map(
+    _int, ("projects", "demands", "units", "communities", "attention")
+)
 
 
 class PageDigests:
-    """Content digests of every entity, and from them the digest of any data page."""
+    """64-bit content hashes of every entity, and from them the digest of every data page.
+
+    Entity hashes are Python ints. A page's mirror lists the hashes of what it shows, in
+    order; :meth:`manifest` combines every page's list with numpy in one pass, so the cost
+    per page is building that list, not hashing bytes.
+    """
 
     def __init__(self, builder: ViewBuilder):
         self.b = builder
         ds, agg = builder.ds, builder.agg
+        src = ds.sources
+        none = self._none = int(value_hashes([None])[0])
+
+        def by_key(items: dict, values) -> dict:
+            return dict(zip(items, value_hashes([values(v) for v in items.values()]).tolist(), strict=True))
+
         any_area = next(iter(ds.areas.values()), None)
         any_unit = next(iter(ds.units.values()), None)
-        area_values = _values(type(any_area)) if any_area else None
-        unit_values = _values(type(any_unit)) if any_unit else None
-        self.area = {k: _d(repr(area_values(a))) for k, a in ds.areas.items()}
-        self.unit = {k: _d(repr(unit_values(u))) for k, u in ds.units.items()}
-        self.area_figures = {k: _d(repr(f)) for k, f in (*agg.communities.items(), *agg.subdistricts.items())}
-        self.unit_figures = {k: _d(repr(f)) for k, f in agg.units.items()}
-        none = _d("None")
-        self._none = none
+        self.area = by_key(ds.areas, _values(type(any_area))) if any_area else {}
+        self.unit = by_key(ds.units, _values(type(any_unit))) if any_unit else {}
+        self.area_figures = by_key({**agg.communities, **agg.subdistricts}, repr)
+        self.unit_figures = by_key(agg.units, repr)
+        self.district = int(value_hashes([repr(agg.district)])[0])
 
         # A project: its row, the demands it ended up with, its supervision info, and
         # every progress, result and feedback row naming it (feedback gives both the
         # rating counts and the public comments).
-        src = ds.sources
         pids = list(ds.projects)
         index = pd.Index(pids)
         info_values = _values(type(agg.info[pids[0]])) if pids else None
-        project = src.hashes["projects"]
         at = index.get_indexer(src.keys["projects"])
-        own = np.zeros(len(pids), dtype=np.uint64)
-        own[at[at >= 0]] = project[at >= 0]
-        content = mix(own, value_hashes([p.demands for p in ds.projects.values()]))
+        content = np.zeros(len(pids), dtype=np.uint64)
+        content[at[at >= 0]] = src.hashes["projects"][at >= 0]
+        content = mix(content, value_hashes([p.demands for p in ds.projects.values()]))
         content = mix(content, value_hashes([info_values(agg.info[p]) for p in pids]))
         for name in ("progress", "results", "feedback"):
             groups = index.get_indexer(src.keys[name])
             content = mix(content, group_hashes(groups, src.hashes[name], len(pids)))
-        self.project = dict(zip(pids, _as_bytes(content), strict=True))
         # A ProjectRow (lists, community and unit pages) also shows the names of its
         # communities and lead unit.
-        self.project_row: dict[str, bytes] = {}
-        for pid, p in ds.projects.items():
-            links = [self.area.get(c, none) for c in p.communities]
-            links.append(self.unit.get(p.lead_unit, none))
-            self.project_row[pid] = _digest(self.project[pid], *links)
+        area = self.area
+        links = [(n, area.get(c, none)) for n, p in enumerate(ds.projects.values()) for c in p.communities]
+        groups = np.fromiter((n for n, _ in links), dtype=np.int64, count=len(links))
+        content = mix(content, group_hashes(groups, _u64(h for _, h in links), len(pids)))
+        content = mix(content, _u64(self.unit.get(p.lead_unit, none) for p in ds.projects.values()))
+        self.project_row = dict(zip(pids, content.tolist(), strict=True))
 
         # A demand row: the demand, the project it belongs to (given on either side), and
         # the names of its community and project.
-        self.demand_row: list[bytes] = []
+        self.demand_row: list[int] = []
         if ds.demands:
             areas, projects = ds.areas, ds.projects
             final = [d.project for d in ds.demands]
@@ -159,80 +174,135 @@ class PageDigests:
             titles = [(p.title if (p := projects.get(d.project)) else None) if d.project else None for d in ds.demands]
             h = mix(src.hashes["demands"], value_hashes(final))
             h = mix(mix(h, value_hashes(names)), value_hashes(titles))
-            self.demand_row = _as_bytes(h)
+            self.demand_row = h.tolist()
+        self._counts: dict[str, int] = {}
 
-    # -- one mirror per ViewBuilder page method
-    def _project(self, pid: str) -> list[bytes]:
+    # -- one mirror per ViewBuilder page method: the hashes of what the page shows
+    def _project(self, pid: str) -> list[int]:
         ds, b = self.b.ds, self.b
         p = ds.projects[pid]
         first = ds.areas[p.communities[0]]
-        index = b._demand_index
+        index, rows, unit = b._demand_index, self.demand_row, self.unit
         return [
             self.project_row[pid],
             self.area[first.parent],
             self.area[first.id],
-            *(self.unit[u] for u in p.partner_units),
-            *(self.demand_row[index[d]] for d in p.demands if d in index),
+            *[unit[u] for u in p.partner_units],
+            _DEMANDS,
+            *[rows[index[d]] for d in p.demands if d in index],
         ]
 
-    def _community(self, area_id: str) -> list[bytes]:
+    def _community(self, area_id: str) -> list[int]:
         agg, a = self.b.agg, self.b.ds.areas[area_id]
+        rows, demands, unit = self.project_row, self.demand_row, self.unit
         return [
             self.area[area_id],
             self.area[a.parent],
             self.area_figures.get(area_id, self._none),
-            b"projects",
-            *(self.project_row[p] for p in agg.community_projects.get(area_id, ())),
-            b"demands",
-            *(self.demand_row[n] for n in agg.community_demands.get(area_id, ())),
-            b"units",
-            *(self.unit[u] for u in self.b._paired_units.get(area_id, ())),
+            _PROJECTS,
+            *[rows[p] for p in agg.community_projects.get(area_id, ())],
+            _DEMANDS,
+            *[demands[n] for n in agg.community_demands.get(area_id, ())],
+            _UNITS,
+            *[unit[u] for u in self.b._paired_units.get(area_id, ())],
         ]
 
-    def _unit(self, uid: str) -> list[bytes]:
+    def _unit(self, uid: str) -> list[int]:
         agg, u = self.b.agg, self.b.ds.units[uid]
+        rows, area, none = self.project_row, self.area, self._none
         return [
             self.unit[uid],
-            self.unit_figures.get(uid, self._none),
-            *(self.project_row[p] for p in agg.unit_projects.get(uid, ())),
-            b"communities",
-            *(self.area.get(c, self._none) for c in u.paired_communities),
+            self.unit_figures.get(uid, none),
+            *[rows[p] for p in agg.unit_projects.get(uid, ())],
+            _COMMUNITIES,
+            *[area.get(c, none) for c in u.paired_communities],
         ]
 
-    def _subdistrict(self, area_id: str) -> list[bytes]:
+    def _subdistrict(self, area_id: str) -> list[int]:
         ds, agg = self.b.ds, self.b.agg
         a = ds.areas[area_id]
+        area, figures, none = self.area, self.area_figures, self._none
         children = sorted(c for c in a.children if ds.areas[c].level == "community")
-        return [
-            self.area[area_id],
-            self.area_figures.get(area_id, self._none),
-            *(self.area[c] + self.area_figures.get(c, self._none) for c in children),
-            b"attention",
-            *(self.project_row[p] for p in self.b.attention_ids(agg.subdistrict_projects.get(area_id, []))),
-        ]
+        out = [area[area_id], figures.get(area_id, none)]
+        for c in children:
+            out += (area[c], figures.get(c, none))
+        out.append(_ATTENTION)
+        rows = self.project_row
+        out += [rows[p] for p in self.b.attention_ids(agg.subdistrict_projects.get(area_id, []))]
+        return out
 
-    def _list_page(self, kind: str, number: int) -> list[bytes]:
-        ids = self.b._list_ids(kind)
-        size = self.b.page_size
+    def _count(self, kind: str, total: int, pages: int) -> int:
+        if kind not in self._counts:
+            self._counts[kind] = _int(repr((kind, total, pages)))
+        return self._counts[kind]
+
+    def _list_page(self, kind: str, number: int) -> list[int]:
+        b = self.b
+        ids, size = b._list_ids(kind), b.page_size
         rows = self.demand_row if kind == "demands" else self.project_row
-        return [
-            repr((len(ids), self.b.list_page_count(kind))).encode(),
-            *(rows[i] for i in ids[(number - 1) * size : number * size]),
-        ]
+        head = self._count(kind, len(ids), b.list_page_count(kind))
+        return [head, *[rows[i] for i in ids[(number - 1) * size : number * size]]]
 
-    def digest(self, method: str, args: tuple, base: str) -> str | None:
-        """The page's digest, or None when it must come from the built view-model.
+    def _units_index(self, number: int) -> list[int]:
+        b, unit, figures, none = self.b, self.unit, self.unit_figures, self._none
+        ids = self._sorted("units", b.ds.units)
+        out = [self._count("units_index", len(ids), b._index_count(len(ids))), self.district]
+        for u in ids[(number - 1) * b.page_size : number * b.page_size]:
+            out += (unit[u], figures.get(u, none))
+        return out
 
-        ``base`` is the digest of the template (with everything it includes) and the
-        site-wide context.
-        """
-        mirror = getattr(self, "_" + method, None)
-        if mirror is None:
-            return None
-        h = hashlib.blake2b(digest_size=16)
-        h.update(f"{base}\0{method}\0{args!r}\0".encode())
-        h.update(b"".join(mirror(*args)))
-        return h.hexdigest()
+    def _subdistricts_index(self, number: int) -> list[int]:
+        b, area, figures, none = self.b, self.area, self.area_figures, self._none
+        ids = self._sorted("subdistricts", [a.id for a in b.ds.level("subdistrict")])
+        out = [self._count("subdistricts_index", len(ids), b._index_count(len(ids))), self.district]
+        for a in ids[(number - 1) * b.page_size : number * b.page_size]:
+            out += (area[a], figures.get(a, none))
+        return out
+
+    def _sorted(self, name: str, ids) -> list[str]:
+        key = f"sorted {name}"
+        if key not in self.__dict__:
+            self.__dict__[key] = sorted(ids)
+        return self.__dict__[key]
+
+    def _projects(self, pids: list[str]) -> np.ndarray:
+        """:meth:`_project` for many pages at once, as arrays (a city has 40,000)."""
+        ds, index, unit, rows = self.b.ds, self.b._demand_index, self.unit, self.demand_row
+        projects, areas, area = ds.projects, ds.areas, self.area
+        chosen = [projects[p] for p in pids]
+        first = [areas[p.communities[0]] for p in chosen]
+        partners = [(n, unit[u]) for n, p in enumerate(chosen) for u in p.partner_units]
+        demands = [(n, rows[index[d]]) for n, p in enumerate(chosen) for d in p.demands if d in index]
+        h = _u64(self.project_row[p] for p in pids)
+        h = mix(mix(h, _u64(area[a.parent] for a in first)), _u64(area[a.id] for a in first))
+        for pairs in (partners, demands):
+            groups = np.fromiter((n for n, _ in pairs), dtype=np.int64, count=len(pairs))
+            h = mix(h, group_hashes(groups, _u64(x for _, x in pairs), len(pids)))
+        return h
+
+    def manifest(self, specs: list[tuple[str, tuple]], bases: list[str]) -> list[str]:
+        """The digest of each spec's page (``bases``: per spec, the digest of its
+        template, what that includes, and the site-wide context)."""
+        flat: list[int] = []
+        sizes: list[int] = []
+        mirrors: dict[str, object] = {}
+        projects = [n for n, (method, _) in enumerate(specs) if method == "project"]
+        for method, args in specs:
+            if method == "project":  # below, all at once
+                sizes.append(0)
+                continue
+            mirror = mirrors.get(method, 0)
+            if mirror == 0:
+                mirror = mirrors[method] = getattr(self, "_" + method, None)
+            parts = mirror(*args) if mirror is not None else [view_model_digest(self.b.page(method, args))]
+            flat += parts
+            sizes.append(len(parts))
+        groups = np.repeat(np.arange(len(specs), dtype=np.int64), sizes)
+        body = group_hashes(groups, np.array(flat, dtype=np.uint64), len(specs))
+        if projects:
+            body[projects] = self._projects([specs[n][1][0] for n in projects])
+        heads = value_hashes([f"{base}\0{m}\0{a!r}" for base, (m, a) in zip(bases, specs, strict=True)])
+        return [f"{x:016x}" for x in mix(heads, body).tolist()]
 
 
 # What each download (export.py) is made of: the rows of these lists. A demand and a
@@ -260,8 +330,3 @@ def download_digests(ds, code: str) -> dict[str, str]:
             h.update(value_hashes([p.demands for p in ds.projects.values()]).tobytes())
         out[name] = h.hexdigest()
     return out
-
-
-def _digest(*parts: bytes) -> bytes:
-    return hashlib.blake2b(b"".join(parts), digest_size=_SIZE).digest()
-

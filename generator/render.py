@@ -34,7 +34,7 @@ from pelican.generators import Generator
 
 from . import __version__, fragments
 from .catalog import ZH, T
-from .digests import PageDigests, download_digests, view_model_digest
+from .digests import PageDigests, download_digests
 from .export import LISTS, downloads
 from .pipeline import prepared_for
 from .privacy import KIND_LABELS, scan_bytes
@@ -332,20 +332,14 @@ def plan(builder: ViewBuilder, specs: list, bases: dict[str, str], previous: dic
     ``previous`` is the manifest of the build in the live folder, which that build wrote
     last: the live folder holds exactly its pages (files removed from it by hand come
     back with ``--full``)."""
-    digests = PageDigests(builder)
-    manifest: dict[str, str] = {}
-    todo: list[tuple[str, tuple]] = []
-    for method, args in specs:
-        url = builder.spec_url(method, args)
-        base = bases[builder.spec_template(method, args)]
-        digest = digests.digest(method, args, base)
-        if digest is None:
-            digest = view_model_digest((base, builder.page(method, args)))
-        if url in manifest:
-            raise OutputError(f"同一页面被写了两次：{url}")
-        manifest[url] = digest
-        if previous.get(url) != digest:
-            todo.append((method, args))
+    urls = [builder.spec_url(m, a) for m, a in specs]
+    digests = PageDigests(builder).manifest(specs, [bases[builder.spec_template(m, a)] for m, a in specs])
+    manifest = dict(zip(urls, digests, strict=True))
+    if len(manifest) < len(urls):
+        seen: set[str] = set()
+        twice = next(u for u in urls if u in seen or seen.add(u))
+        raise OutputError(f"同一页面被写了两次：{twice}")
+    todo = [spec for spec, url, digest in zip(specs, urls, digests, strict=True) if previous.get(url) != digest]
     return manifest, todo
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 
@@ -450,7 +451,7 @@ class ViewBuilder:
     def attention_ids(self, ids: list[str], limit: int = 10) -> list[str]:
         """The first ``limit`` red-light projects of ``ids`` (already in display order)."""
         info = self.agg.info
-        return [p for p in ids if info[p].light == "red"][:limit]
+        return list(islice((p for p in ids if info[p].light == "red"), limit))
 
     def attention(self, ids: list[str], limit: int = 10) -> tuple[ProjectRow, ...]:
         return tuple(self.project_row(p) for p in self.attention_ids(ids, limit))

@@ -160,6 +160,8 @@ EDITS = {
     "unit renamed": _unit_name,
     "project title": lambda d: _csv_cell(d / "projects.csv", 1, "项目名称", "福岭社区油烟整治（更名）"),
     "project lead unit": lambda d: _csv_cell(d / "projects.csv", 2, "牵头单位", "U045"),
+    # Figures move between subdistricts while the district's totals stay the same.
+    "project moves subdistrict": lambda d: _csv_cell(d / "projects.csv", 2, "社区", "C0007"),
     "project deadline": lambda d: _csv_cell(d / "projects.csv", 3, "完成时限", "2026-11-01"),
     # D000158 names no project; listed by P00001, it becomes that project's demand.
     "project lists a demand": lambda d: _csv_cell(
