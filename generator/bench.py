@@ -180,13 +180,15 @@ def table(result: dict) -> str:
     lines = [
         f"preset {result['preset']} (×{result['factor']:g}): {result['pages']} pages, {result['output_mb']} MB, "
         f"largest page {result['largest_page_kb']} KB, home {result['home_page_kb']} KB",
-        "| scenario | wall (median) | CPU | peak RSS | share of full | phases |",
-        "|---|---:|---:|---:|---:|---|",
+        "| scenario | wall (median) | CPU | peak RSS | share of full | pages rendered | MB written | phases |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for name, s in result["scenarios"].items():
         share = f"{s['share_of_full']:.0%}" if s.get("share_of_full") is not None else ""
         phases = ", ".join(f"{k} {v:.1f}" for k, v in s["phases_s"].items() if v >= 0.05)
+        counts = s.get("counts", {})
         lines.append(
-            f"| {name} | {s['wall_s']:.1f} s | {s['cpu_s']:.1f} s | {s['peak_rss_mb']:.0f} MB | {share} | {phases} |"
+            f"| {name} | {s['wall_s']:.1f} s | {s['cpu_s']:.1f} s | {s['peak_rss_mb']:.0f} MB | {share} "
+            f"| {counts.get('pages rendered', 0):g} | {counts.get('MB written', 0):g} | {phases} |"
         )
     return "\n".join(lines)

@@ -90,6 +90,7 @@ class SiteWriter:
         self.written: set[Path] = set()
         self.taken = taken  # paths another writer (Pelican's) already wrote
         self.changed = 0
+        self.changed_bytes = 0
         self.flat = self.live != self.output
         if self.flat:
             (self.output / STAGED).mkdir(parents=True, exist_ok=True)
@@ -122,6 +123,7 @@ class SiteWriter:
         except FileNotFoundError:
             pass
         self.changed += 1
+        self.changed_bytes += len(data)
         if self.flat:  # a private folder, discarded if the build fails
             with open(f"{self.output}/{STAGED}/{staged_name(rel)}", "wb") as f:
                 f.write(data)
@@ -202,7 +204,8 @@ class RenderJob:
         return t
 
     def run(self, specs: list[tuple[str, tuple]]) -> list[tuple[str, bool, list[tuple[str, str, str]]]]:
-        """Build, render, scan and write each page: [(url, file changed, privacy findings)]."""
+        """Build, render, scan and write each page: [(url, bytes written (0 when the file
+        did not change), privacy findings)]."""
         out = []
         site = self.builder.site
         for method, args in specs:
@@ -214,7 +217,7 @@ class RenderJob:
             )
             findings = [(file_for(page.url), KIND_LABELS[k], s) for k, s in scan_bytes(data)]
             changed = False if findings else self.writer.write_bytes(page.url, data)
-            out.append((page.url, changed, findings))
+            out.append((page.url, len(data) if changed else 0, findings))
         return out
 
 
@@ -257,7 +260,8 @@ def render_all(job: RenderJob, specs: list, jobs: int, progress: Progress) -> li
                     progress.advance(len(part))
         finally:
             _JOB = None
-    job.writer.changed = sum(1 for _, changed, _ in results if changed)
+    job.writer.changed = sum(1 for _, written, _ in results if written)
+    job.writer.changed_bytes = sum(written for _, written, _ in results)
     return results
 
 
@@ -268,7 +272,7 @@ def export_downloads(
     sources did not change since the build in ``live`` (``previous``: its downloads'
     digests) is not built again.
 
-    Returns ({every download path: digest}, files changed, privacy findings)."""
+    Returns ({every download path: digest}, files changed, bytes written, privacy findings)."""
     with phase("export"):
         ds = builder.ds
         digests: dict[str, str] = {}
@@ -285,7 +289,7 @@ def export_downloads(
         changed = 0
         if not findings:
             changed = sum(writer.write_bytes(path, data) for path, data in files.items())
-    return dict(sorted(digests.items())), changed, findings
+    return dict(sorted(digests.items())), changed, writer.changed_bytes, findings
 
 
 _BACKGROUND = None
@@ -410,7 +414,7 @@ class GongshiGenerator(Generator):
         with Progress("生成页面", len(todo)) as progress, phase("render"):
             results = render_all(job, todo, jobs, progress)
         with phase("export (wait)"):
-            files, exported, export_findings = export.result()
+            files, exported, exported_bytes, export_findings = export.result()
         findings = [f for _, _, found in results for f in found] + export_findings
         if findings:
             raise PrivacyLeak(findings)
@@ -421,6 +425,7 @@ class GongshiGenerator(Generator):
         SCANNED.update(file_for(url) for url in manifest)
         SCANNED.update(files)
         job.writer.changed += exported
+        job.writer.changed_bytes += exported_bytes
         if live == output:
             # Run as a plain Pelican plugin: pages that no longer exist go away here.
             for url in set(previous) - set(manifest):
@@ -432,6 +437,7 @@ class GongshiGenerator(Generator):
         COUNTS["pages"] = len(manifest)
         COUNTS["pages rendered"] = len(todo)
         COUNTS["files changed"] = job.writer.changed
+        COUNTS["MB written"] = round(job.writer.changed_bytes / 2**20, 1)  # MiB, like the output size
 
 
 def remove_page(root: Path, url: str) -> None:

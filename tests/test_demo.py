@@ -243,3 +243,4 @@ def test_benchmark_runs_every_scenario(tmp_path):
     assert full["counts"]["pages rendered"] == full["counts"]["pages"]
     assert unchanged["counts"] == {} and 0 < unchanged["share_of_full"] < 1
     assert 0 < changed["counts"]["pages rendered"] < changed["counts"]["pages"]
+    assert 0 < changed["counts"]["MB written"] < full["counts"]["MB written"] <= result["output_mb"] * 1.05
