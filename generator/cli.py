@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import functools
 import gc
-import http.server
 import json
 import os
 import shutil
@@ -371,6 +369,9 @@ def cmd_serve(args) -> int:
     code = cmd_build(args)
     if code != EXIT_OK:
         return code
+    import functools
+    import http.server  # only here: every build would pay for importing it
+
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(Path(args.output).resolve()))
     with http.server.ThreadingHTTPServer((args.bind, args.port), handler) as httpd:
         print(f"预览地址：http://{args.bind}:{args.port}/ （按 Ctrl+C 停止）")
