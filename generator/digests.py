@@ -7,8 +7,9 @@ the figures of an area or unit). A page's digest combines the hashes of exactly 
 :class:`~generator.views.ViewBuilder` method reads, plus its template and the site-wide
 context; a page whose digest matches the previous build is neither built nor rendered.
 
-Each ``_<method>`` below mirrors the ViewBuilder method of the same name: when a view
-reads something new, its digest here must read it too. ``test_incremental`` proves, for
+Each ``_<method>`` below mirrors the ViewBuilder method of the same name (``_projects``
+mirrors ``project`` for all project pages at once): when a view reads something new, its
+digest here must read it too. ``test_incremental`` proves, for
 many kinds of change, that an incremental build equals a full build byte for byte. The
 home page has no mirror: it is digested from its built view-model instead.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import fields
+from functools import cached_property
 from operator import attrgetter
 
 import numpy as np
@@ -175,23 +177,8 @@ class PageDigests:
             h = mix(src.hashes["demands"], value_hashes(final))
             h = mix(mix(h, value_hashes(names)), value_hashes(titles))
             self.demand_row = h.tolist()
-        self._counts: dict[str, int] = {}
 
     # -- one mirror per ViewBuilder page method: the hashes of what the page shows
-    def _project(self, pid: str) -> list[int]:
-        ds, b = self.b.ds, self.b
-        p = ds.projects[pid]
-        first = ds.areas[p.communities[0]]
-        index, rows, unit = b._demand_index, self.demand_row, self.unit
-        return [
-            self.project_row[pid],
-            self.area[first.parent],
-            self.area[first.id],
-            *[unit[u] for u in p.partner_units],
-            _DEMANDS,
-            *[rows[index[d]] for d in p.demands if d in index],
-        ]
-
     def _community(self, area_id: str) -> list[int]:
         agg, a = self.b.agg, self.b.ds.areas[area_id]
         rows, demands, unit = self.project_row, self.demand_row, self.unit
@@ -231,10 +218,9 @@ class PageDigests:
         out += [rows[p] for p in self.b.attention_ids(agg.subdistrict_projects.get(area_id, []))]
         return out
 
-    def _count(self, kind: str, total: int, pages: int) -> int:
-        if kind not in self._counts:
-            self._counts[kind] = _int(repr((kind, total, pages)))
-        return self._counts[kind]
+    @staticmethod
+    def _count(kind: str, total: int, pages: int) -> int:
+        return _int(repr((kind, total, pages)))
 
     def _list_page(self, kind: str, number: int) -> list[int]:
         b = self.b
@@ -245,7 +231,7 @@ class PageDigests:
 
     def _units_index(self, number: int) -> list[int]:
         b, unit, figures, none = self.b, self.unit, self.unit_figures, self._none
-        ids = self._sorted("units", b.ds.units)
+        ids = self._unit_ids
         out = [self._count("units_index", len(ids), b._index_count(len(ids))), self.district]
         for u in ids[(number - 1) * b.page_size : number * b.page_size]:
             out += (unit[u], figures.get(u, none))
@@ -253,20 +239,24 @@ class PageDigests:
 
     def _subdistricts_index(self, number: int) -> list[int]:
         b, area, figures, none = self.b, self.area, self.area_figures, self._none
-        ids = self._sorted("subdistricts", [a.id for a in b.ds.level("subdistrict")])
+        ids = self._subdistrict_ids
         out = [self._count("subdistricts_index", len(ids), b._index_count(len(ids))), self.district]
         for a in ids[(number - 1) * b.page_size : number * b.page_size]:
             out += (area[a], figures.get(a, none))
         return out
 
-    def _sorted(self, name: str, ids) -> list[str]:
-        key = f"sorted {name}"
-        if key not in self.__dict__:
-            self.__dict__[key] = sorted(ids)
-        return self.__dict__[key]
+    @cached_property
+    def _unit_ids(self) -> list[str]:
+        return sorted(self.b.ds.units)
+
+    @cached_property
+    def _subdistrict_ids(self) -> list[str]:
+        return sorted(a.id for a in self.b.ds.level("subdistrict"))
 
     def _projects(self, pids: list[str]) -> np.ndarray:
-        """:meth:`_project` for many pages at once, as arrays (a city has 40,000)."""
+        """Mirror of ``ViewBuilder.project`` for all project pages at once, as arrays (a
+        city has 40,000): the row, the first community and its subdistrict (breadcrumbs),
+        the partner units and the demand rows."""
         ds, index, unit, rows = self.b.ds, self.b._demand_index, self.unit, self.demand_row
         projects, areas, area = ds.projects, ds.areas, self.area
         chosen = [projects[p] for p in pids]
@@ -285,15 +275,13 @@ class PageDigests:
         template, what that includes, and the site-wide context)."""
         flat: list[int] = []
         sizes: list[int] = []
-        mirrors: dict[str, object] = {}
+        mirrors = {m: getattr(self, "_" + m, None) for m in {m for m, _ in specs}}
         projects = [n for n, (method, _) in enumerate(specs) if method == "project"]
         for method, args in specs:
             if method == "project":  # below, all at once
                 sizes.append(0)
                 continue
-            mirror = mirrors.get(method, 0)
-            if mirror == 0:
-                mirror = mirrors[method] = getattr(self, "_" + method, None)
+            mirror = mirrors[method]
             parts = mirror(*args) if mirror is not None else [view_model_digest(self.b.page(method, args))]
             flat += parts
             sizes.append(len(parts))
