@@ -229,21 +229,19 @@ class PageDigests:
         head = self._count(kind, len(ids), b.list_page_count(kind))
         return [head, *[rows[i] for i in ids[(number - 1) * size : number * size]]]
 
-    def _units_index(self, number: int) -> list[int]:
-        b, unit, figures, none = self.b, self.unit, self.unit_figures, self._none
-        ids = self._unit_ids
-        out = [self._count("units_index", len(ids), b._index_count(len(ids))), self.district]
-        for u in ids[(number - 1) * b.page_size : number * b.page_size]:
-            out += (unit[u], figures.get(u, none))
+    def _index(self, kind: str, ids: list[str], names: dict[str, int], figures: dict[str, int], number: int):
+        """A page of an index comparing entities on their figures, beside the district's."""
+        size, none = self.b.page_size, self._none
+        out = [self._count(kind, len(ids), self.b._index_count(len(ids))), self.district]
+        for i in ids[(number - 1) * size : number * size]:
+            out += (names[i], figures.get(i, none))
         return out
 
+    def _units_index(self, number: int) -> list[int]:
+        return self._index("units_index", self._unit_ids, self.unit, self.unit_figures, number)
+
     def _subdistricts_index(self, number: int) -> list[int]:
-        b, area, figures, none = self.b, self.area, self.area_figures, self._none
-        ids = self._subdistrict_ids
-        out = [self._count("subdistricts_index", len(ids), b._index_count(len(ids))), self.district]
-        for a in ids[(number - 1) * b.page_size : number * b.page_size]:
-            out += (area[a], figures.get(a, none))
-        return out
+        return self._index("subdistricts_index", self._subdistrict_ids, self.area, self.area_figures, number)
 
     @cached_property
     def _unit_ids(self) -> list[str]:
