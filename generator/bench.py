@@ -39,11 +39,13 @@ print(json.dumps({"code": code, "wall": wall,
 
 
 def change_one_percent(data: Path, seed: int, fraction: float = 0.01) -> int:
-    """Change ``fraction`` of project rows (status word, progress) and add as many ratings.
+    """Change ``fraction`` of the project rows, each with the edit a weekly update makes
+    to a project in its state: an open project gets a new status word and progress, a
+    completed one a new resident rating.
 
-    Only edits that stay valid: progress moves within 1-99 for open projects, the status
-    word switches between synonyms of "in progress", and new ratings go to completed
-    projects. Returns the number of projects touched.
+    Only edits that stay valid: progress moves within 1-99, the status word switches
+    between the words for "in progress" (and "slow"), and ratings go to completed
+    projects only. Returns the number of projects touched.
     """
     rng = random.Random(seed)
     path = data / "projects.csv"
@@ -52,10 +54,14 @@ def change_one_percent(data: Path, seed: int, fraction: float = 0.01) -> int:
     header = rows[0]
     status, progress, ident = header.index("状态"), header.index("完成比例"), header.index("编号")
     moving = {"按序时推进": "正常推进", "正常推进": "推进缓慢", "推进缓慢": "按序时推进", "滞后": "正常推进"}
-    open_rows = [r for r in rows[1:] if r[status] in moving]
-    done_ids = [r[ident] for r in rows[1:] if r[status] in ("已完成", "提前完成", "已销号")]
+    done = ("已完成", "提前完成", "已销号")
+    editable = [r for r in rows[1:] if r[status] in moving or r[status] in done]
     n = max(1, int((len(rows) - 1) * fraction))
-    for r in rng.sample(open_rows, min(n, len(open_rows))):
+    rated = []
+    for r in rng.sample(editable, min(n, len(editable))):
+        if r[status] in done:
+            rated.append(r[ident])
+            continue
         r[status] = moving[r[status]]
         value = int(r[progress] or 0)
         r[progress] = str(min(99, max(1, value + rng.choice((-5, 5, 10)))))
@@ -67,7 +73,7 @@ def change_one_percent(data: Path, seed: int, fraction: float = 0.01) -> int:
     ftext, fenc = decode(fb.read_bytes()) or ("", "utf-8")
     fheader = next(csv.reader(io.StringIO(ftext)))
     new = []
-    for pid in rng.sample(done_ids, min(n, len(done_ids))):
+    for pid in rated:
         row = dict.fromkeys(fheader, "")
         row.update(
             {
@@ -82,7 +88,7 @@ def change_one_percent(data: Path, seed: int, fraction: float = 0.01) -> int:
     csv.writer(buf, lineterminator="\n").writerows(new)
     sep = "" if ftext.endswith("\n") else "\n"
     fb.write_text(ftext + sep + buf.getvalue(), encoding=fenc if fenc != "utf-8-sig" else "utf-8")
-    return n
+    return min(n, len(editable))
 
 
 def _run(data: Path, output: Path, extra: list[str]) -> dict:

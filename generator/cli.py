@@ -182,11 +182,18 @@ def build_site(
     cache = output.with_name(f".{output.name}.cache")
     if full and cache.exists():
         shutil.rmtree(cache)
-    with phase("prepare"):  # raises ValidationFailed before anything is written
-        prepared = pipeline.prepare(data, cache_dir=cache, known=seen)
     # The prepared data lives until the process ends: keep the cycle collector from
-    # walking its millions of objects again and again while pages are digested.
-    gc.freeze()
+    # walking its millions of objects again and again while pages are digested. Frozen
+    # before the collector is switched back on, or its first run walks them all once.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with phase("prepare"):  # raises ValidationFailed before anything is written
+            prepared = pipeline.prepare(data, cache_dir=cache, known=seen)
+        gc.freeze()
+    finally:
+        if collecting:
+            gc.enable()
     pipeline.remember(data, prepared)
     if staging.exists():
         shutil.rmtree(staging)
@@ -195,6 +202,7 @@ def build_site(
     # Otherwise the staging folder receives the whole site and replaces the old one.
     incremental = not full and (output / BUILD_INFO).exists() and not (output / PENDING).exists()
     settings["GONGSHI_LIVE_OUTPUT"] = str(output if incremental else staging)
+    settings["GONGSHI_FRESH_OUTPUT"] = not incremental  # the staging folder was just created
     settings["GONGSHI_CACHE"] = str(cache)
     if jobs:
         settings["GONGSHI_JOBS"] = jobs

@@ -84,8 +84,14 @@ class SiteWriter:
     is created per page, and the commit finds them with one directory listing.
     """
 
-    def __init__(self, output: Path, taken: frozenset[str] = frozenset(), live: Path | None = None):
+    def __init__(
+        self, output: Path, taken: frozenset[str] = frozenset(), live: Path | None = None, fresh: bool = False
+    ):
         self.output = Path(output).resolve()
+        # A new folder nobody reads yet (the CLI's staging folder for a full build):
+        # nothing to compare against and no reader to protect, so files are written
+        # directly, without a temporary name and a rename per page.
+        self.fresh = fresh
         self.live = Path(live).resolve() if live is not None else self.output
         self.written: set[Path] = set()
         self.taken = taken  # paths another writer (Pelican's) already wrote
@@ -114,6 +120,17 @@ class SiteWriter:
             raise OutputError(f"同一页面被写了两次：{url}")
         self.written.add(path)
         rel = file_for(url)
+        if self.fresh:
+            self.changed += 1
+            self.changed_bytes += len(data)
+            try:
+                f = open(path, "wb")
+            except FileNotFoundError:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                f = open(path, "wb")
+            with f:
+                f.write(data)
+            return True
         try:
             live = f"{self.live}/{rel}"
             if os.stat(live).st_size == len(data):
@@ -385,6 +402,7 @@ class GongshiGenerator(Generator):
     def generate_output(self, writer) -> None:
         output = Path(self.output_path).resolve()
         live = Path(self.settings.get("GONGSHI_LIVE_OUTPUT") or output).resolve()
+        fresh = live == output and bool(self.settings.get("GONGSHI_FRESH_OUTPUT"))
         articles = self.context.get("articles") or []
         self.builder.news = tuple(Link(a.title, a.url) for a in articles[:5])
         previous = read_manifest(live)
@@ -394,7 +412,7 @@ class GongshiGenerator(Generator):
         export = Background(
             export_downloads,
             self.builder,
-            SiteWriter(output, taken, live),
+            SiteWriter(output, taken, live, fresh),
             read_manifest(live, "files"),
             live,
             parallel=jobs > 1,
@@ -402,7 +420,7 @@ class GongshiGenerator(Generator):
         with phase("digest"):
             specs = self.builder.specs()
             manifest, todo = plan(self.builder, specs, self._bases(specs), previous)
-        pages_writer = SiteWriter(output, taken, live)
+        pages_writer = SiteWriter(output, taken, live, fresh)
         for path in taken:  # a data page where Pelican already wrote a news item or page
             rel = Path(path).relative_to(output).as_posix() if Path(path).is_relative_to(output) else None
             url = rel[: -len("index.html")] if rel and rel.endswith("index.html") else rel
@@ -433,7 +451,7 @@ class GongshiGenerator(Generator):
         path = output / MANIFEST
         path.parent.mkdir(parents=True, exist_ok=True)
         doc = {"pages": dict(sorted(manifest.items())), "files": files}
-        path.write_text(json.dumps(doc, indent=0), encoding="utf-8")
+        path.write_text(json.dumps(doc, separators=(",", ":")), encoding="utf-8")  # C encoder: no indent
         COUNTS["pages"] = len(manifest)
         COUNTS["pages rendered"] = len(todo)
         COUNTS["files changed"] = job.writer.changed

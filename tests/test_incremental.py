@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from support import ROOT
 
@@ -50,6 +51,21 @@ def test_incremental_after_a_change_equals_full_build(demo, tmp_path):
     full = files(tmp_path / "full")
     assert after.keys() == full.keys()
     assert [k for k in full if full[k] != after[k]] == []
+
+
+def test_one_percent_change_touches_one_percent_of_projects(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    before = pd.read_csv(data / "projects.csv", dtype=str, keep_default_na=False).set_index("编号")
+    feedback = len(pd.read_csv(data / "feedback.csv", dtype=str))
+    n = change_one_percent(data, seed=11, fraction=0.05)
+    after = pd.read_csv(data / "projects.csv", dtype=str, keep_default_na=False).set_index("编号")
+    edited = set(after.index[(after != before).any(axis=1)])
+    rated = set(pd.read_csv(data / "feedback.csv", dtype=str)["项目编号"].iloc[feedback:])
+    assert n == int(len(before) * 0.05)
+    assert len(edited) + len(rated) == n and not edited & rated  # each project gets one kind of edit
+    assert edited and rated
+    assert set(after.loc[sorted(rated), "状态"]) <= {"已完成", "提前完成", "已销号"}
 
 
 def test_incremental_removes_pages_that_no_longer_exist(demo, tmp_path):

@@ -11,23 +11,26 @@ from generator.problems import OutputError
 from generator.render import SiteWriter, staged_files
 
 
+@pytest.mark.parametrize("fresh", [False, True])
 @pytest.mark.parametrize("url", ["../x.html", "/etc/passwd", "a/../../x/", "a//b/", "\\\\server\\x", "C:/x.html"])
-def test_refuses_paths_outside_the_output(tmp_path, url):
+def test_refuses_paths_outside_the_output(tmp_path, url, fresh):
     with pytest.raises(OutputError):
-        SiteWriter(tmp_path / "out").write(url, "x")
+        SiteWriter(tmp_path / "out", fresh=fresh).write(url, "x")
     assert not (tmp_path / "x.html").exists()
 
 
-def test_refuses_a_page_written_twice(tmp_path):
-    w = SiteWriter(tmp_path)
+@pytest.mark.parametrize("fresh", [False, True])
+def test_refuses_a_page_written_twice(tmp_path, fresh):
+    w = SiteWriter(tmp_path, fresh=fresh)
     w.write("projects/p1/", "a")
     with pytest.raises(OutputError):
         w.write("projects/p1/", "b")
     assert (tmp_path / "projects/p1/index.html").read_text() == "a"
 
 
-def test_refuses_a_page_pelican_already_wrote(tmp_path):
-    w = SiteWriter(tmp_path, taken=frozenset({str(tmp_path.resolve() / "news/index.html")}))
+@pytest.mark.parametrize("fresh", [False, True])
+def test_refuses_a_page_pelican_already_wrote(tmp_path, fresh):
+    w = SiteWriter(tmp_path, taken=frozenset({str(tmp_path.resolve() / "news/index.html")}), fresh=fresh)
     with pytest.raises(OutputError):
         w.write("news/", "x")
 
@@ -52,3 +55,11 @@ def test_staged_names_round_trip(tmp_path):
     for u in urls:
         w.write(u, u or "home")
     assert sorted(staged_files(staging)) == sorted(u + "index.html" if u == "" or u.endswith("/") else u for u in urls)
+
+
+def test_a_fresh_folder_is_written_directly(tmp_path):
+    w = SiteWriter(tmp_path / "new", fresh=True)
+    assert w.write("", "home") and w.write("projects/p1/", "一") and w.write_bytes("downloads/a.csv", b"x")
+    written = sorted(p.relative_to(tmp_path / "new").as_posix() for p in (tmp_path / "new").rglob("*") if p.is_file())
+    assert written == ["downloads/a.csv", "index.html", "projects/p1/index.html"]  # no temporary files left
+    assert (w.changed, w.changed_bytes) == (3, len("home") + len("一".encode()) + 1)
