@@ -206,6 +206,9 @@ def build_site(
     settings["GONGSHI_CACHE"] = str(cache)
     if jobs:
         settings["GONGSHI_JOBS"] = jobs
+    from .render import WALKED
+
+    WALKED.clear()  # filled by this build's privacy scan, never by an earlier one
     try:
         with phase("pelican"):
             site = Pelican(settings)
@@ -226,6 +229,11 @@ def build_site(
 
 def _staged_files(staging: Path) -> list[str]:
     """Relative paths (with /) of every file in the staging folder except .gongshi/."""
+    from .render import WALKED
+
+    walked = WALKED.pop(str(staging.resolve()), None)
+    if walked is not None:  # the privacy scan has just listed this very folder
+        return walked
     out = []
     for root, dirs, files in os.walk(staging):
         rel = Path(root).relative_to(staging)

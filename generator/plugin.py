@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pelican import signals
 
 from .filters import FILTERS
@@ -101,12 +103,15 @@ def finalized(pelican_object):
     """Read every output file for personal data before anything can be published."""
     from .privacy import scan_output
     from .problems import PrivacyLeak
-    from .render import SCANNED
+    from .render import SCANNED, WALKED
     from .timing import phase
 
     with phase("privacy-scan"):
         # Data pages were scanned in memory by the renderer before they were written.
-        findings = scan_output(pelican_object.output_path, skip=SCANNED)
+        WALKED.clear()
+        seen: list[str] = []
+        findings = scan_output(pelican_object.output_path, skip=SCANNED, seen=seen)
+        WALKED[str(Path(pelican_object.output_path).resolve())] = seen
     if findings:
         raise PrivacyLeak(findings)
 

@@ -220,11 +220,12 @@ def _file_bytes(path) -> list[bytes]:
     return [data]
 
 
-def scan_output(root, skip: Set[str] = frozenset()) -> list[tuple[str, str, str]]:
+def scan_output(root, skip: Set[str] = frozenset(), seen: list[str] | None = None) -> list[tuple[str, str, str]]:
     """Scan every published file under ``root``: [(relative path, kind, sample)].
 
     skip: relative paths (with ``/``) already scanned, e.g. pages the renderer scanned
-    in memory before writing them.
+    in memory before writing them. seen: if given, receives the relative path of every
+    file below ``root`` (apart from ``.gongshi/``), so the caller need not walk it again.
     """
     import os
 
@@ -236,6 +237,8 @@ def scan_output(root, skip: Set[str] = frozenset()) -> list[tuple[str, str, str]
             continue
         for name in names:
             rel = name if rel_folder == "." else f"{rel_folder}/{name}"
+            if seen is not None:
+                seen.append(rel)
             if rel in skip or os.path.splitext(name)[1].lower() not in SCANNED_SUFFIXES:
                 continue
             for chunk in _file_bytes(Path(folder, name)):

@@ -270,3 +270,22 @@ def test_a_download_is_built_again_only_when_its_sources_change(base_build, tmp_
     EDITS["demand summary"](data)
     build(data, out, "--jobs", "1")
     assert built == [{"projects", "results"}, {"demands"}]
+
+
+def test_a_removed_news_item_leaves_the_site(demo, tmp_path):
+    """Pelican's own pages are listed once, by the privacy scan's walk of the new site;
+    a news item deleted from content/ disappears from the next incremental build."""
+    site = tmp_path / "site"
+    site.mkdir()
+    for name in ("content", "theme"):
+        shutil.copytree(ROOT / name, site / name)
+    shutil.copy(ROOT / "pelicanconf.py", site / "pelicanconf.py")
+    out = tmp_path / "out"
+    settings = ("--settings", str(site / "pelicanconf.py"))
+    build(demo, out, *settings)
+    assert (out / "news/november-ratings/index.html").exists()
+    (site / "content/news/2026-11-ratings.md").unlink()
+    build(demo, out, *settings)
+    assert not (out / "news/november-ratings/index.html").exists()
+    build(demo, tmp_path / "full", "--full", *settings)
+    assert files(out) == files(tmp_path / "full")
