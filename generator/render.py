@@ -63,7 +63,7 @@ _CODE = (
 # Files below the output folder that the last data-page render wrote or vouched for: the
 # privacy scan at the end of the build skips them (each was scanned when rendered).
 SCANNED: set[str] = set()
-# Every file the privacy scan found in the last output folder it walked: (folder, paths).
+# Every file the privacy scan found in the output folder it walked: {folder: paths}.
 # The CLI's swap reads it instead of walking the whole new site a second time.
 WALKED: dict[str, list[str]] = {}
 
