@@ -123,9 +123,11 @@ class SiteWriter:
             raise OutputError(f"同一页面被写了两次：{url}")
         self.written.add(path)
         rel = file_for(url)
+        if not self.fresh and self._same_as_live(rel, data):
+            return False
+        self.changed += 1
+        self.changed_bytes += len(data)
         if self.fresh:
-            self.changed += 1
-            self.changed_bytes += len(data)
             try:
                 f = open(path, "wb")
             except FileNotFoundError:
@@ -134,16 +136,6 @@ class SiteWriter:
             with f:
                 f.write(data)
             return True
-        try:
-            live = f"{self.live}/{rel}"
-            if os.stat(live).st_size == len(data):
-                with open(live, "rb") as f:
-                    if f.read() == data:
-                        return False
-        except FileNotFoundError:
-            pass
-        self.changed += 1
-        self.changed_bytes += len(data)
         if self.flat:  # a private folder, discarded if the build fails
             with open(f"{self.output}/{STAGED}/{staged_name(rel)}", "wb") as f:
                 f.write(data)
@@ -153,6 +145,16 @@ class SiteWriter:
         tmp.write_bytes(data)
         os.replace(tmp, path)  # never truncate in place: a reader may be serving the file
         return True
+
+    def _same_as_live(self, rel: str, data: bytes) -> bool:
+        live = f"{self.live}/{rel}"
+        try:
+            if os.stat(live).st_size != len(data):
+                return False
+            with open(live, "rb") as f:
+                return f.read() == data
+        except FileNotFoundError:
+            return False
 
 
 def staged_name(rel: str) -> str:
