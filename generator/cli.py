@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import shutil
@@ -182,18 +181,10 @@ def build_site(
     cache = output.with_name(f".{output.name}.cache")
     if full and cache.exists():
         shutil.rmtree(cache)
-    # The prepared data lives until the process ends: keep the cycle collector from
-    # walking its millions of objects again and again while pages are digested. Frozen
-    # before the collector is switched back on, or its first run walks them all once.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        with phase("prepare"):  # raises ValidationFailed before anything is written
-            prepared = pipeline.prepare(data, cache_dir=cache, known=seen)
-        gc.freeze()
-    finally:
-        if collecting:
-            gc.enable()
+    # The prepared data lives until the process ends: frozen, the cycle collector never
+    # walks its millions of objects again while pages are digested.
+    with phase("prepare"):  # raises ValidationFailed before anything is written
+        prepared = pipeline.prepare(data, cache_dir=cache, known=seen, freeze=True)
     pipeline.remember(data, prepared)
     if staging.exists():
         shutil.rmtree(staging)

@@ -111,6 +111,12 @@ def _u64(values) -> np.ndarray:
     return np.fromiter(values, dtype=np.uint64)
 
 
+def _grouped(pairs: list[tuple[int, int]], count: int) -> np.ndarray:
+    """:func:`group_hashes` of (group, hash) pairs listed in row order."""
+    groups = np.fromiter((n for n, _ in pairs), dtype=np.int64, count=len(pairs))
+    return group_hashes(groups, _u64(h for _, h in pairs), count)
+
+
 # Constants that separate the sections of a page's parts, so that moving an entity from
 # one section to the next changes the digest.
 _PROJECTS, _DEMANDS, _UNITS, _COMMUNITIES, _ATTENTION = map(
@@ -161,8 +167,7 @@ class PageDigests:
         # communities and lead unit.
         area = self.area
         links = [(n, area.get(c, none)) for n, p in enumerate(ds.projects.values()) for c in p.communities]
-        groups = np.fromiter((n for n, _ in links), dtype=np.int64, count=len(links))
-        content = mix(content, group_hashes(groups, _u64(h for _, h in links), len(pids)))
+        content = mix(content, _grouped(links, len(pids)))
         content = mix(content, _u64(self.unit.get(p.lead_unit, none) for p in ds.projects.values()))
         self.project_row = dict(zip(pids, content.tolist(), strict=True))
 
@@ -263,10 +268,7 @@ class PageDigests:
         demands = [(n, rows[index[d]]) for n, p in enumerate(chosen) for d in p.demands if d in index]
         h = _u64(self.project_row[p] for p in pids)
         h = mix(mix(h, _u64(area[a.parent] for a in first)), _u64(area[a.id] for a in first))
-        for pairs in (partners, demands):
-            groups = np.fromiter((n for n, _ in pairs), dtype=np.int64, count=len(pairs))
-            h = mix(h, group_hashes(groups, _u64(x for _, x in pairs), len(pids)))
-        return h
+        return mix(mix(h, _grouped(partners, len(pids))), _grouped(demands, len(pids)))
 
     def manifest(self, specs: list[tuple[str, tuple]], bases: list[str]) -> list[str]:
         """The digest of each spec's page (``bases``: per spec, the digest of its

@@ -139,14 +139,19 @@ def _grown(raw: bytes, file: str, table: Table | None, scale: str, cache: _Cache
 
 
 @contextmanager
-def _collector_paused():
+def _collector_paused(freeze: bool = False):
     """Python's cycle collector walks every live object each time it runs; building a few
     hundred thousand small objects ran it hundreds of times over all of them (a third of
-    the time). Reference counting still frees everything meanwhile; cycles wait until the end."""
+    the time). Reference counting still frees everything meanwhile; cycles wait until the end.
+
+    ``freeze``: on success, move everything alive into the permanent generation before the
+    collector is switched back on, or its first run walks all of it once."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
+        if freeze:
+            gc.freeze()
     finally:
         if enabled:
             gc.enable()
@@ -157,6 +162,7 @@ def prepare(
     cache_dir: Path | None = None,
     use_cache: bool = True,
     known: dict[str, tuple[int, str]] | None = None,
+    freeze: bool = False,
 ) -> Prepared:
     """Everything before rendering. Raises ValidationFailed if the data has errors.
 
@@ -164,8 +170,10 @@ def prepare(
     ``use_cache=False`` the cache is neither read nor written). The result is the same
     with or without it. ``known``: the size and SHA-256 of data files the caller has
     just read (by path), so a file whose cache entry exists is not read again.
+    ``freeze``: the caller keeps the result until it exits; the cycle collector will
+    never walk it (see :func:`_collector_paused`).
     """
-    with _collector_paused():
+    with _collector_paused(freeze):
         return _prepare(Path(data_dir), cache_dir, use_cache, known or {})
 
 
