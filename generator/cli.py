@@ -1,28 +1,25 @@
-"""The ``gongshi`` command. Only this module prints problems and chooses exit codes."""
+"""The ``gongshi`` command. Only this module prints problems and chooses exit codes.
+
+Exit codes: 0 success, 1 the data has errors (or would publish personal data), 2 any other
+failure — a busy output folder, a full disk, a missing permission — always with a Chinese
+message and never a traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
 import sys
 import time
 from collections import Counter
 from pathlib import Path
 
 from . import pipeline
-from .problems import CODES, GongshiError, PrivacyLeak, Problem, Report, ValidationFailed
-from .timing import COUNTS, PHASES, phase
+from .problems import CODES, GongshiError, PrivacyLeak, Report, ValidationFailed
+from .reports import format_problem, reconciliation
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 REPO = Path(__file__).resolve().parent.parent
-
-
-def format_problem(p: Problem) -> str:
-    level = "错误" if p.is_error else "警告"
-    value = f"值“{p.value}”：" if p.value else ""
-    return f"[{level}] {p.location()}：{value}{p.message()}  ({p.code})"
 
 
 def print_report(report: Report, stream=sys.stderr, limit: int = 0) -> None:
@@ -44,293 +41,6 @@ def print_report(report: Report, stream=sys.stderr, limit: int = 0) -> None:
     print(f"共 {len(errors)} 个错误，{len(warnings)} 个警告。{summary}", file=stream)
 
 
-def reconciliation(report: Report) -> list[dict[str, object]]:
-    """Rows read = rows published + rows excluded, per list."""
-    excluded = Counter(t for t, *_ in report.excluded)
-    return [
-        {
-            "list": name,
-            "read": report.rows_read[name],
-            "published": report.rows_published[name],
-            "excluded": excluded[name],
-        }
-        for name in report.rows_read
-    ]
-
-
-def write_reports(prepared: pipeline.Prepared, directory: Path) -> None:
-    """The build report and redaction report: for staff, outside the published site."""
-    directory.mkdir(parents=True, exist_ok=True)
-    report = prepared.report
-    doc = {
-        "rows": reconciliation(report),
-        "excluded": [{"list": t, "file": f, "row": r, "reason": why} for t, f, r, why in report.excluded],
-        "problems": [p.as_dict() for p in report.sorted()],
-    }
-    (directory / "build-report.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
-    lines = ["# 构建报告", "", "| 清单 | 读入行数 | 发布行数 | 排除行数 |", "|---|---:|---:|---:|"]
-    lines += [f"| {r['list']} | {r['read']} | {r['published']} | {r['excluded']} |" for r in doc["rows"]]
-    if report.excluded:
-        lines += ["", "## 排除的行", ""] + [f"- {f} 第 {r} 行：{why}" for _, f, r, why in report.excluded]
-    if report.problems:
-        lines += ["", "## 问题", ""] + [f"- {format_problem(p)}" for p in report.sorted()]
-    (directory / "build-report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    red = ["文件,行,列,遮盖类型,遮盖后文字"] + [",".join(_csv_cell(str(x)) for x in row) for row in prepared.redactions]
-    (directory / "redactions.csv").write_text("\n".join(red) + "\n", encoding="utf-8-sig")
-
-
-def _csv_cell(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\n') else text
-
-
-def default_config() -> Path | None:
-    """./pelicanconf.py when run from a project folder; else the package's own."""
-    return Path("pelicanconf.py") if Path("pelicanconf.py").exists() else None
-
-
-def pelican_settings(data: Path, output: Path, config: Path | None) -> dict:
-    from pelican.settings import read_settings
-
-    conf = config if config is not None else default_config()
-    base = conf.resolve().parent if conf else REPO
-    override = {
-        "OUTPUT_PATH": str(output),
-        "GONGSHI_DATA": str(data.resolve()),
-    }
-    settings = read_settings(str(conf) if conf else str(REPO / "pelicanconf.py"), override=override)
-    for key in ("PATH", "THEME"):
-        if not Path(settings[key]).is_absolute():
-            settings[key] = str((base / settings[key]).resolve())
-    return settings
-
-
-def source_folders(config: Path | None) -> tuple[Path, Path]:
-    """The content and theme folders a build reads, without importing Pelican (which
-    costs more than the whole check when nothing changed)."""
-    import runpy
-
-    conf = config if config is not None else REPO / "pelicanconf.py"
-    base = conf.resolve().parent if config is not None else REPO
-    values = runpy.run_path(str(conf))
-    if not {"PATH", "THEME"} <= values.keys():
-        settings = pelican_settings(Path("data"), Path("output"), config)
-        return Path(settings["PATH"]), Path(settings["THEME"])
-    return tuple((base / values[key]).resolve() for key in ("PATH", "THEME"))  # type: ignore[return-value]
-
-
-def input_fingerprint(data: Path, config: Path | None, seen: dict[str, tuple[int, str]] | None = None) -> str:
-    """One digest of everything a build reads: data, content, theme, settings, code.
-
-    ``seen`` receives each data file's size and SHA-256 (the key of its prepare cache
-    entry), so the build does not read and hash every file a second time."""
-    import hashlib
-    from importlib.metadata import version
-
-    h = hashlib.blake2b(digest_size=20)
-    h.update(f"pelican {version('pelican')}".encode())
-    roots = [data, *source_folders(config), Path(__file__).parent]
-    if config is not None:
-        roots.append(config)
-    for root in roots:
-        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
-        for f in files:
-            if "__pycache__" in f.parts:
-                continue
-            raw = f.read_bytes()
-            h.update(str(f.relative_to(root.parent)).encode() + b"\0")
-            if root is data and seen is not None:
-                digest = hashlib.sha256(raw).hexdigest()
-                seen[str(f)] = (len(raw), digest)
-                h.update(digest.encode())
-            else:
-                h.update(hashlib.blake2b(raw, digest_size=20).digest())
-    return h.hexdigest()
-
-
-BUILD_INFO = ".gongshi/build.json"
-PENDING = ".gongshi/commit-pending"  # present while a commit runs; next build is then full
-
-
-def build_site(
-    data: Path,
-    output: Path,
-    config: Path | None = None,
-    reports: Path | None = None,
-    jobs: int | None = None,
-    full: bool = False,
-) -> pipeline.Prepared | None:
-    """Validate, render what changed into a staging folder, then commit it.
-
-    Nothing in ``output`` changes until every page is rendered and scanned; on any
-    failure before that, the previous output stays exactly as it was. Returns None when
-    no input changed since the build in ``output`` (nothing to do).
-    """
-    output = output.resolve()
-    config = config if config is not None else default_config()
-    staging = output.with_name(f".{output.name}.building")
-    seen: dict[str, tuple[int, str]] = {}
-    with phase("fingerprint"):
-        fingerprint = input_fingerprint(data, config, seen)
-    if not full and _previous_fingerprint(output) == fingerprint and not (output / PENDING).exists():
-        return None
-    from pelican import Pelican
-
-    settings = pelican_settings(data, staging, config)
-    # Per-file results of the last build, beside the output (never published). --full
-    # starts from an empty cache, so a full build reads nothing from earlier builds.
-    cache = output.with_name(f".{output.name}.cache")
-    if full and cache.exists():
-        shutil.rmtree(cache)
-    # The prepared data lives until the process ends: frozen, the cycle collector never
-    # walks its millions of objects again while pages are digested.
-    with phase("prepare"):  # raises ValidationFailed before anything is written
-        prepared = pipeline.prepare(data, cache_dir=cache, known=seen, freeze=True)
-    pipeline.remember(data, prepared)
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir(parents=True)
-    # Incremental: only changed files are staged, then moved into the live folder.
-    # Otherwise the staging folder receives the whole site and replaces the old one.
-    incremental = not full and (output / BUILD_INFO).exists() and not (output / PENDING).exists()
-    settings["GONGSHI_LIVE_OUTPUT"] = str(output if incremental else staging)
-    settings["GONGSHI_FRESH_OUTPUT"] = not incremental  # the staging folder was just created
-    settings["GONGSHI_CACHE"] = str(cache)
-    if jobs:
-        settings["GONGSHI_JOBS"] = jobs
-    from .render import WALKED
-
-    WALKED.clear()  # filled by this build's privacy scan, never by an earlier one
-    try:
-        with phase("pelican"):
-            site = Pelican(settings)
-            with phase("pelican run"):
-                site.run()
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    with phase("commit"):
-        if incremental:
-            commit(staging, output, fingerprint)
-        else:
-            replace(staging, output, fingerprint)
-    with phase("reports"):
-        write_reports(prepared, reports or output.parent / "reports")
-    return prepared
-
-
-def _staged_files(staging: Path) -> list[str]:
-    """Relative paths (with /) of every file in the staging folder except .gongshi/."""
-    from .render import WALKED
-
-    walked = WALKED.pop(str(staging.resolve()), None)
-    if walked is not None:  # the privacy scan has just listed this very folder
-        return walked
-    out = []
-    for root, dirs, files in os.walk(staging):
-        rel = Path(root).relative_to(staging)
-        if rel.parts[:1] == (".gongshi",):
-            dirs[:] = []
-            continue
-        out += [(rel / f).as_posix() for f in files]
-    return out
-
-
-def _manifest(staging: Path) -> dict:
-    from .render import MANIFEST
-
-    return json.loads((staging / MANIFEST).read_text(encoding="utf-8"))
-
-
-def _others(manifest: dict, staged: list[str]) -> list[str]:
-    """Every output file that is not a data page: Pelican's, the theme's, downloads."""
-    from .render import file_for
-
-    pages = {file_for(u) for u in manifest["pages"]}
-    return sorted({f for f in staged if f not in pages} | set(manifest.get("files", ())))
-
-
-def _write_build_info(folder: Path, fingerprint: str, others: list[str]) -> None:
-    path = folder / BUILD_INFO
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"inputs": fingerprint, "others": others}, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
-    except FileNotFoundError:
-        return False
-
-
-def replace(staging: Path, output: Path, fingerprint: str) -> None:
-    """Swap a complete new site in for the old one: two renames."""
-    _write_build_info(staging, fingerprint, _others(_manifest(staging), _staged_files(staging)))
-    old = output.with_name(f".{output.name}.old")
-    if old.exists():
-        shutil.rmtree(old)
-    if output.exists():
-        output.rename(old)
-    staging.rename(output)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def commit(staging: Path, output: Path, fingerprint: str) -> None:
-    """Move the staged (changed) files into the live site and delete what is gone.
-
-    Only renames and deletions remain at this point. A marker file makes the next build
-    a full one if this is ever interrupted, so a half-moved site cannot persist.
-    """
-    from .render import MANIFEST, read_manifest, remove_page, staged_files
-
-    pending = output / PENDING
-    pending.write_text(str(staging), encoding="utf-8")
-    manifest = _manifest(staging)
-    # Data pages and downloads: staged only when their bytes changed.
-    for rel, src in staged_files(staging).items():
-        dst = f"{output}/{rel}"
-        try:
-            os.replace(src, dst)
-        except FileNotFoundError:  # a new page: its folder does not exist yet
-            os.makedirs(os.path.dirname(dst), exist_ok=True)
-            os.replace(src, dst)
-        except (IsADirectoryError, NotADirectoryError):  # a page became a folder, or back
-            raise GongshiError(f"无法更新 {rel}：请用 --full 重新生成") from None
-    # Pelican's own pages and the theme, rewritten every build: moved when they differ.
-    pelican = _staged_files(staging)
-    for rel in pelican:
-        dst = output / rel
-        if dst.is_dir():
-            raise GongshiError(f"无法更新 {rel}：请用 --full 重新生成")
-        src = staging / rel
-        if _same_file(src, dst):
-            continue
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(src, dst)
-    others = _others(manifest, pelican)
-    gone = set(read_manifest(output)) - set(manifest["pages"])
-    for url in gone:
-        remove_page(output, url)
-    try:
-        previous_others = json.loads((output / BUILD_INFO).read_text(encoding="utf-8")).get("others", [])
-    except (FileNotFoundError, ValueError):
-        previous_others = []
-    for rel in set(previous_others) - set(others):
-        (output / rel).unlink(missing_ok=True)
-    os.replace(staging / MANIFEST, output / MANIFEST)
-    _write_build_info(output, fingerprint, others)
-    pending.unlink()
-    shutil.rmtree(staging, ignore_errors=True)
-
-
-def _previous_fingerprint(output: Path) -> str | None:
-    try:
-        return json.loads((output / BUILD_INFO).read_text(encoding="utf-8"))["inputs"]
-    except (FileNotFoundError, ValueError, KeyError):
-        return None
-
-
 def cmd_check(args) -> int:
     report = pipeline.check(Path(args.data))
     if args.format == "json":
@@ -342,33 +52,36 @@ def cmd_check(args) -> int:
 
 
 def cmd_build(args) -> int:
+    from .build import Build, BuildOptions
+
     start = time.perf_counter()
+    options = BuildOptions(
+        data=Path(args.data),
+        output=Path(args.output),
+        config=Path(args.settings) if args.settings else None,
+        reports=Path(args.reports) if args.reports else None,
+        jobs=args.jobs,
+        full=args.full,
+        wait=args.wait,
+    )
     try:
-        prepared = build_site(
-            Path(args.data),
-            Path(args.output),
-            Path(args.settings) if args.settings else None,
-            Path(args.reports) if args.reports else None,
-            jobs=args.jobs,
-            full=args.full,
-        )
+        result = Build(options, on_wait=lambda message: print(message, file=sys.stderr)).run()
     except ValidationFailed as exc:
         print_report(exc.report, sys.stderr, args.limit)
         print("数据有错误，未生成网站，原有输出保持不变。", file=sys.stderr)
         return EXIT_DATA
-    if prepared is None:
-        print(f"输入没有变化，网站保持不变：{Path(args.output).resolve()}（{time.perf_counter() - start:.1f} 秒）")
+    if result.prepared is None:
+        print(f"输入没有变化，网站保持不变：{result.output}（{time.perf_counter() - start:.1f} 秒）")
         return EXIT_OK
-    if prepared.report.warnings:
-        print_report(prepared.report, sys.stderr, args.limit)
-    rows = reconciliation(prepared.report)
+    if result.prepared.report.warnings:
+        print_report(result.prepared.report, sys.stderr, args.limit)
     print("清单  读入 = 发布 + 排除")
-    for r in rows:
+    for r in reconciliation(result.prepared.report):
         print(f"  {r['list']:<10} {r['read']:>7} = {r['published']:>7} + {r['excluded']}")
-    print(f"网站已生成：{Path(args.output).resolve()}（{time.perf_counter() - start:.1f} 秒）")
+    print(f"网站已生成：{result.output}（{time.perf_counter() - start:.1f} 秒）")
     if args.timings:
-        print("  " + "  ".join(f"{k} {v:.1f}s" for k, v in PHASES.items()))
-        print("  " + "  ".join(f"{k} {v}" for k, v in COUNTS.items()))
+        print("  " + "  ".join(f"{k} {v:.1f}s" for k, v in result.timings.phases.items()))
+        print("  " + "  ".join(f"{k} {v}" for k, v in result.timings.counts.items()))
     return EXIT_OK
 
 
@@ -438,6 +151,9 @@ def parser() -> argparse.ArgumentParser:
             sp.add_argument("--jobs", type=int, help="并行进程数（默认为 CPU 核数）")
             sp.add_argument("--full", action="store_true", help="不复用上次的结果，全部重新生成")
             sp.add_argument("--timings", action="store_true", help="显示各阶段耗时")
+            sp.add_argument(
+                "--wait", type=float, default=600, metavar="秒", help="另一个构建正在写同一输出目录时最多等待的秒数"
+            )
 
     c = sub.add_parser("check", help="只校验数据")
     common(c, output=False)
@@ -456,7 +172,7 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--out", default="data")
     d.add_argument("--seed", type=int, default=2026)
     d.set_defaults(func=cmd_demo)
-    bench = sub.add_parser("bench", help="构建性能基准：全量、无变化、1% 变化")
+    bench = sub.add_parser("bench", help="构建性能基准：全量、无变化、1%% 变化")
     bench.add_argument("--preset", default="demo", help="demo、city、province 或倍数")
     bench.add_argument("--runs", type=int, default=3)
     bench.add_argument("--jobs", type=int)
@@ -481,6 +197,14 @@ def main(argv: list[str] | None = None) -> int:
     except GongshiError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as exc:  # anything the library did not translate: still no traceback
+        from .output import os_failure
+
+        print(f"错误：{os_failure(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("已中断，原有网站保持不变。", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

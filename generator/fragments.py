@@ -12,7 +12,15 @@ from jinja2 import pass_context
 from markupsafe import Markup
 
 TEMPLATES = ("_chrome_top.html", "_chrome_footer.html", "_macros.html")
-_cache: dict[tuple, object] = {}  # Markup fragments and macro modules
+
+
+def _cache(environment) -> dict[tuple, object]:
+    """Rendered fragments and macro modules, kept on the Jinja environment they come from
+    (Pelican makes one per generator and build), so nothing outlives the build."""
+    cache = environment.__dict__.get("gongshi_fragments")
+    if cache is None:
+        cache = environment.gongshi_fragments = {}
+    return cache
 
 
 def nav_states(nav, here: str | None) -> tuple[str, ...]:
@@ -33,19 +41,16 @@ def fragment(ctx, name: str, here: str | None = None) -> Markup:
     site, siteurl = ctx["site"], str(ctx["SITEURL"])
     states = nav_states(site.nav, here)
     key = (name, id(site), siteurl, states)
-    html = _cache.get(key)
+    cache = _cache(ctx.environment)
+    html = cache.get(key)
     if html is None:
         template = ctx.environment.get_template(name)
-        html = _cache[key] = Markup(
+        html = cache[key] = Markup(
             template.render(
                 site=site, t=ctx["t"], SITEURL=siteurl, nav=tuple(zip(site.nav, states, strict=True))
             ).strip("\n")
         )
     return html
-
-
-def reset() -> None:
-    _cache.clear()
 
 
 @pass_context
@@ -56,9 +61,10 @@ def macros(ctx):
     render; the macros only read ``t`` and ``SITEURL``, and a site has a handful of depths.
     """
     siteurl = str(ctx["SITEURL"])
-    key = ("_macros.html", id(ctx.environment), siteurl)
-    module = _cache.get(key)
+    key = ("_macros.html", siteurl)
+    cache = _cache(ctx.environment)
+    module = cache.get(key)
     if module is None:
         template = ctx.environment.get_template("_macros.html")
-        module = _cache[key] = template.make_module({"t": ctx["t"], "SITEURL": siteurl})
+        module = cache[key] = template.make_module({"t": ctx["t"], "SITEURL": siteurl})
     return module

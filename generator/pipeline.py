@@ -465,22 +465,3 @@ class _Cache:
                     p.unlink(missing_ok=True)
                 except OSError:
                     pass
-
-
-_cache: dict[Path, Prepared] = {}
-
-
-def prepared_for(data_dir: Path) -> Prepared:
-    """Prepare once per process: the CLI validates before Pelican's plugin asks again."""
-    key = Path(data_dir).resolve()
-    if key not in _cache:
-        _cache[key] = prepare(key)
-    return _cache[key]
-
-
-def remember(data_dir: Path, prepared: Prepared) -> None:
-    _cache[Path(data_dir).resolve()] = prepared
-
-
-def forget() -> None:
-    _cache.clear()

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from pelican import signals
 
 from .filters import FILTERS
 
 
 def get_generators(pelican_object):
+    """The data-page generator; bound to the build's context when a Build runs Pelican."""
     from .render import GongshiGenerator
 
-    return GongshiGenerator
+    context = getattr(pelican_object, "gongshi", None)
+    if context is None:
+        return GongshiGenerator
+    return type("BoundGongshiGenerator", (GongshiGenerator,), {"render_context": context})
 
 
 def initialized(pelican_object):
@@ -100,28 +102,23 @@ def content_object_init(instance):
 
 
 def finalized(pelican_object):
-    """Read every output file for personal data before anything can be published."""
+    """Run by plain Pelican: read every output file for personal data. (A Build scans the
+    staging folder itself, skipping the pages it scanned while rendering them.)"""
+    if getattr(pelican_object, "gongshi", None) is not None:
+        return
     from .privacy import scan_output
     from .problems import PrivacyLeak
-    from .render import SCANNED, WALKED
-    from .timing import phase
 
-    with phase("privacy-scan"):
-        # Data pages were scanned in memory by the renderer before they were written.
-        WALKED.clear()
-        seen: list[str] = []
-        findings = scan_output(pelican_object.output_path, skip=SCANNED, seen=seen)
-        WALKED[str(Path(pelican_object.output_path).resolve())] = seen
+    findings = scan_output(pelican_object.output_path)
     if findings:
         raise PrivacyLeak(findings)
 
 
 def generator_init(generator):
-    """Every generator's Jinja environment (data pages, news, pages): the fast output
-    escape, and compiled templates kept between builds when the CLI gives a cache."""
+    """Every generator's Jinja environment (data pages, news, pages): the fast output escape."""
     from .templating import install
 
-    install(generator.env, generator.settings.get("GONGSHI_CACHE"))
+    install(generator.env)
 
 
 def register():

@@ -10,41 +10,42 @@ Fast path, measured with ``gongshi bench`` (see README):
   the previous build's manifest is not built, rendered or written;
 - the other pages are rendered by forked workers, one per core, which also scan each
   page for personal data before writing it (so the scan costs no extra read);
-- :class:`SiteWriter` writes only bytes that differ from the live site, refuses paths
-  outside the output folder and a page written twice, and replaces files atomically.
+- :class:`~generator.output.SiteWriter` writes only bytes that differ from the live site,
+  refuses paths outside the output folder and a page written twice.
 
-With the CLI, Pelican writes into a staging folder that receives only what changed; the
-CLI then commits it to the live folder (``GONGSHI_LIVE_OUTPUT``). Run as a plain Pelican
-plugin, the output folder is the live folder and is updated in place.
+Run by :class:`generator.build.Build`, Pelican writes into a staging folder that receives
+only what changed, and the build commits it (output.py). Run as a plain Pelican plugin,
+the output folder is the live folder and is updated in place.
 """
 
 from __future__ import annotations
 
 import gc
 import hashlib
-import json
 import multiprocessing
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote, unquote
+from typing import TYPE_CHECKING
 
 from jinja2 import meta
 from pelican.generators import Generator
 
-from . import __version__, fragments
+from . import __version__, fragments, timing
 from .catalog import ZH, T
 from .digests import PageDigests, download_digests
 from .export import LISTS, downloads
-from .pipeline import prepared_for
+from .output import Manifest, SiteWriter, file_for, remove_page
+from .pipeline import prepare
 from .privacy import KIND_LABELS, scan_bytes
 from .problems import OutputError, PrivacyLeak
 from .progress import Progress
-from .timing import COUNTS, PHASES, phase
+from .timing import phase
 from .views import Link, ViewBuilder, url_for
 
-MANIFEST = ".gongshi/manifest.json"
-STAGED = ".gongshi/staged"
+if TYPE_CHECKING:
+    from .build import RenderContext
+
 INLINE_BELOW = 400  # pages; forking costs more than it saves for small sites
 CHUNK = 200
 _CODE = (
@@ -60,115 +61,12 @@ _CODE = (
     "templating.py",
     "schema.py",
 )
-# Files below the output folder that the last data-page render wrote or vouched for: the
-# privacy scan at the end of the build skips them (each was scanned when rendered).
-SCANNED: set[str] = set()
-# Every file the privacy scan found in the output folder it walked: {folder: paths}.
-# The CLI's swap reads it instead of walking the whole new site a second time.
-WALKED: dict[str, list[str]] = {}
 
 
 def root_prefix(url: str) -> str:
     """Relative path from a page at ``url`` (``a/b/``) back to the site root."""
     depth = url.count("/")
     return "/".join([".."] * depth) if depth else "."
-
-
-def file_for(url: str) -> str:
-    return url + "index.html" if url == "" or url.endswith("/") else url
-
-
-class SiteWriter:
-    """Writes files below one folder; each path once, only when the bytes differ from
-    the live site's (``live``, by default the same folder).
-
-    When ``live`` is another folder (an incremental build staging what changed), files
-    go flat into ``<output>/.gongshi/staged/``, each named by its quoted path: no folder
-    is created per page, and the commit finds them with one directory listing.
-    """
-
-    def __init__(
-        self, output: Path, taken: frozenset[str] = frozenset(), live: Path | None = None, fresh: bool = False
-    ):
-        self.output = Path(output).resolve()
-        # A new folder nobody reads yet (the CLI's staging folder for a full build):
-        # nothing to compare against and no reader to protect, so files are written
-        # directly, without a temporary name and a rename per page.
-        self.fresh = fresh
-        self.live = Path(live).resolve() if live is not None else self.output
-        self.written: set[Path] = set()
-        self.taken = taken  # paths another writer (Pelican's) already wrote
-        self.changed = 0
-        self.changed_bytes = 0
-        self.flat = self.live != self.output
-        if self.flat:
-            (self.output / STAGED).mkdir(parents=True, exist_ok=True)
-
-    def path_for(self, url: str) -> Path:
-        # Checked on the text, not with Path.resolve(): that costs a system call per
-        # folder level, per page. URLs are relative and the folders are created by us.
-        rel = file_for(url)
-        parts = rel.split("/")
-        if rel.startswith(("/", "\\")) or "\\" in rel or ".." in parts or "" in parts[:-1] or ":" in parts[0]:
-            raise OutputError(f"拒绝写到输出目录以外：{url}")
-        return Path(f"{self.output}/{rel}")
-
-    def write(self, url: str, text: str) -> bool:
-        """Write one page; True if the file on disk changed."""
-        return self.write_bytes(url, text.encode("utf-8"))
-
-    def write_bytes(self, url: str, data: bytes) -> bool:
-        path = self.path_for(url)
-        if path in self.written or str(path) in self.taken:
-            raise OutputError(f"同一页面被写了两次：{url}")
-        self.written.add(path)
-        rel = file_for(url)
-        if not self.fresh and self._same_as_live(rel, data):
-            return False
-        self.changed += 1
-        self.changed_bytes += len(data)
-        if self.fresh:
-            try:
-                f = open(path, "wb")
-            except FileNotFoundError:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                f = open(path, "wb")
-            with f:
-                f.write(data)
-            return True
-        if self.flat:  # a private folder, discarded if the build fails
-            with open(f"{self.output}/{STAGED}/{staged_name(rel)}", "wb") as f:
-                f.write(data)
-            return True
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)  # never truncate in place: a reader may be serving the file
-        return True
-
-    def _same_as_live(self, rel: str, data: bytes) -> bool:
-        live = f"{self.live}/{rel}"
-        try:
-            if os.stat(live).st_size != len(data):
-                return False
-            with open(live, "rb") as f:
-                return f.read() == data
-        except FileNotFoundError:
-            return False
-
-
-def staged_name(rel: str) -> str:
-    return quote(rel, safe="")
-
-
-def staged_files(staging: Path) -> dict[str, str]:
-    """What an incremental build staged: {path in the site: staged file}."""
-    folder = f"{staging}/{STAGED}"
-    try:
-        names = os.listdir(folder)
-    except FileNotFoundError:
-        return {}
-    return {unquote(n): f"{folder}/{n}" for n in names}
 
 
 def template_digests(env, names: set[str]) -> dict[str, str]:
@@ -243,45 +141,37 @@ class RenderJob:
         return out
 
 
-_JOB: RenderJob | None = None
+# Set only inside forked worker processes (by the pool's initializer), never in the parent:
+# a worker inherits the job's whole dataset through fork instead of receiving it pickled.
+_WORKER: dict[str, object] = {}
+
+
+def _init_worker(job: object) -> None:
+    _WORKER["job"] = job
 
 
 def _work(specs):
-    assert _JOB is not None
-    return _JOB.run(specs)
+    job = _WORKER["job"]
+    assert isinstance(job, RenderJob)
+    return job.run(specs)
 
 
-def read_manifest(output: Path, part: str = "pages") -> dict[str, str]:
-    """The digests the last build in ``output`` recorded: of its data pages, or (part
-    "files") of its downloads."""
-    try:
-        found = json.loads((output / MANIFEST).read_text(encoding="utf-8"))[part]
-    except (FileNotFoundError, ValueError, KeyError):
-        return {}
-    return found if isinstance(found, dict) else {}
-
-
-def render_all(job: RenderJob, specs: list, jobs: int, progress: Progress) -> list[tuple[str, bool, list]]:
+def render_all(job: RenderJob, specs: list, jobs: int, progress: Progress) -> list[tuple[str, int, list]]:
     """Render every spec, in parallel where it pays."""
-    global _JOB
-    results: list[tuple[str, bool, list]] = []
+    results: list[tuple[str, int, list]] = []
     chunks = [specs[i : i + CHUNK] for i in range(0, len(specs), CHUNK)]
     if jobs <= 1 or len(specs) < INLINE_BELOW:
         for chunk in chunks:
             results += job.run(chunk)
             progress.advance(len(chunk))
     else:
-        _JOB = job
         # Workers inherit the whole dataset. Frozen, the cycle collector never walks it
         # there, which saves time and keeps the shared memory pages shared.
         gc.freeze()
-        try:
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                for part in pool.imap_unordered(_work, chunks):
-                    results += part
-                    progress.advance(len(part))
-        finally:
-            _JOB = None
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=_init_worker, initargs=(job,)) as pool:
+            for part in pool.imap_unordered(_work, chunks):
+                results += part
+                progress.advance(len(part))
     job.writer.changed = sum(1 for _, written, _ in results if written)
     job.writer.changed_bytes = sum(written for _, written, _ in results)
     return results
@@ -289,7 +179,7 @@ def render_all(job: RenderJob, specs: list, jobs: int, progress: Progress) -> li
 
 def export_downloads(
     builder: ViewBuilder, writer: SiteWriter, previous: dict[str, str], live: Path
-) -> tuple[dict[str, str], int, list[tuple[str, str, str]]]:
+) -> tuple[dict[str, str], int, int, list[tuple[str, str, str]]]:
     """Write the downloads that changed; scanned in memory like the pages. A list whose
     sources did not change since the build in ``live`` (``previous``: its downloads'
     digests) is not built again.
@@ -314,42 +204,44 @@ def export_downloads(
     return dict(sorted(digests.items())), changed, writer.changed_bytes, findings
 
 
-_BACKGROUND = None
-
-
-def _background():
-    func, args = _BACKGROUND
-    PHASES.clear()
-    return func(*args), dict(PHASES)
+def _background(task: tuple) -> tuple[object, timing.Timings]:
+    func, args = task
+    with timing.recording() as timings:  # the child's own phases, reported back
+        value = func(*args)
+    return value, timings
 
 
 class Background:
     """Run ``func(*args)`` in a forked child while the caller goes on; inline if not parallel."""
 
     def __init__(self, func, *args, parallel: bool = True):
-        global _BACKGROUND
         self.pool = None
         if not parallel:
             self.value = func(*args)
             return
-        _BACKGROUND = (func, args)
-        try:
-            self.pool = multiprocessing.get_context("fork").Pool(1)
-            self.pending = self.pool.apply_async(_background)
-        finally:
-            _BACKGROUND = None
+        # The pool's initializer runs in the forked child, where the task arrives through
+        # fork rather than pickled (the builder holds the whole dataset).
+        self.pool = multiprocessing.get_context("fork").Pool(1, initializer=_init_worker, initargs=((func, args),))
+        self.pending = self.pool.apply_async(_run_background)
 
     def result(self):
         if self.pool is None:
             return self.value
         try:
-            value, phases = self.pending.get()
-            for name, seconds in phases.items():  # shown as e.g. "export (parallel)"
-                PHASES[f"{name} (parallel)"] = PHASES.get(f"{name} (parallel)", 0.0) + seconds
+            value, timings = self.pending.get()
+            recorded = timing.current()
+            if recorded is not None:
+                recorded.add(timings, " (parallel)")  # shown as e.g. "export (parallel)"
             return value
         finally:
             self.pool.close()
             self.pool.join()
+
+
+def _run_background():
+    task = _WORKER["job"]
+    assert isinstance(task, tuple)
+    return _background(task)
 
 
 def plan(builder: ViewBuilder, specs: list, bases: dict[str, str], previous: dict[str, str]):
@@ -370,12 +262,31 @@ def plan(builder: ViewBuilder, specs: list, bases: dict[str, str], previous: dic
 
 
 class GongshiGenerator(Generator):
-    """Pelican generator for every data page."""
+    """Pelican generator for every data page.
 
+    Run by :class:`generator.build.Build`, it receives a
+    :class:`~generator.build.RenderContext` (``render_context``: the prepared data, the
+    previous build's record, where to write) and reports back into it. Run by plain
+    Pelican (``pelican -s pelicanconf.py``), it prepares the data itself and updates the
+    output folder in place.
+    """
+
+    render_context: RenderContext | None = None
 
     def generate_context(self) -> None:
-        fragments.reset()
-        prepared = prepared_for(Path(self.settings["GONGSHI_DATA"]))
+        context = self.render_context
+        if context is None:
+            from .build import RenderContext
+
+            output = Path(self.output_path).resolve()
+            context = self.render_context = RenderContext(
+                prepared=prepare(Path(self.settings["GONGSHI_DATA"])),
+                live=output,
+                fresh=False,
+                jobs=os.cpu_count() or 1,
+                previous=Manifest.read(output),
+            )
+        prepared = context.prepared
         self.prepared = prepared
         self.builder = ViewBuilder(prepared.dataset, prepared.aggregates)
         # Shared with Pelican's own templates (news, Markdown pages) through the context.
@@ -405,26 +316,28 @@ class GongshiGenerator(Generator):
         }
 
     def generate_output(self, writer) -> None:
+        context = self.render_context
+        assert context is not None
         output = Path(self.output_path).resolve()
-        live = Path(self.settings.get("GONGSHI_LIVE_OUTPUT") or output).resolve()
-        fresh = live == output and bool(self.settings.get("GONGSHI_FRESH_OUTPUT"))
+        live = context.live.resolve()
+        in_place = live == output
+        fresh = in_place and context.fresh
         articles = self.context.get("articles") or []
         self.builder.news = tuple(Link(a.title, a.url) for a in articles[:5])
-        previous = read_manifest(live)
+        previous = context.previous
         taken = frozenset(str(Path(p).resolve()) for p in getattr(writer, "_written_files", ()))
-        jobs = int(self.settings.get("GONGSHI_JOBS") or os.cpu_count() or 1)
         # The downloads need no page digests: a second core builds them meanwhile.
         export = Background(
             export_downloads,
             self.builder,
             SiteWriter(output, taken, live, fresh),
-            read_manifest(live, "files"),
+            previous.files,
             live,
-            parallel=jobs > 1,
+            parallel=context.jobs > 1,
         )
         with phase("digest"):
             specs = self.builder.specs()
-            manifest, todo = plan(self.builder, specs, self._bases(specs), previous)
+            manifest, todo = plan(self.builder, specs, self._bases(specs), previous.pages)
         pages_writer = SiteWriter(output, taken, live, fresh)
         for path in taken:  # a data page where Pelican already wrote a news item or page
             rel = Path(path).relative_to(output).as_posix() if Path(path).is_relative_to(output) else None
@@ -435,7 +348,7 @@ class GongshiGenerator(Generator):
         for name in {self.builder.spec_template(m, a) for m, a in todo}:
             job.template(name)  # compiled once here, inherited by every worker
         with Progress("生成页面", len(todo)) as progress, phase("render"):
-            results = render_all(job, todo, jobs, progress)
+            results = render_all(job, todo, context.jobs, progress)
         with phase("export (wait)"):
             files, exported, exported_bytes, export_findings = export.result()
         findings = [f for _, _, found in results for f in found] + export_findings
@@ -444,30 +357,21 @@ class GongshiGenerator(Generator):
         for path in files:
             if path in manifest:
                 raise OutputError(f"同一页面被写了两次：{path}")
-        SCANNED.clear()
-        SCANNED.update(file_for(url) for url in manifest)
-        SCANNED.update(files)
+        context.scanned = {file_for(url) for url in manifest} | set(files)
         job.writer.changed += exported
         job.writer.changed_bytes += exported_bytes
-        if live == output:
-            # Run as a plain Pelican plugin: pages that no longer exist go away here.
-            for url in set(previous) - set(manifest):
+        context.manifest = Manifest(pages=manifest, files=files)
+        if in_place and not context.fresh:
+            # Run as a plain Pelican plugin: pages that no longer exist go away here, and
+            # the record is kept in the output folder itself.
+            for url in set(previous.pages) - set(manifest):
                 remove_page(output, url)
-        path = output / MANIFEST
-        path.parent.mkdir(parents=True, exist_ok=True)
-        doc = {"pages": dict(sorted(manifest.items())), "files": files}
-        path.write_text(json.dumps(doc, separators=(",", ":")), encoding="utf-8")  # C encoder: no indent
-        COUNTS["pages"] = len(manifest)
-        COUNTS["pages rendered"] = len(todo)
-        COUNTS["files changed"] = job.writer.changed
-        COUNTS["MB written"] = round(job.writer.changed_bytes / 2**20, 1)  # MiB, like the output size
-
-
-def remove_page(root: Path, url: str) -> None:
-    """Delete one page's file and the folders it leaves empty."""
-    path = root / file_for(url)
-    path.unlink(missing_ok=True)
-    for parent in path.parents:
-        if parent == root or not parent.is_relative_to(root) or any(parent.iterdir()):
-            break
-        parent.rmdir()
+            context.manifest.write(output)
+        context.counts.update(
+            {
+                "pages": len(manifest),
+                "pages rendered": len(todo),
+                "files changed": job.writer.changed,
+                "MB written": round(job.writer.changed_bytes / 2**20, 1),  # MiB, like the output size
+            }
+        )

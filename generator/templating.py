@@ -10,6 +10,11 @@ the escaping rules do not change (the golden pages and XSS tests pin the output)
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
+import jinja2
+from jinja2 import FileSystemBytecodeCache
 from jinja2.compiler import CodeGenerator, optimizeconst
 from markupsafe import escape
 
@@ -76,25 +81,19 @@ class FastOutputCodeGenerator(CodeGenerator):
         self.write(f"), {node.attr!r}, missing)) is not missing else environment.getattr(_gs_o, {node.attr!r}))")
 
 
-def install(env, cache_dir: str | None = None) -> None:
-    """Use the fast output escape for templates this environment compiles from now on.
-
-    ``cache_dir``: keep compiled templates there between builds (Jinja's bytecode cache;
-    compiling the theme costs about a second per process otherwise). Entries are keyed by
-    template source; the folder name carries this module's and Jinja's version, so a
-    change to the code generator never reuses old bytecode.
-    """
+def install(env) -> None:
+    """Use the fast output escape for templates this environment compiles from now on."""
     if hasattr(CodeGenerator, "_output_child_pre"):  # Jinja's hook; absent means keep defaults
         env.gongshi_output_escape = output_escape
         env.code_generator_class = FastOutputCodeGenerator
-    if cache_dir:
-        import hashlib
-        from pathlib import Path
 
-        import jinja2
-        from jinja2 import FileSystemBytecodeCache
 
-        version = hashlib.blake2b(Path(__file__).read_bytes() + jinja2.__version__.encode(), digest_size=8)
-        folder = Path(cache_dir) / f"jinja-{version.hexdigest()}"
-        folder.mkdir(parents=True, exist_ok=True)
-        env.bytecode_cache = FileSystemBytecodeCache(str(folder))
+def bytecode_cache(cache_dir: Path) -> FileSystemBytecodeCache:
+    """Compiled templates kept in ``cache_dir`` between builds (compiling the theme costs
+    about a second per process otherwise). Entries are keyed by template source; the folder
+    name carries this module's and Jinja's version, so a change to the code generator never
+    reuses old bytecode."""
+    version = hashlib.blake2b(Path(__file__).read_bytes() + jinja2.__version__.encode(), digest_size=8)
+    folder = Path(cache_dir) / f"jinja-{version.hexdigest()}"
+    folder.mkdir(parents=True, exist_ok=True)
+    return FileSystemBytecodeCache(str(folder))

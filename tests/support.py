@@ -26,3 +26,17 @@ def set_cell(path: Path, row: int, column: str, value: str) -> None:
     j = rows[0].index(column)
     rows[row - 1][j] = value
     write_rows(path, rows)
+
+
+# The size and time of every file, recorded by the build beside its manifest: it differs
+# between two builds of the same inputs, and is never published.
+BUILD_STATE = ".gongshi/state.json"
+
+
+def site_files(root: Path) -> dict[str, bytes]:
+    """Every file of a built site (relative path -> bytes), except the build's own state record."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.relative_to(root).as_posix() != BUILD_STATE
+    }

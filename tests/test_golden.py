@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from support import MINI
 
-from generator import pipeline
 from generator.cli import main
 
 GOLDEN = Path(__file__).parent / "golden" / "mini"
@@ -36,7 +35,6 @@ FILES = [
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("golden") / "output"
-    pipeline.forget()
     assert main(["build", "--data", str(MINI), "--output", str(out)]) == 0
     return out
 

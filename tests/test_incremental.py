@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from support import ROOT
+from support import ROOT, site_files
 
 from generator import pipeline
 from generator.bench import change_one_percent
@@ -15,11 +15,10 @@ from generator.cli import main
 
 
 def files(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return site_files(root)
 
 
 def build(data: Path, out: Path, *extra: str) -> None:
-    pipeline.forget()
     assert main(["build", "--data", str(data), "--output", str(out), *extra]) == 0
 
 
@@ -221,8 +220,6 @@ def test_incremental_equals_full_after_each_kind_of_edit(edit, base_build, tmp_p
 
 def test_spec_url_and_template_match_the_built_page():
     from generator.views import ViewBuilder
-
-    pipeline.forget()
     prepared = pipeline.prepare(ROOT / "data")
     builder = ViewBuilder(prepared.dataset, prepared.aggregates)
     for method, args in builder.specs():
@@ -231,14 +228,14 @@ def test_spec_url_and_template_match_the_built_page():
 
 
 def test_fingerprint_reads_the_folders_pelican_reads(tmp_path):
-    from generator.cli import pelican_settings, source_folders
+    from generator.build import pelican_settings, source_folders
 
-    settings = pelican_settings(ROOT / "data", tmp_path, None)
+    settings = pelican_settings(tmp_path, None)
     assert source_folders(None) == (Path(settings["PATH"]), Path(settings["THEME"]))
 
 
 def test_an_interrupted_commit_makes_the_next_build_full(demo, tmp_path):
-    from generator.cli import PENDING
+    from generator.output import PENDING
 
     out = tmp_path / "out"
     build(demo, out)

@@ -80,7 +80,7 @@ def test_files_the_fingerprint_hashed_are_not_read_again(demo, tmp_path, monkeyp
     """The build's fingerprint hands prepare each data file's SHA-256: a file with a cache
     entry is then taken from the cache unread; one whose entry is missing (here: an
     edited file, whose digest the caller got wrong on purpose) is read and hashed as usual."""
-    from generator.cli import input_fingerprint
+    from generator.build import input_fingerprint
 
     cache = tmp_path / "cache"
     plain, _ = outcome(demo)

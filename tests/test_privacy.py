@@ -126,7 +126,6 @@ def test_a_data_page_carrying_personal_data_fails_the_build(tmp_path, mini, monk
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     monkeypatch.setattr("generator.privacy.mask_text", lambda text, names=(): (text, []))
     set_cell(mini / "projects.csv", 2, "领办人", "王建国 13987654321")
-    pipeline.forget()
     assert main(["build", "--data", str(mini), "--output", str(out), "--jobs", "1"]) == 1
     assert "projects/p1/index.html" in capsys.readouterr().err
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before

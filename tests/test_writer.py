@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from generator.output import SiteWriter, staged_files
 from generator.problems import OutputError
-from generator.render import SiteWriter, staged_files
 
 
 @pytest.mark.parametrize("fresh", [False, True])

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from generator import pipeline
 from generator.cli import main
 from generator.load import decode
 from generator.privacy import maskable_columns
@@ -57,7 +56,6 @@ def poisoned(tmp_path_factory) -> Path:
     shutil.copytree(ROOT / "data", data)
     poison(data)
     out = data.parent / "output"
-    pipeline.forget()
     assert main(["build", "--data", str(data), "--output", str(out)]) == 0
     return out
 
