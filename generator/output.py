@@ -432,10 +432,10 @@ class Output:
         undo = staging / UNDO
         undo.mkdir(parents=True, exist_ok=True)
         journal: list[tuple[str, bool]] = []  # (path in the site, whether it existed before)
-        (root / PENDING).parent.mkdir(parents=True, exist_ok=True)
-        (root / PENDING).write_text(str(staging), encoding="utf-8")
-        self.step("commit:marked")
         try:
+            (root / PENDING).parent.mkdir(parents=True, exist_ok=True)
+            (root / PENDING).write_text(str(staging), encoding="utf-8")
+            self.step("commit:marked")
             moves = list(staged_files(staging).items())
             moves += [(rel, f"{staging}/{rel}") for rel in pelican_files if not _same_file(staging / rel, root / rel)]
             for n, (rel, src) in enumerate(moves):
@@ -459,7 +459,9 @@ class Output:
                 else:
                     state[rel] = rec
             manifest.state = state
-            manifest.write(root)
+            manifest.write(staging)  # then moved in like the pages, so a rollback restores the old record
+            for rel in (STATE, MANIFEST):
+                self._replace(rel, f"{staging}/{rel}", undo, journal)
             self.step("commit:recorded")
         except BaseException as exc:
             if isinstance(exc, Exception):
