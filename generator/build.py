@@ -19,7 +19,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from . import pipeline, timing
-from .output import Manifest, Output, Step, changed_since, file_for, translated_os_errors, walk
+from .output import Manifest, Output, Step, changed_since, file_for, translated_os_errors
 from .problems import PrivacyLeak
 
 REPO = Path(__file__).resolve().parent.parent
@@ -231,7 +231,7 @@ class Build:
             from pelican import Pelican
 
             site = Pelican(pelican_settings(staging, config, context.cache))
-            site.gongshi = context  # type: ignore[attr-defined]  # read by plugin.get_generators
+            site.gongshi = context  # read by plugin.get_generators
             with timing.phase("pelican run"):
                 site.run()
 
@@ -245,10 +245,3 @@ class Build:
         if findings:
             raise PrivacyLeak(findings)
         return seen
-
-
-def build_site(options: BuildOptions, **kwargs: object) -> BuildResult:
-    return Build(options, **kwargs).run()  # type: ignore[arg-type]
-
-
-__all__ = ["Build", "BuildOptions", "BuildResult", "RenderContext", "build_site", "input_fingerprint", "walk"]

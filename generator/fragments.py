@@ -43,7 +43,7 @@ def fragment(ctx, name: str, here: str | None = None) -> Markup:
     key = (name, id(site), siteurl, states)
     cache = _cache(ctx.environment)
     html = cache.get(key)
-    if html is None:
+    if not isinstance(html, Markup):
         template = ctx.environment.get_template(name)
         html = cache[key] = Markup(
             template.render(

@@ -321,7 +321,7 @@ def _publish(tables: dict[str, TableData], report: Report):
                 for pos, text in changed.items():
                     values[pos + off] = text
                     patched.setdefault(column, {})[pos + off] = text
-        if td.slugs is not None:
+        if td.slugs is not None and t.key is not None:
             columns["_slug"] = td.slugs[td.codes[t.key]]
         public[t.name] = columns
     return public, redactions, patches

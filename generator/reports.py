@@ -39,14 +39,15 @@ def write_reports(prepared: Prepared, directory: Path) -> None:
     """The build report and redaction report: for staff, outside the published site."""
     directory.mkdir(parents=True, exist_ok=True)
     report = prepared.report
+    rows = reconciliation(report)
     doc = {
-        "rows": reconciliation(report),
+        "rows": rows,
         "excluded": [{"list": t, "file": f, "row": r, "reason": why} for t, f, r, why in report.excluded],
         "problems": [p.as_dict() for p in report.sorted()],
     }
     (directory / "build-report.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
     lines = ["# 构建报告", "", "| 清单 | 读入行数 | 发布行数 | 排除行数 |", "|---|---:|---:|---:|"]
-    lines += [f"| {r['list']} | {r['read']} | {r['published']} | {r['excluded']} |" for r in doc["rows"]]
+    lines += [f"| {r['list']} | {r['read']} | {r['published']} | {r['excluded']} |" for r in rows]
     if report.excluded:
         lines += ["", "## 排除的行", ""] + [f"- {f} 第 {r} 行：{why}" for _, f, r, why in report.excluded]
     if report.problems:

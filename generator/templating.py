@@ -25,7 +25,7 @@ except ImportError:  # pragma: no cover - pure-Python markupsafe
         from markupsafe._native import _escape_inner
     except ImportError:
 
-        def _escape_inner(s: str) -> str:
+        def _escape_inner(s: str, /) -> str:
             return str(escape(s))
 
 
