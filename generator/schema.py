@@ -459,7 +459,7 @@ RESULTS = Table(
     description="已完成项目的结果与销号，一个项目一行。",
     # The project's own columns, repeated so the downloaded list reads on its own.
     derived=(
-        Column("title", PROJECTS.column("title").label, STRING, derived=True),
+        Column("title", PROJECTS.column("title").label, STRING, derived=True, description="所属项目的名称"),
         Column("communities", PROJECTS.column("communities").label, STRING, derived=True, description="社区名称"),
         Column("lead_unit", PROJECTS.column("lead_unit").label, STRING, derived=True, description="单位名称"),
     ),
