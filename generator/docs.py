@@ -102,9 +102,7 @@ def reference() -> str:
                 "| 列名 | 中文列名 | 类型 | 说明 |",
                 "|---|---|---|---|",
             ]
-            out += [
-                f"| `{c.name}` | {c.label} | {TYPE_LABELS[c.type]} | {_cell(c.description)} |" for c in t.derived
-            ]
+            out += [f"| `{c.name}` | {c.label} | {TYPE_LABELS[c.type]} | {_cell(c.description)} |" for c in t.derived]
             out.append("")
     five = "；".join(f"{c.label}" for c in RATING_5.choices)
     out += [f"评价等级为五级（`rating_scale: five`）时，“评价”可选：{five}。", ""]

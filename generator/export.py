@@ -156,7 +156,9 @@ def export_tables(
             rows = list(map(ds.results.__getitem__, keys))
         derived = _derived_values(name, ds, agg, url_for, keys)
         if set(derived) != {c.name for c in table.derived}:
-            raise ValueError(f"{name}: derived columns declared {[c.name for c in table.derived]}, computed {list(derived)}")
+            raise ValueError(
+                f"{name}: derived columns declared {[c.name for c in table.derived]}, computed {list(derived)}"
+            )
         values = [*_attributes(rows, columns), *(derived[c.name] for c in table.derived)]
         out[name] = (columns, table.derived, values)
     return out

@@ -536,7 +536,9 @@ class Setting:
         return (self.name, self.label)
 
 
-def _setting(label: str, type: str, default: Any = MISSING, description: str = "", enum: Enumeration | None = None) -> Any:
+def _setting(
+    label: str, type: str, default: Any = MISSING, description: str = "", enum: Enumeration | None = None
+) -> Any:
     """A :class:`SiteSettings` field: no default means the setting is required."""
     return field(default=default, metadata={"setting": (label, type, description, enum)})
 
@@ -554,7 +556,7 @@ class SiteSettings:
 
     name: str = _setting("门户名称", STRING, description="显示在每页顶部")
     district: str = _setting("区名称", STRING)
-    as_of: dt.date | None = _setting("数据截止日期", DATE, description="页面上所有数字成立的日期")
+    as_of: dt.date | None = _setting("数据截止日期", DATE, description="页面上所有数字成立的日期")  # noqa: RUF009 (a field())
     base_url: str = _setting("网址", STRING, "", "完整网址，可带子路径，如 https://www.example.gov.cn/zl/bssh")
     contact: str = _setting("联系方式", STRING, "", "公开的办公电话或地址")
     icp: str = _setting("ICP备案号", STRING, "")
@@ -601,14 +603,23 @@ class Labels:
 
 # Every enumeration whose value labels templates may print. The rating labels are the
 # five-level scale's, which include every three-level key with the same label.
-ENUMERATIONS: tuple[Enumeration, ...] = (LEVEL, CHANNEL, CATEGORY, STAGE, HANDLING, STATUS, RATING_5, LIGHT, RATING_SCALE)
+ENUMERATIONS: tuple[Enumeration, ...] = (
+    LEVEL,
+    CHANNEL,
+    CATEGORY,
+    STAGE,
+    HANDLING,
+    STATUS,
+    RATING_5,
+    LIGHT,
+    RATING_SCALE,
+)
 
 
 def _labels() -> Labels:
-    entries: dict[str, object] = {
-        t.name: Labels({c.name: c.label for c in (*t.columns, *t.derived)}) for t in TABLES
-    }
-    assert "values" not in entries and "settings" not in entries, "a table name would hide a namespace"
+    entries: dict[str, object] = {t.name: Labels({c.name: c.label for c in (*t.columns, *t.derived)}) for t in TABLES}
+    if {"values", "settings"} & set(entries):
+        raise ValueError("a table named values or settings would hide a namespace of labels")
     entries["values"] = Labels({e.name: Labels({c.key: c.label for c in e.choices}) for e in ENUMERATIONS})
     entries["settings"] = Labels({s.name: s.label for s in SETTINGS})
     return Labels(entries)

@@ -29,12 +29,12 @@ from .schema import (
     DATE,
     ENUM,
     INTEGER,
+    LEVEL,
     LIST_SEPARATORS,
     NUMBER,
     RATING_SCALES,
     REF,
     REFS,
-    LEVEL,
     SETTINGS,
     TABLES,
     Column,
@@ -297,22 +297,18 @@ def check_settings(
         key_lines = list(lines.get(key, ()))
         if setting is None:
             line = key_lines[0] if key_lines else None
-            report.add(Problem("invalid-settings", file, line, str(key), str(key), f"未知的设置项“{key}”；可用：{known}"))
+            report.add(
+                Problem("invalid-settings", file, line, str(key), str(key), f"未知的设置项“{key}”；可用：{known}")
+            )
             continue
         values[setting.name] = value
         where.setdefault(setting.name, []).extend((n, str(key)) for n in (key_lines or [0]))
     for name, seen in where.items():
-        if len(seen) > 1:
-            seen.sort()
-            first = seen[0]
-            for line, key in seen[1:]:
-                at = f"第 {first[0]} 行和第 {line} 行" if first[0] and line else "两处"
-                report.add(
-                    Problem(
-                        "invalid-settings", file, line or None, key, key,
-                        f"设置项“{name}”重复出现（{at}），只会用其中一个值；请删去多余的一行",
-                    )
-                )  # fmt: skip
+        seen.sort()
+        for line, key in seen[1:]:
+            at = f"第 {seen[0][0]} 行和第 {line} 行" if seen[0][0] and line else "两处"
+            detail = f"设置项“{name}”（{spelled[norm(name)].label}）写了两次（{at}）；每项只能写一次，请删去其中一行"
+            report.add(Problem("invalid-settings", file, line or None, key, key, detail))
     parsed: dict[str, object] = {}
     for s in SETTINGS:
         line = (where[s.name][-1][0] or None) if s.name in where else None  # the value PyYAML kept
@@ -550,7 +546,9 @@ def _ref_hint(target: Table, col: Column) -> str:
     where = target.label if target.label.endswith("清单") else f"{target.label}清单"
     if col.ref_level:
         choice = next((c for c in LEVEL.choices if c.key == col.ref_level), None)
-        what = col.ref_level if choice is None else choice.label + (f"（{choice.synonyms[0]}）" if choice.synonyms else "")
+        what = (
+            col.ref_level if choice is None else choice.label + (f"（{choice.synonyms[0]}）" if choice.synonyms else "")
+        )
     elif any(c.name == "name" for c in target.columns):
         what = "编号或名称"
     else:

@@ -32,7 +32,12 @@ def test_defaults_and_types():
     settings, problems = parse(MINIMAL)
     assert problems == []
     assert settings == SiteSettings(name="测试平台", district="测试区", as_of=dt.date(2026, 6, 30))
-    assert (settings.page_size, settings.warning_days, settings.rating_scale, settings.base_url) == (50, 30, "three", "")
+    assert (settings.page_size, settings.warning_days, settings.rating_scale, settings.base_url) == (
+        50,
+        30,
+        "three",
+        "",
+    )
     for s in SETTINGS:
         if not s.required:
             assert getattr(settings, s.name) == s.default
@@ -75,7 +80,7 @@ def test_duplicate_key_names_both_lines(text, second):
     _, problems = parse(text)
     (p,) = problems
     assert (p.code, p.row, p.column) == ("invalid-settings", 5, second)
-    assert "第 1 行" in p.detail and "第 5 行" in p.detail and "重复" in p.detail
+    assert "第 1 行" in p.detail and "第 5 行" in p.detail and "只能写一次" in p.detail
 
 
 @pytest.mark.parametrize(
