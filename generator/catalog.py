@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from .schema import DEMANDS, PROGRESS, PROJECTS, RESULTS, UNITS
+from .schema import DEMANDS, LIGHT, PROGRESS, PROJECTS, RATING_3, RESULTS, STATUS, UNITS
+
+_status = STATUS.label
 
 ZH = MappingProxyType(
     {
@@ -40,11 +42,12 @@ ZH = MappingProxyType(
         "completion": "办结率",
         "sample": "有效评价",
         "formula": "计算方法",
-        "satisfaction_formula": "满意率 =（{satisfied}）÷ 有效评价（不含“不了解”）",
-        "completion_formula": "办结率 = 已完成 ÷ 应完成项目（不含常态化和已终止）",
+        "satisfaction_formula": "满意率 =（{satisfied}）÷ 有效评价（不含“" + RATING_3.label("unknown") + "”）",
+        "completion_formula": f"办结率 = {_status('completed')} ÷ 应完成项目"
+        f"（不含{_status('ongoing')}和{_status('cancelled')}）",
         "no_ratings": "暂无评价",
         "attention": "亮灯督办",
-        "attention_help": "红灯：超期或进度落后序时 30 个百分点以上；黄灯：落后 10–30 个百分点或到期未启动。",
+        "attention_help": "；".join(f"{c.label}：{c.description}" for c in LIGHT.choices if c.key != "green") + "。",
         "recent_completed": "最近完成",
         "recent_updates": "最近进展",
         "expected_progress": "序时进度",

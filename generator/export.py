@@ -229,7 +229,7 @@ def downloads(
         "homepage": base_url,
         "satisfaction_formula": "（"
         + " + ".join(ds.rating_enum.label(k) for k in ds.satisfied_keys)
-        + "）÷ 有效评价（不含不了解）",
+        + f"）÷ 有效评价（不含{ds.rating_enum.label('unknown')}）",
         "resources": resources,
     }
     files["downloads/datapackage.json"] = json.dumps(package, ensure_ascii=False, indent=1).encode("utf-8")

@@ -255,8 +255,8 @@ RATING_SCALES: dict[str, tuple[Enumeration, tuple[str, ...]]] = {
 LIGHT = Enumeration(
     "light",
     (
-        Choice("red", "红灯", (), "超期，或进度落后序时 30 个百分点以上"),
-        Choice("yellow", "黄灯", (), "进度落后序时 10–30 个百分点，或到期未启动"),
+        Choice("red", "红灯", (), "超期或进度落后序时 30 个百分点以上"),
+        Choice("yellow", "黄灯", (), "落后 10–30 个百分点或到期未启动"),
         Choice("green", "绿灯", (), "按时推进或已完成"),
     ),
 )
@@ -421,7 +421,9 @@ PROJECTS = Table(
     aliases=("项目", "项目清单", "民生实事台账", "project"),
     description="由需求转化的实事项目，一行一个。",
     derived=(
-        Column("status_light", "亮灯", STRING, enum=LIGHT, derived=True, description="红灯、黄灯、绿灯或空"),
+        Column(
+            "status_light", "亮灯", STRING, enum=LIGHT, derived=True, description="、".join(LIGHT.labels()) + "或空"
+        ),
         Column("overdue_days", "超期天数", INTEGER, derived=True, description="数据截止日期时超过完成时限的天数"),
         Column("ratings", "有效评价数", INTEGER, derived=True, description="不含“不了解”"),
         Column("satisfied", "满意及基本满意数", INTEGER, derived=True, description="计入满意率分子的评价数"),
