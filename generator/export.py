@@ -18,10 +18,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from itertools import chain, compress, count, repeat
 from json.encoder import encode_basestring
 from operator import attrgetter
+from typing import Any
 
 from .aggregate import Aggregates
 from .model import Dataset
@@ -164,7 +165,7 @@ def export_tables(
     return out
 
 
-_JSON = {"ensure_ascii": False, "separators": (",", ":")}
+_JSON: dict[str, Any] = {"ensure_ascii": False, "separators": (",", ":")}
 
 
 def _dumps(value: object) -> str:
@@ -197,7 +198,7 @@ def _encode_column(values: list, column: Column | None) -> tuple[list[str], list
     return list(map(rules[0], values)), list(map(rules[1], values))
 
 
-def _json_bytes(head: dict, keys: list[str], encoded: list[list[str]]) -> bytes:
+def _json_bytes(head: dict, keys: list[str], encoded: Sequence[list[str]]) -> bytes:
     """``json.dumps({**head, "rows": [{key: value, ...}, ...]})`` from the columns' JSON texts."""
     starts = ["{" + _dumps(keys[0]) + ":"] + ["," + _dumps(k) + ":" for k in keys[1:]]
     pieces = chain.from_iterable(zip(map(repeat, starts), encoded, strict=True))
@@ -260,7 +261,7 @@ def _resource(name: str, columns: list[Column], extra: tuple[Column, ...], count
     """A frictionless-style description of one download, from the schema."""
     fields = []
     for c in columns:
-        f = {"name": c.name, "title": c.label, "type": _TYPES[c.type]}
+        f: dict[str, object] = {"name": c.name, "title": c.label, "type": _TYPES[c.type]}
         if c.enum is not None:
             f["constraints"] = {"enum": c.enum.keys()}
             f["labels"] = {ch.key: ch.label for ch in c.enum.choices}

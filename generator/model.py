@@ -185,8 +185,8 @@ def build(settings: SiteSettings, tables: dict[str, dict[str, np.ndarray]]) -> D
     }
 
     t = tables["projects"]
-    names = ("id", "title", "communities", "category", "handling", "lead_unit", "partner_units", "leader",
-             "measures", "start", "deadline", "status")  # fmt: skip
+    names: tuple[str, ...] = ("id", "title", "communities", "category", "handling", "lead_unit", "partner_units",
+                              "leader", "measures", "start", "deadline", "status")  # fmt: skip
     rows = zip(*_columns(t, *names), _ints(t["progress"]), t["demands"].tolist(), slugs(t), strict=True)
     projects: dict[str, Project] = {}
     for r in rows:

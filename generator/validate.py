@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -175,8 +176,8 @@ def check_part(table: Table, part: RawPart) -> CheckedPart:
     nonempty = {c: col.uniques != "" for c, col in part.cols.items()}
     # Blank rows carry nothing to publish: reported and excluded, never an error.
     blank = np.ones(len(part.rows), dtype=bool)
-    for c, col in part.cols.items():
-        blank &= ~nonempty[c][col.codes]
+    for c, cells in part.cols.items():
+        blank &= ~nonempty[c][cells.codes]
     maybe = np.flatnonzero(blank)
     for values in part.lazy.values():
         blank[maybe] &= blank_cells(values[maybe])
@@ -254,7 +255,7 @@ def _typed(col: Column, u: np.ndarray, filled: np.ndarray, emit, base: int) -> n
             emit(base + 3, "out-of-range", out_of, lambda v: f"应在 {lo}–{hi} 之间" if hi else f"不能小于 {lo}")
         parsed[~ok] = None
         return parsed
-    if col.type == ENUM:
+    if col.type == ENUM and col.enum is not None:
         lookup = col.enum.lookup()
         parsed = _each(u, lambda v: lookup.get(norm(v)))
         allowed = "、".join(col.enum.labels())
@@ -309,7 +310,7 @@ def check_settings(
             at = f"第 {seen[0][0]} 行和第 {line} 行" if seen[0][0] and line else "两处"
             detail = f"设置项“{name}”（{spelled[norm(name)].label}）写了两次（{at}）；每项只能写一次，请删去其中一行"
             report.add(Problem("invalid-settings", file, line or None, key, key, detail))
-    parsed: dict[str, object] = {}
+    parsed: dict[str, Any] = {}  # name -> value of the type its SiteSettings field declares
     for s in SETTINGS:
         line = (where[s.name][-1][0] or None) if s.name in where else None  # the value PyYAML kept
         value = values.get(s.name)
@@ -498,6 +499,7 @@ def _check_keys(ck: _Checker) -> None:
     for pos in np.flatnonzero(dup).tolist():
         ck.problem("duplicate-id", pos, key, raw[pos], f"与第 {int(td.rows[first[codes[pos]]])} 行重复")
     kept = np.flatnonzero(present & ~dup)
+    assert td.slugs is not None  # every list with a key has the slugs of its ids
     slugs = td.slugs[td.codes[key][kept]]
     scodes, suniques = pd.factorize(slugs, use_na_sentinel=False)
     clash = np.bincount(scodes, minlength=len(suniques))[scodes] > 1
@@ -595,15 +597,16 @@ def _resolve(
             resolved[n] = tuple(dict.fromkeys(refs))
             found.append([])
             continue
-        ids, problems = [], []
+        rids: list[str | None] = []
+        unresolved: list[tuple[str, str]] = []
         for v in refs or []:
             rid, code = one(v)
             if code:
-                problems.append((code, v))
-            elif rid not in ids:
-                ids.append(rid)
-        resolved[n] = tuple(ids)
-        found.append(problems)
+                unresolved.append((code, v))
+            elif rid not in rids:
+                rids.append(rid)
+        resolved[n] = tuple(rids)
+        found.append(unresolved)
     bad = np.fromiter(map(bool, found), dtype=bool, count=len(found))
     if bad.any():
         for pos in np.flatnonzero(bad[codes]).tolist():
@@ -734,8 +737,8 @@ def _check_rules(ck: dict[str, _Checker], t: dict[str, TableData], as_of) -> Non
     if "feedback" in ck:
         c = ck["feedback"]
         fb = t["feedback"]
-        early = fb.each("project", lambda p: bool(p) and status.get(p) not in (None, "completed", "ongoing"))
-        c.bulk("feedback-unfinished-project", fb.rows_where("project", early), "project")
+        unfinished = fb.each("project", lambda p: bool(p) and status.get(p) not in (None, "completed", "ongoing"))
+        c.bulk("feedback-unfinished-project", fb.rows_where("project", unfinished), "project")
     if as_of is None:
         return
     for name, col in (
