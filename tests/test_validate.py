@@ -12,7 +12,7 @@ from support import read_rows, set_cell, write_rows
 from generator import pipeline
 from generator.load import discover, is_settings, read_data, read_settings
 from generator.problems import CODES, Report
-from generator.schema import PROJECTS, REF, TABLES, Column, Table
+from generator.schema import PROJECTS, REF, REFS, TABLES, Column, Table
 from generator.validate import check_part, check_settings, parse_date, validate
 
 
@@ -215,3 +215,22 @@ def test_reference_hints_come_from_the_schema(mini):
     details = {(Path(p.file).name, p.column): p.detail for p in report.problems if p.code == "unknown-reference"}
     assert details[("projects.csv", "牵头单位")] == "应为责任单位清单中的编号或名称"
     assert details[("demands.csv", "社区")] == "应为区域清单中的社区（村）"
+
+
+def test_every_declared_reference_can_be_checked():
+    """What validate derives its reference checks from: each REF/REFS column names a table
+    with a key, and a level restriction only where that table has levels."""
+    by_name = {t.name: t for t in TABLES}
+    refs = [(t, c) for t in TABLES for c in t.columns if c.type in (REF, REFS)]
+    assert len(refs) == 11
+    for table, col in refs:
+        assert col.ref in by_name and by_name[col.ref].key, (table.name, col.name)
+        if col.ref_level:
+            target = by_name[col.ref]
+            assert target.column("level").enum is not None
+            assert col.ref_level in target.column("level").enum.keys(), (table.name, col.name)
+    assert {(t.name, c.name) for t, c in refs if c.ref_level} == {
+        ("units", "paired_communities"),
+        ("demands", "community"),
+        ("projects", "communities"),
+    }
