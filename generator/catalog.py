@@ -1,11 +1,20 @@
 """Every UI string of the portal in one place (Chinese by default).
 
-Templates read these as ``t.key``; labels of enumerated values come from schema.py.
+Templates read these as ``t.key``. Labels of columns (derived ones included), of
+enumerated values and of site settings are not here: they come from schema.py, read by
+templates as ``labels.<table>.<column>``, ``labels.values.<enumeration>.<key>`` and
+``labels.settings.<name>`` (schema.LABELS), so a page, a download and the data-format
+reference can never name the same thing differently. A key here that names a column or a
+setting fails tests/test_schema_labels.py.
 """
 
 from __future__ import annotations
 
 from types import MappingProxyType
+
+from .schema import DEMANDS, LIGHT, PROGRESS, PROJECTS, RATING_3, RESULTS, STATUS, UNITS
+
+_status = STATUS.label
 
 ZH = MappingProxyType(
     {
@@ -14,72 +23,40 @@ ZH = MappingProxyType(
         "home": "首页",
         "nav": "主导航",
         "breadcrumb": "当前位置",
-        "as_of": "数据截止日期",
         "subdistricts": "街道（乡镇）",
-        "subdistrict": "街道",
-        "communities": "社区（村）",
-        "community": "社区",
-        "units": "责任单位",
+        "communities_title": "社区（村）",
+        "units": UNITS.label,
         "unit": "单位",
         "unit_compare": "责任单位比较",
-        "demand_list": "需求清单",
-        "project_list": "整改清单",
-        "result_list": "结果清单",
+        "demand_list": DEMANDS.label,
+        "project_list": PROJECTS.label,
+        "result_list": RESULTS.label,
         "news": "工作动态",
         "about": "关于本平台",
-        "demands": "收集需求",
+        "demands_collected": "收集需求",
         "demands_accepted": "已接单需求",
         "demands_converted": "转为项目",
-        "demands_declined": "不予采纳",
         "projects": "实事项目",
-        "completed": "已完成",
-        "in_progress": "推进中",
-        "ongoing": "常态化",
         "overdue": "超期未完成",
         "satisfaction": "满意率",
         "completion": "办结率",
-        "ratings": "评价",
         "sample": "有效评价",
         "formula": "计算方法",
-        "satisfaction_formula": "满意率 =（{satisfied}）÷ 有效评价（不含“不了解”）",
-        "completion_formula": "办结率 = 已完成 ÷ 应完成项目（不含常态化和已终止）",
+        "satisfaction_formula": "满意率 =（{satisfied}）÷ 有效评价（不含“" + RATING_3.label("unknown") + "”）",
+        "completion_formula": f"办结率 = {_status('completed')} ÷ 应完成项目"
+        f"（不含{_status('ongoing')}和{_status('cancelled')}）",
         "no_ratings": "暂无评价",
         "attention": "亮灯督办",
-        "attention_help": "红灯：超期或进度落后序时 30 个百分点以上；黄灯：落后 10–30 个百分点或到期未启动。",
+        "attention_help": "；".join(f"{c.label}：{c.description}" for c in LIGHT.choices if c.key != "green") + "。",
         "recent_completed": "最近完成",
         "recent_updates": "最近进展",
-        "title": "项目名称",
-        "status": "状态",
-        "lead_unit": "牵头单位",
-        "partner_units": "配合单位",
-        "leader": "领办人",
-        "deadline": "完成时限",
-        "start": "开始日期",
-        "progress": "完成比例",
         "expected_progress": "序时进度",
-        "measures": "主要举措",
-        "category": "类别",
-        "handling": "办理方式",
-        "received": "收集日期",
-        "channel": "渠道",
-        "summary": "需求内容",
-        "stage": "办理阶段",
-        "decline_reason": "未采纳原因",
-        "project": "转化项目",
-        "progress_log": "进度纪实",
+        "progress_log": PROGRESS.label,
         "result": "办理结果",
-        "completed_on": "完成日期",
-        "signed_off": "销号日期",
         "not_signed_off": "待销号",
-        "outcome": "办理成效",
-        "evidence": "佐证材料",
         "comments": "群众意见",
         "rating_distribution": "评价分布",
         "paired_units": "结对单位",
-        "paired_communities": "结对社区",
-        "households": "户数",
-        "residents": "人口",
-        "no_deadline": "常态化",
         "no_projects": "暂无项目",
         "no_demands": "暂无需求",
         "page": "第 {page} 页，共 {pages} 页",
@@ -88,16 +65,8 @@ ZH = MappingProxyType(
         "pagination": "分页",
         "days_overdue": "超期 {days} 天",
         "days_left": "剩余 {days} 天",
-        "light_red": "红灯",
-        "light_yellow": "黄灯",
-        "light_green": "绿灯",
         "elder_mode": "关怀版",
         "standard_mode": "标准版",
-        "contact": "联系方式",
-        "icp": "ICP备案号",
-        "police_filing": "公安备案号",
-        "site_code": "网站标识码",
-        "organizer": "主办单位",
         "all_projects": "全部项目",
         "lead_projects": "牵头项目",
         "partner_projects": "配合项目",

@@ -306,7 +306,7 @@ def download_digests(ds, code: str) -> dict[str, str]:
     """A digest of what each published list's download is built from (``code``: the
     digest of the code that builds it)."""
     src = ds.sources
-    common = repr((code, sorted((k, repr(v)) for k, v in ds.settings.items()), ds.satisfied_keys, ds.rating_enum))
+    common = repr((code, ds.settings, ds.satisfied_keys, ds.rating_enum))  # every setting field: a frozen dataclass
     out = {}
     for name, lists in _DOWNLOAD_SOURCES.items():
         h = hashlib.blake2b(common.encode(), digest_size=16)

@@ -18,14 +18,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from itertools import chain, compress, count, repeat
 from json.encoder import encode_basestring
 from operator import attrgetter
+from typing import Any
 
 from .aggregate import Aggregates
 from .model import Dataset
-from .schema import DEMANDS, ENUM, PROJECTS, RESULTS, Column, Table
+from .schema import DEMANDS, ENUM, LIGHT, PROJECTS, RESULTS, Column, Table
 
 # Cells a spreadsheet would evaluate (OWASP "CSV injection"): prefix with an apostrophe.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "|", "％", "＝", "＋", "－", "＠")
@@ -98,18 +99,6 @@ def _text(value: object, column: Column | None = None) -> str:
     return str(value)
 
 
-# Derived columns published with the rectification list, after the schema's own.
-PROJECT_EXTRA = (
-    ("status_light", "亮灯", "string"),
-    ("overdue_days", "超期天数", "integer"),
-    ("ratings", "有效评价数", "integer"),
-    ("satisfied", "满意及基本满意数", "integer"),
-    ("url", "网址", "string"),
-)
-RESULT_EXTRA = (("title", "项目名称", "string"), ("communities", "社区", "string"), ("lead_unit", "牵头单位", "string"))
-LIGHTS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
-
-
 def _published(table: Table) -> list[Column]:
     return [c for c in table.columns if c.published]
 
@@ -118,50 +107,65 @@ def _attributes(objects: list, columns: list[Column]) -> list[list]:
     return [list(map(attrgetter(c.name), objects)) for c in columns]
 
 
-# The published lists, in the order of the data description.
-LISTS = {"demands": (DEMANDS, ()), "projects": (PROJECTS, PROJECT_EXTRA), "results": (RESULTS, RESULT_EXTRA)}
+# The published lists, in the order of the data description. Their derived columns
+# (Table.derived) are computed by _derived_values.
+LISTS: dict[str, Table] = {"demands": DEMANDS, "projects": PROJECTS, "results": RESULTS}
+
+
+def _derived_values(name: str, ds: Dataset, agg: Aggregates, url_for, keys: list[str]) -> dict[str, list]:
+    """The values of a list's derived columns, one per row (``keys``: the rows' project ids)."""
+    if name == "projects":
+        infos = list(map(agg.info.__getitem__, keys))
+        ratings = [ds.ratings.get(pid, {}) for pid in keys]
+        no_counts = [0] * len(ds.satisfied_keys)
+        return {
+            "status_light": [LIGHT.label(i.light) if i.light else "" for i in infos],
+            "overdue_days": [i.overdue_days for i in infos],
+            "ratings": [sum(r.values()) - r.get("unknown", 0) for r in ratings],  # "unknown" is not a valid rating
+            "satisfied": [sum(map(r.get, ds.satisfied_keys, no_counts)) for r in ratings],
+            "url": [url_for("project", pid) for pid in keys],
+        }
+    if name == "results":
+        done = list(map(ds.projects.__getitem__, keys))
+        return {
+            "title": [p.title for p in done],
+            "communities": ["、".join(ds.areas[c].name for c in p.communities) for p in done],
+            "lead_unit": [ds.units[p.lead_unit].name for p in done],
+        }
+    return {}
 
 
 def export_tables(
     ds: Dataset, agg: Aggregates, url_for, lists: set[str] | None = None
-) -> dict[str, tuple[list[Column], tuple, list[list]]]:
-    """For each list (of ``lists``, default all): (schema columns, extra columns, one list
-    of raw values per column)."""
+) -> dict[str, tuple[list[Column], tuple[Column, ...], list[list]]]:
+    """For each list (of ``lists``, default all): (schema columns, derived columns, one list
+    of raw values per column, the derived ones last)."""
     want = set(LISTS) if lists is None else lists
     out = {}
-    if "demands" in want:
-        demands = _published(DEMANDS)
-        out["demands"] = (demands, (), _attributes(ds.demands, demands))
-    if "projects" in want:
-        projects = _published(PROJECTS)
-        pids = sorted(ds.projects)
-        infos = list(map(agg.info.__getitem__, pids))
-        ratings = [ds.ratings.get(pid, {}) for pid in pids]
-        no_counts = [0] * len(ds.satisfied_keys)
-        p_values = [
-            *_attributes(list(map(ds.projects.__getitem__, pids)), projects),
-            [LIGHTS.get(i.light or "", "") for i in infos],
-            [i.overdue_days for i in infos],
-            [sum(r.values()) - r.get("unknown", 0) for r in ratings],  # "unknown" is not a valid rating
-            [sum(map(r.get, ds.satisfied_keys, no_counts)) for r in ratings],
-            [url_for("project", pid) for pid in pids],
-        ]
-        out["projects"] = (projects, PROJECT_EXTRA, p_values)
-    if "results" in want:
-        results = _published(RESULTS)
-        rids = sorted(ds.results)
-        done = list(map(ds.projects.__getitem__, rids))
-        r_values = [
-            *_attributes(list(map(ds.results.__getitem__, rids)), results),
-            [p.title for p in done],
-            ["、".join(ds.areas[c].name for c in p.communities) for p in done],
-            [ds.units[p.lead_unit].name for p in done],
-        ]
-        out["results"] = (results, RESULT_EXTRA, r_values)
+    for name, table in LISTS.items():
+        if name not in want:
+            continue
+        columns = _published(table)
+        if name == "demands":
+            keys: list[str] = []
+            rows: list = ds.demands
+        elif name == "projects":
+            keys = sorted(ds.projects)
+            rows = list(map(ds.projects.__getitem__, keys))
+        else:
+            keys = sorted(ds.results)
+            rows = list(map(ds.results.__getitem__, keys))
+        derived = _derived_values(name, ds, agg, url_for, keys)
+        if set(derived) != {c.name for c in table.derived}:
+            raise ValueError(
+                f"{name}: derived columns declared {[c.name for c in table.derived]}, computed {list(derived)}"
+            )
+        values = [*_attributes(rows, columns), *(derived[c.name] for c in table.derived)]
+        out[name] = (columns, table.derived, values)
     return out
 
 
-_JSON = {"ensure_ascii": False, "separators": (",", ":")}
+_JSON: dict[str, Any] = {"ensure_ascii": False, "separators": (",", ":")}
 
 
 def _dumps(value: object) -> str:
@@ -194,7 +198,7 @@ def _encode_column(values: list, column: Column | None) -> tuple[list[str], list
     return list(map(rules[0], values)), list(map(rules[1], values))
 
 
-def _json_bytes(head: dict, keys: list[str], encoded: list[list[str]]) -> bytes:
+def _json_bytes(head: dict, keys: list[str], encoded: Sequence[list[str]]) -> bytes:
     """``json.dumps({**head, "rows": [{key: value, ...}, ...]})`` from the columns' JSON texts."""
     starts = ["{" + _dumps(keys[0]) + ":"] + ["," + _dumps(k) + ":" for k in keys[1:]]
     pieces = chain.from_iterable(zip(map(repeat, starts), encoded, strict=True))
@@ -210,23 +214,23 @@ def downloads(
     files: dict[str, bytes] = {}
     tables = export_tables(ds, agg, url_for, lists)
     counts = {"demands": len(ds.demands), "projects": len(ds.projects), "results": len(ds.results)}
-    resources = [_resource(name, _published(table), extra, counts[name]) for name, (table, extra) in LISTS.items()]
+    resources = [_resource(name, _published(table), table.derived, counts[name]) for name, table in LISTS.items()]
     for name, (columns, extra, values) in tables.items():
-        header = [c.label for c in columns] + [label for _, label, _ in extra]
-        keys = [c.name for c in columns] + [key for key, _, _ in extra]
-        schema = columns + [None] * len(extra)
+        header = [c.label for c in (*columns, *extra)]
+        keys = [c.name for c in (*columns, *extra)]
+        schema: list[Column | None] = [*columns, *[None] * len(extra)]  # derived values are written as computed
         fields, encoded = zip(*map(_encode_column, values, schema), strict=True)
         files[f"downloads/{name}.csv"] = _csv_bytes(_fields(header), zip(*fields, strict=True))
         head = {"as_of": ds.as_of.isoformat(), "list": name, "count": counts[name]}
         files[f"downloads/{name}.json"] = _json_bytes(head, keys, encoded)
     package = {
         "name": "gongshi",
-        "title": ds.settings["name"],
+        "title": ds.settings.name,
         "as_of": ds.as_of.isoformat(),
         "homepage": base_url,
         "satisfaction_formula": "（"
         + " + ".join(ds.rating_enum.label(k) for k in ds.satisfied_keys)
-        + "）÷ 有效评价（不含不了解）",
+        + f"）÷ 有效评价（不含{ds.rating_enum.label('unknown')}）",
         "resources": resources,
     }
     files["downloads/datapackage.json"] = json.dumps(package, ensure_ascii=False, indent=1).encode("utf-8")
@@ -253,18 +257,18 @@ _TYPES = {
 }
 
 
-def _resource(name: str, columns: list[Column], extra: tuple, count: int) -> dict:
+def _resource(name: str, columns: list[Column], extra: tuple[Column, ...], count: int) -> dict:
     """A frictionless-style description of one download, from the schema."""
     fields = []
     for c in columns:
-        f = {"name": c.name, "title": c.label, "type": _TYPES[c.type]}
+        f: dict[str, object] = {"name": c.name, "title": c.label, "type": _TYPES[c.type]}
         if c.enum is not None:
             f["constraints"] = {"enum": c.enum.keys()}
             f["labels"] = {ch.key: ch.label for ch in c.enum.choices}
         if c.description:
             f["description"] = c.description
         fields.append(f)
-    fields += [{"name": key, "title": label, "type": t} for key, label, t in extra]
+    fields += [{"name": c.name, "title": c.label, "type": _TYPES[c.type]} for c in extra]
     return {
         "name": name,
         "paths": [f"{name}.csv", f"{name}.json"],

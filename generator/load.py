@@ -742,8 +742,10 @@ def read_file(path: Path, file: str, problems: list[Problem]) -> bytes | None:
         return None
 
 
-def read_settings(raw: bytes, file: str, problems: list[Problem]) -> tuple[dict[str, object], dict[str, int] | None]:
-    """The settings file: its values, and the line of each key (None if it has no keys)."""
+def read_settings(
+    raw: bytes, file: str, problems: list[Problem]
+) -> tuple[dict[str, object], dict[str, list[int]] | None]:
+    """The settings file: its values, and the lines of each key (None if it has no keys)."""
     doc = read_yaml(raw, file, problems)
     if doc is None:
         return {}, None
@@ -818,8 +820,9 @@ def read_data(raw: bytes, suffix: str, file: str, table: Table | None) -> FileRe
     return FileRead(problems, parts, state)
 
 
-def _key_lines(raw: bytes) -> dict[str, int]:
-    """Line number of each top-level key of a YAML settings file."""
+def _key_lines(raw: bytes) -> dict[str, list[int]]:
+    """Line numbers of each top-level key of a YAML settings file (more than one when the
+    key is repeated: the composed node tree keeps every occurrence, the loaded dict only the last)."""
     # libyaml (the pure-Python composer takes ~1 s per MB) on the text read_yaml decoded.
     decoded = decode(raw)
     try:
@@ -828,4 +831,7 @@ def _key_lines(raw: bytes) -> dict[str, int]:
         return {}
     if not isinstance(node, yaml.MappingNode):
         return {}
-    return {k.value: k.start_mark.line + 1 for k, _ in node.value}
+    lines: dict[str, list[int]] = {}
+    for k, _ in node.value:
+        lines.setdefault(k.value, []).append(k.start_mark.line + 1)
+    return lines

@@ -14,7 +14,7 @@ from operator import attrgetter
 import numpy as np
 import pandas as pd
 
-from .schema import RATING_SCALES, Enumeration
+from .schema import RATING_SCALES, Enumeration, SiteSettings
 from .slug import slugify
 
 
@@ -107,7 +107,7 @@ class Sources:
 
 @dataclass
 class Dataset:
-    settings: dict[str, object]
+    settings: SiteSettings
     rating_enum: Enumeration
     satisfied_keys: tuple[str, ...]
     areas: dict[str, Area]
@@ -122,7 +122,9 @@ class Dataset:
 
     @property
     def as_of(self) -> dt.date:
-        return self.settings["as_of"]
+        if self.settings.as_of is None:  # reported by check_settings; no build gets this far
+            raise ValueError("site settings without as_of")
+        return self.settings.as_of
 
     def level(self, level: str) -> list[Area]:
         return [a for a in self.areas.values() if a.level == level]
@@ -156,11 +158,10 @@ def _ints(values: np.ndarray) -> list[int | None]:
     return mapped[codes].tolist()
 
 
-def build(settings: dict[str, object], tables: dict[str, dict[str, np.ndarray]]) -> Dataset:
+def build(settings: SiteSettings, tables: dict[str, dict[str, np.ndarray]]) -> Dataset:
     """Turn redacted typed tables (column name -> values, row by row) into the dataset every
     later stage reads. A table may carry ``_slug``, the slug of each row's id."""
-    scale = settings.get("rating_scale") or "three"
-    enum, satisfied = RATING_SCALES[scale]
+    enum, satisfied = RATING_SCALES[settings.rating_scale]
 
     def slugs(table) -> list[str]:
         return table["_slug"].tolist() if "_slug" in table else [slugify(i) for i in table["id"].tolist()]
@@ -184,8 +185,8 @@ def build(settings: dict[str, object], tables: dict[str, dict[str, np.ndarray]])
     }
 
     t = tables["projects"]
-    names = ("id", "title", "communities", "category", "handling", "lead_unit", "partner_units", "leader",
-             "measures", "start", "deadline", "status")  # fmt: skip
+    names: tuple[str, ...] = ("id", "title", "communities", "category", "handling", "lead_unit", "partner_units",
+                              "leader", "measures", "start", "deadline", "status")  # fmt: skip
     rows = zip(*_columns(t, *names), _ints(t["progress"]), t["demands"].tolist(), slugs(t), strict=True)
     projects: dict[str, Project] = {}
     for r in rows:

@@ -182,7 +182,7 @@ def _prepare(data_dir: Path, cache_dir: Path | None, use_cache: bool, known: dic
     problems: list[Problem] = []
     settings_raw: dict[str, object] | None = None
     settings_file = str(Path(data_dir.name) / "site.yaml")
-    settings_lines: dict[str, int] = {}
+    settings_lines: dict[str, list[int]] = {}
     parts: dict[str, list[CheckedPart]] = {}
     settings_report = Report()
     with phase("load"):
@@ -202,7 +202,7 @@ def _prepare(data_dir: Path, cache_dir: Path | None, use_cache: bool, known: dic
                     settings_lines = lines
     with phase("validate"):
         settings = check_settings(settings_raw, settings_file, settings_lines, settings_report)
-    scale = settings.get("rating_scale") or "three"
+    scale = settings.rating_scale
     if scale not in RATING_SCALES:
         scale = "three"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pelican import signals
 
 from .filters import FILTERS
+from .schema import LABELS
 
 
 def get_generators(pelican_object):
@@ -24,6 +25,7 @@ def initialized(pelican_object):
     jinja_globals = pelican_object.settings.setdefault("JINJA_GLOBALS", {})
     jinja_globals["gongshi_fragment"] = fragment
     jinja_globals["gongshi_macros"] = macros
+    jinja_globals["labels"] = LABELS  # column, value and setting labels: schema.py is their one source
 
 
 # What Markdown pages and news may contain after rendering; everything else is removed.

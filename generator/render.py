@@ -305,7 +305,7 @@ class GongshiGenerator(Generator):
                 sorted(ZH.items()),
                 code_digest(),
                 shared,
-                sorted((k, repr(v)) for k, v in ds.settings.items()),
+                ds.settings,  # SiteSettings: its repr shows every field
                 ds.rating_enum,
                 ds.satisfied_keys,
             )

@@ -8,8 +8,11 @@ column added here is checked, documented and exported without further edits.
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Any
 
 # Privacy classes. "private" columns are dropped right after loading and never reach a
 # view-model; "text" columns are public free text that is scanned and masked first.
@@ -81,10 +84,15 @@ class Column:
     aliases: tuple[str, ...] = ()
     enum: Enumeration | None = None
     ref: str | None = None  # table name for REF/REFS
+    # REF/REFS only: the referenced row must have this ``level`` (e.g. "community").
+    ref_level: str | None = None
     privacy: str = PUBLIC
     minimum: float | None = None
     maximum: float | None = None
     description: str = ""
+    # Computed when the lists are published (a project's light, its rating counts ...),
+    # never read from data: declared here so pages and downloads share one label.
+    derived: bool = False
 
     @property
     def published(self) -> bool:
@@ -103,12 +111,18 @@ class Table:
     required: bool = True  # must the table be present in data/
     aliases: tuple[str, ...] = ()  # file-name / sheet-name spellings
     description: str = ""
+    derived: tuple[Column, ...] = ()  # published after the table's own columns (Column.derived)
 
     def column(self, name: str) -> Column:
-        for c in self.columns:
+        for c in (*self.columns, *self.derived):
             if c.name == name:
                 return c
         raise KeyError(name)
+
+    @property
+    def published_columns(self) -> tuple[Column, ...]:
+        """What the published list carries: public columns in declared order, then the derived ones."""
+        return (*(c for c in self.columns if c.published), *self.derived)
 
     def header_lookup(self) -> dict[str, str]:
         table: dict[str, str] = {}
@@ -236,6 +250,17 @@ RATING_SCALES: dict[str, tuple[Enumeration, tuple[str, ...]]] = {
     "five": (RATING_5, ("very_satisfied", "satisfied", "basic")),
 }
 
+# The supervision light of a project (aggregate.project_info decides it), published with
+# the rectification list as the derived column ``status_light``.
+LIGHT = Enumeration(
+    "light",
+    (
+        Choice("red", "红灯", (), "超期或进度落后序时 30 个百分点以上"),
+        Choice("yellow", "黄灯", (), "落后 10–30 个百分点或到期未启动"),
+        Choice("green", "绿灯", (), "按时推进或已完成"),
+    ),
+)
+
 BOOL_TRUE = ("是", "公开", "y", "yes", "true", "1", "√", "✓")
 BOOL_FALSE = ("否", "不公开", "n", "no", "false", "0", "×", "")
 
@@ -279,6 +304,7 @@ UNITS = Table(
             False,
             ("联系社区", "包联社区", "结对村（社区）", "结对村"),
             ref="areas",
+            ref_level="community",
             description="党支部结对的社区，多个用顿号分隔",
         ),
     ),
@@ -292,7 +318,15 @@ DEMANDS = Table(
     "需求清单",
     (
         Column("id", "编号", STRING, True, ("需求编号", "序号", "ID")),
-        Column("community", "社区", REF, True, ("社区/村", "所属社区", "村（社区）"), ref="areas"),
+        Column(
+            "community",
+            "社区",
+            REF,
+            True,
+            ("社区/村", "所属社区", "村（社区）"),
+            ref="areas",
+            ref_level="community",
+        ),
         Column("received", "收集日期", DATE, True, ("日期", "登记日期", "收集时间")),
         Column("channel", "收集渠道", ENUM, False, ("渠道", "来源"), enum=CHANNEL),
         Column("category", "类别", ENUM, False, ("领域", "分类", "八微类别"), enum=CATEGORY),
@@ -338,6 +372,7 @@ PROJECTS = Table(
             True,
             ("社区/村", "所在社区", "涉及社区", "村（社区）"),
             ref="areas",
+            ref_level="community",
             description="一个或多个社区，用顿号分隔",
         ),
         Column("category", "类别", ENUM, False, ("领域", "分类", "八微类别"), enum=CATEGORY),
@@ -385,6 +420,15 @@ PROJECTS = Table(
     key="id",
     aliases=("项目", "项目清单", "民生实事台账", "project"),
     description="由需求转化的实事项目，一行一个。",
+    derived=(
+        Column(
+            "status_light", "亮灯", STRING, enum=LIGHT, derived=True, description="、".join(LIGHT.labels()) + "或空"
+        ),
+        Column("overdue_days", "超期天数", INTEGER, derived=True, description="数据截止日期时超过完成时限的天数"),
+        Column("ratings", "有效评价数", INTEGER, derived=True, description="不含“不了解”"),
+        Column("satisfied", "满意及基本满意数", INTEGER, derived=True, description="计入满意率分子的评价数"),
+        Column("url", "网址", STRING, derived=True, description="项目页面的地址"),
+    ),
 )
 
 PROGRESS = Table(
@@ -415,6 +459,12 @@ RESULTS = Table(
     aliases=("结果", "成果清单", "result"),
     required=False,
     description="已完成项目的结果与销号，一个项目一行。",
+    # The project's own columns, repeated so the downloaded list reads on its own.
+    derived=(
+        Column("title", PROJECTS.column("title").label, STRING, derived=True, description="所属项目的名称"),
+        Column("communities", PROJECTS.column("communities").label, STRING, derived=True, description="社区名称"),
+        Column("lead_unit", PROJECTS.column("lead_unit").label, STRING, derived=True, description="单位名称"),
+    ),
 )
 
 FEEDBACK = Table(
@@ -452,38 +502,129 @@ def table_for_name(stem: str) -> Table | None:
     return None
 
 
-def feedback_table(scale: str) -> Table:
-    """The feedback table with the rating enumeration of the configured scale."""
+def feedback_table(scale: str, base: Table | None = None) -> Table:
+    """The feedback table (``base``, by default FEEDBACK) with the rating enumeration of
+    the configured scale."""
+    base = FEEDBACK if base is None else base
     enum = RATING_SCALES[scale][0]
-    cols = tuple(Column(**{**c.__dict__, "enum": enum}) if c.name == "rating" else c for c in FEEDBACK.columns)
-    return Table(**{**FEEDBACK.__dict__, "columns": cols})
+    cols = tuple(Column(**{**c.__dict__, "enum": enum}) if c.name == "rating" else c for c in base.columns)
+    return Table(**{**base.__dict__, "columns": cols})
 
 
 # ---------------------------------------------------------------- site settings
 
+RATING_SCALE = Enumeration(
+    "rating_scale",
+    (
+        Choice("three", "三级", ("3", "三"), "满意、基本满意、不满意（另可选不了解）"),
+        Choice("five", "五级", ("5", "五"), "非常满意、满意、基本满意、不满意、非常不满意（另可选不了解）"),
+    ),
+)
+
 
 @dataclass(frozen=True)
 class Setting:
+    """One entry of site.yaml, as declared on a :class:`SiteSettings` field."""
+
     name: str
     label: str
     type: str
     required: bool = False
     default: object = None
     description: str = ""
-    choices: tuple[str, ...] = field(default_factory=tuple)
+    enum: Enumeration | None = None
+
+    def spellings(self) -> tuple[str, ...]:
+        return (self.name, self.label)
 
 
-SETTINGS: tuple[Setting, ...] = (
-    Setting("name", "门户名称", STRING, True, description="显示在每页顶部"),
-    Setting("district", "区名称", STRING, True),
-    Setting("as_of", "数据截止日期", DATE, True, description="页面上所有数字成立的日期"),
-    Setting("base_url", "网址", STRING, False, "", "完整网址，可带子路径，如 https://www.example.gov.cn/zl/bssh"),
-    Setting("contact", "联系方式", STRING, False, "", "公开的办公电话或地址"),
-    Setting("icp", "ICP备案号", STRING, False, ""),
-    Setting("police_filing", "公安备案号", STRING, False, ""),
-    Setting("site_code", "网站标识码", STRING, False, ""),
-    Setting("organizer", "主办单位", STRING, False, ""),
-    Setting("rating_scale", "评价等级", ENUM, False, "three", "three 三级或 five 五级", ("three", "five")),
-    Setting("page_size", "每页条数", INTEGER, False, 50, "清单分页时每页的行数"),
-    Setting("warning_days", "临期天数", INTEGER, False, 30, "距完成时限不足多少天时提示临期"),
+def _setting(
+    label: str, type: str, default: Any = MISSING, description: str = "", enum: Enumeration | None = None
+) -> Any:
+    """A :class:`SiteSettings` field: no default means the setting is required."""
+    return field(default=default, metadata={"setting": (label, type, description, enum)})
+
+
+@dataclass(frozen=True, slots=True)
+class SiteSettings:
+    """The site settings (site.yaml), declared once: each field is a setting with its type,
+    Chinese label, default and description. :func:`validate.check_settings` parses the file
+    into this object once; every stage reads its attributes, ``gongshi docs`` documents it,
+    and digests hash all of its fields (a new setting is covered without further edits).
+
+    ``as_of`` is None only when site.yaml lacks a valid one, which is an error: no build
+    gets past validation without it.
+    """
+
+    name: str = _setting("门户名称", STRING, description="显示在每页顶部")
+    district: str = _setting("区名称", STRING)
+    as_of: dt.date | None = _setting("数据截止日期", DATE, description="页面上所有数字成立的日期")  # noqa: RUF009 (a field())
+    base_url: str = _setting("网址", STRING, "", "完整网址，可带子路径，如 https://www.example.gov.cn/zl/bssh")
+    contact: str = _setting("联系方式", STRING, "", "公开的办公电话或地址")
+    icp: str = _setting("ICP备案号", STRING, "")
+    police_filing: str = _setting("公安备案号", STRING, "")
+    site_code: str = _setting("网站标识码", STRING, "")
+    organizer: str = _setting("主办单位", STRING, "")
+    rating_scale: str = _setting("评价等级", ENUM, "three", "居民评价的等级", RATING_SCALE)
+    page_size: int = _setting("每页条数", INTEGER, 50, "清单分页时每页的行数")
+    warning_days: int = _setting("临期天数", INTEGER, 30, "距完成时限不足多少天时提示临期")
+
+
+def _declared_settings() -> tuple[Setting, ...]:
+    out = []
+    for f in fields(SiteSettings):
+        label, type_, description, enum = f.metadata["setting"]
+        required = f.default is MISSING
+        out.append(Setting(f.name, label, type_, required, None if required else f.default, description, enum))
+    return tuple(out)
+
+
+SETTINGS: tuple[Setting, ...] = _declared_settings()
+
+
+# ---------------------------------------------------------------- labels for templates
+
+
+class Labels:
+    """Labels as plain attributes: ``labels.projects.deadline`` (a column, derived ones
+    included), ``labels.values.status.completed`` (an enumerated value),
+    ``labels.settings.as_of`` (a site setting).
+
+    Templates read these on every row of a list; Jinja tries an attribute before an item,
+    so a mapping would cost a failed attribute lookup each time (see catalog.Catalog).
+    """
+
+    __slots__ = ("__dict__",)
+
+    def __init__(self, entries: Mapping[str, object]) -> None:
+        self.__dict__.update(entries)
+
+    def __repr__(self) -> str:
+        return f"Labels({', '.join(self.__dict__)})"
+
+
+# Every enumeration whose value labels templates may print. The rating labels are the
+# five-level scale's, which include every three-level key with the same label.
+ENUMERATIONS: tuple[Enumeration, ...] = (
+    LEVEL,
+    CHANNEL,
+    CATEGORY,
+    STAGE,
+    HANDLING,
+    STATUS,
+    RATING_5,
+    LIGHT,
+    RATING_SCALE,
 )
+
+
+def _labels() -> Labels:
+    entries: dict[str, object] = {t.name: Labels({c.name: c.label for c in (*t.columns, *t.derived)}) for t in TABLES}
+    if {"values", "settings"} & set(entries):
+        raise ValueError("a table named values or settings would hide a namespace of labels")
+    entries["values"] = Labels({e.name: Labels({c.key: c.label for c in e.choices}) for e in ENUMERATIONS})
+    entries["settings"] = Labels({s.name: s.label for s in SETTINGS})
+    return Labels(entries)
+
+
+LABELS = _labels()

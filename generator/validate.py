@@ -14,7 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,6 +30,7 @@ from .schema import (
     DATE,
     ENUM,
     INTEGER,
+    LEVEL,
     LIST_SEPARATORS,
     NUMBER,
     RATING_SCALES,
@@ -36,6 +39,8 @@ from .schema import (
     SETTINGS,
     TABLES,
     Column,
+    Setting,
+    SiteSettings,
     Table,
     feedback_table,
     norm,
@@ -171,8 +176,8 @@ def check_part(table: Table, part: RawPart) -> CheckedPart:
     nonempty = {c: col.uniques != "" for c, col in part.cols.items()}
     # Blank rows carry nothing to publish: reported and excluded, never an error.
     blank = np.ones(len(part.rows), dtype=bool)
-    for c, col in part.cols.items():
-        blank &= ~nonempty[c][col.codes]
+    for c, cells in part.cols.items():
+        blank &= ~nonempty[c][cells.codes]
     maybe = np.flatnonzero(blank)
     for values in part.lazy.values():
         blank[maybe] &= blank_cells(values[maybe])
@@ -250,7 +255,7 @@ def _typed(col: Column, u: np.ndarray, filled: np.ndarray, emit, base: int) -> n
             emit(base + 3, "out-of-range", out_of, lambda v: f"应在 {lo}–{hi} 之间" if hi else f"不能小于 {lo}")
         parsed[~ok] = None
         return parsed
-    if col.type == ENUM:
+    if col.type == ENUM and col.enum is not None:
         lookup = col.enum.lookup()
         parsed = _each(u, lambda v: lookup.get(norm(v)))
         allowed = "、".join(col.enum.labels())
@@ -271,56 +276,79 @@ def _typed(col: Column, u: np.ndarray, filled: np.ndarray, emit, base: int) -> n
 
 
 def check_settings(
-    raw: dict[str, object] | None, file: str, lines: dict[str, int], report: Report
-) -> dict[str, object]:
-    settings: dict[str, object] = {}
+    raw: dict[str, object] | None, file: str, lines: Mapping[str, Sequence[int]], report: Report
+) -> SiteSettings:
+    """Parse site.yaml once into :class:`SiteSettings`; every problem goes to ``report``.
+
+    ``lines``: the line of each occurrence of each top-level key, as written (PyYAML keeps
+    only the last value of a repeated key, so repeats are found from these). A setting may
+    be named by its English name or its Chinese label. A setting that is missing, invalid,
+    unknown or repeated is reported; the object then holds the default (None for a
+    required date, "" for required text) so the rest of the data can still be checked.
+    """
     if raw is None:
         report.add(Problem("missing-table", file, detail="没有找到站点设置文件 site.yaml"))
         raw = {}
-    known = {s.name for s in SETTINGS}
-    labels = {norm(s.label): s.name for s in SETTINGS}
-    values = {}
+    spelled = {norm(spelling): s for s in SETTINGS for spelling in s.spellings()}
+    known = "、".join(f"{s.name}（{s.label}）" for s in SETTINGS)
+    values: dict[str, object] = {}
+    where: dict[str, list[tuple[int, str]]] = {}  # setting -> (line, key as written) of each occurrence
     for key, value in raw.items():
-        name = key if key in known else labels.get(norm(str(key)))
-        if name is None:
-            report.add(Problem("invalid-settings", file, lines.get(key), str(key), str(key), f"未知的设置项“{key}”"))
+        setting = spelled.get(norm(str(key)))
+        key_lines = list(lines.get(key, ()))
+        if setting is None:
+            line = key_lines[0] if key_lines else None
+            report.add(
+                Problem("invalid-settings", file, line, str(key), str(key), f"未知的设置项“{key}”；可用：{known}")
+            )
             continue
-        values[name] = value
+        values[setting.name] = value
+        where.setdefault(setting.name, []).extend((n, str(key)) for n in (key_lines or [0]))
+    for name, seen in where.items():
+        seen.sort()
+        for line, key in seen[1:]:
+            at = f"第 {seen[0][0]} 行和第 {line} 行" if seen[0][0] and line else "两处"
+            detail = f"设置项“{name}”（{spelled[norm(name)].label}）写了两次（{at}）；每项只能写一次，请删去其中一行"
+            report.add(Problem("invalid-settings", file, line or None, key, key, detail))
+    parsed: dict[str, Any] = {}  # name -> value of the type its SiteSettings field declares
     for s in SETTINGS:
-        line = lines.get(s.name)
+        line = (where[s.name][-1][0] or None) if s.name in where else None  # the value PyYAML kept
         value = values.get(s.name)
         text = "" if value is None else (value.isoformat() if isinstance(value, dt.date) else str(value).strip())
-        if text == "":
-            if s.required:
-                report.add(Problem("invalid-settings", file, line, s.name, "", f"缺少“{s.name}”（{s.label}）"))
-            settings[s.name] = s.default
-            continue
-        if s.type == DATE:
-            parsed = parse_date(text)
-            if parsed is None:
-                report.add(Problem("invalid-settings", file, line, s.name, text, f"{s.label}应为日期，如 2026-06-30"))
-            settings[s.name] = parsed
-        elif s.type == INTEGER:
-            number = parse_number(text)
-            if number is None or number < 1 or not number.is_integer():
-                report.add(Problem("invalid-settings", file, line, s.name, text, f"{s.label}应为正整数"))
-                settings[s.name] = s.default
-            else:
-                settings[s.name] = int(number)
-        elif s.type == ENUM:
-            if text not in s.choices:
-                report.add(Problem("invalid-settings", file, line, s.name, text, f"可选：{'、'.join(s.choices)}"))
-                settings[s.name] = s.default
-            else:
-                settings[s.name] = text
-        elif s.name == "base_url" and not re.match(r"https?://[^\s/]", text, re.IGNORECASE):
-            # Published as the portal's address (data package homepage, site identity):
-            # never a javascript: or data: URL.
-            report.add(Problem("invalid-settings", file, line, s.name, text, "网址应以 http:// 或 https:// 开头"))
-            settings[s.name] = s.default
-        else:
-            settings[s.name] = text
-    return settings
+        parsed[s.name] = _setting_value(s, text, file, line, report)
+    return SiteSettings(**parsed)
+
+
+def _setting_value(s: Setting, text: str, file: str, line: int | None, report: Report) -> object:
+    """The typed value of one setting, or its default after reporting why not."""
+    fallback = s.default if s.default is not None or s.type == DATE else ""
+
+    def bad(detail: str) -> object:
+        report.add(Problem("invalid-settings", file, line, s.name, text, detail))
+        return fallback
+
+    if text == "":
+        if s.required:
+            return bad(f"缺少“{s.name}”（{s.label}）")
+        return fallback
+    if s.type == DATE:
+        parsed = parse_date(text)
+        return bad(f"{s.label}应为日期，如 2026-06-30") if parsed is None else parsed
+    if s.type == INTEGER:
+        number = parse_number(text)
+        if number is None or number < 1 or not number.is_integer():
+            return bad(f"{s.label}应为正整数")
+        return int(number)
+    if s.type == ENUM and s.enum is not None:
+        key = s.enum.lookup().get(norm(text))
+        if key is None:
+            return bad("可选：" + "、".join(f"{c.key}（{c.label}）" for c in s.enum.choices))
+        return key
+    if s.name == "base_url" and not re.match(r"https?://[^\s/]", text, re.IGNORECASE):
+        # Published as the portal's address (data package homepage, site identity):
+        # never a javascript: or data: URL.
+        return bad("网址应以 http:// 或 https:// 开头")
+    return text
 
 
 # ---------------------------------------------------------------- cross-list rules
@@ -471,6 +499,7 @@ def _check_keys(ck: _Checker) -> None:
     for pos in np.flatnonzero(dup).tolist():
         ck.problem("duplicate-id", pos, key, raw[pos], f"与第 {int(td.rows[first[codes[pos]]])} 行重复")
     kept = np.flatnonzero(present & ~dup)
+    assert td.slugs is not None  # every list with a key has the slugs of its ids
     slugs = td.slugs[td.codes[key][kept]]
     scodes, suniques = pd.factorize(slugs, use_na_sentinel=False)
     clash = np.bincount(scodes, minlength=len(suniques))[scodes] > 1
@@ -483,11 +512,60 @@ def _check_keys(ck: _Checker) -> None:
             ck.problem("id-collision", pos, key, ids[pos], f"与“{'、'.join(others)}”只差大小写或写法")
 
 
-def _resolve(ck: _Checker, col: Column, index: _Index, levels=None, tables_label="") -> None:
-    """Replace references with canonical ids; report unknown ones."""
+class _Targets:
+    """The rows references point to: per referenced table, an index of its keys (and of its
+    names, where the table has a ``name`` column), and the ``level`` of each key. Built on
+    first use, one per table, shared by every column that refers to it."""
+
+    def __init__(self, schema: dict[str, Table], typed: dict[str, TableData]):
+        self.schema = schema
+        self.typed = typed
+        self._indexes: dict[str, _Index] = {}
+        self._levels: dict[str, dict] = {}
+
+    def index(self, name: str) -> _Index:
+        if name not in self._indexes:
+            table, td = self.schema[name], self.typed[name]
+            names = td.values("name") if any(c.name == "name" for c in table.columns) else None
+            self._indexes[name] = _Index(td.values(_key_of(table)), names)
+        return self._indexes[name]
+
+    def levels(self, name: str) -> dict:
+        if name not in self._levels:
+            td = self.typed[name]
+            self._levels[name] = dict(zip(td.values(_key_of(self.schema[name])), td.values("level"), strict=True))
+        return self._levels[name]
+
+
+def _key_of(table: Table) -> str:
+    if table.key is None:
+        raise ValueError(f"table {table.name} has no key: nothing can refer to its rows")
+    return table.key
+
+
+def _ref_hint(target: Table, col: Column) -> str:
+    """What a reference should name, e.g. 应为区域清单中的社区（村）."""
+    where = target.label if target.label.endswith("清单") else f"{target.label}清单"
+    if col.ref_level:
+        choice = next((c for c in LEVEL.choices if c.key == col.ref_level), None)
+        what = (
+            col.ref_level if choice is None else choice.label + (f"（{choice.synonyms[0]}）" if choice.synonyms else "")
+        )
+    elif any(c.name == "name" for c in target.columns):
+        what = "编号或名称"
+    else:
+        what = "编号"
+    return f"应为{where}中的{what}"
+
+
+def _resolve(
+    ck: _Checker, col: Column, index: _Index, levels=None, tables_label: str = "", level: str | None = None
+) -> None:
+    """Replace references with canonical ids; report unknown ones. ``levels``: the level
+    of each referenced id, when only ids of ``level`` may be named."""
     td = ck.td
     cache: dict[str, tuple[str | None, str | None]] = {}
-    levels_ok = ("community",)
+    levels_ok = (level,)
 
     def one(v: str) -> tuple[str | None, str | None]:
         if v not in cache:
@@ -519,15 +597,16 @@ def _resolve(ck: _Checker, col: Column, index: _Index, levels=None, tables_label
             resolved[n] = tuple(dict.fromkeys(refs))
             found.append([])
             continue
-        ids, problems = [], []
+        rids: list[str | None] = []
+        unresolved: list[tuple[str, str]] = []
         for v in refs or []:
             rid, code = one(v)
             if code:
-                problems.append((code, v))
-            elif rid not in ids:
-                ids.append(rid)
-        resolved[n] = tuple(ids)
-        found.append(problems)
+                unresolved.append((code, v))
+            elif rid not in rids:
+                rids.append(rid)
+        resolved[n] = tuple(rids)
+        found.append(unresolved)
     bad = np.fromiter(map(bool, found), dtype=bool, count=len(found))
     if bad.any():
         for pos in np.flatnonzero(bad[codes]).tolist():
@@ -536,14 +615,16 @@ def _resolve(ck: _Checker, col: Column, index: _Index, levels=None, tables_label
     td.typed[col.name] = resolved
 
 
-def validate(settings: dict[str, object], parts: dict[str, list[CheckedPart]], report: Report) -> dict[str, TableData]:
+def validate(
+    settings: SiteSettings, parts: dict[str, list[CheckedPart]], report: Report, tables: tuple[Table, ...] = TABLES
+) -> dict[str, TableData]:
     """Check everything across the lists (the parts are checked already); the report holds
-    every problem, errors and warnings alike. Returns each list with references resolved."""
-    scale = settings.get("rating_scale") or "three"
-    if scale not in RATING_SCALES:
-        scale = "three"
-    schema: dict[str, Table] = {t.name: t for t in TABLES}
-    schema["feedback"] = feedback_table(scale)
+    every problem, errors and warnings alike. Returns each list with references resolved.
+    ``tables``: the schema (tests pass their own)."""
+    scale = settings.rating_scale if settings.rating_scale in RATING_SCALES else "three"
+    schema: dict[str, Table] = {t.name: t for t in tables}
+    if "feedback" in schema:
+        schema["feedback"] = feedback_table(scale, schema["feedback"])
 
     typed: dict[str, TableData] = {}
     checkers: dict[str, _Checker] = {}
@@ -562,32 +643,18 @@ def validate(settings: dict[str, object], parts: dict[str, list[CheckedPart]], r
         typed[name] = td
         checkers[name] = ck
 
-    as_of = settings.get("as_of")
-    areas = typed["areas"]
-    area_ids = areas.values("id")
-    level = dict(zip(area_ids, areas.values("level"), strict=True))
-    area_index = _Index(area_ids, areas.values("name"))
-    unit_index = _Index(typed["units"].values("id"), typed["units"].values("name"))
-    project_index = _Index(typed["projects"].values("id"))
-    demand_index = _Index(typed["demands"].values("id"))
-
+    as_of = settings.as_of
+    targets = _Targets(schema, typed)
     if "areas" in checkers:
-        _check_areas(checkers["areas"], area_index, level)
-    refs = {
-        ("units", "paired_communities"): (area_index, level, "应为社区（村）"),
-        ("demands", "community"): (area_index, level, "应为区域清单中的社区（村）"),
-        ("demands", "project"): (project_index, None, "应为整改清单中的项目编号"),
-        ("projects", "communities"): (area_index, level, "应为区域清单中的社区（村）"),
-        ("projects", "lead_unit"): (unit_index, None, "应为责任单位清单中的单位"),
-        ("projects", "partner_units"): (unit_index, None, "应为责任单位清单中的单位"),
-        ("projects", "demands"): (demand_index, None, "应为需求清单中的编号"),
-        ("progress", "project"): (project_index, None, "应为整改清单中的项目编号"),
-        ("results", "project"): (project_index, None, "应为整改清单中的项目编号"),
-        ("feedback", "project"): (project_index, None, "应为整改清单中的项目编号"),
-    }
-    for (tname, cname), (index, levels, label) in refs.items():
-        if tname in checkers:
-            _resolve(checkers[tname], schema[tname].column(cname), index, levels, label)
+        _check_areas(checkers["areas"], targets.index("areas"), targets.levels("areas"))
+    # Every reference the schema declares (Column.ref), in schema order. A reference to
+    # its own table (an area's parent) follows the hierarchy rules of _check_areas instead.
+    for table in schema.values():
+        for col in table.columns:
+            if col.type in (REF, REFS) and col.ref and col.ref != table.name and table.name in checkers:
+                levels = targets.levels(col.ref) if col.ref_level else None
+                _resolve(checkers[table.name], col, targets.index(col.ref), levels, _ref_hint(schema[col.ref], col),
+                         col.ref_level)  # fmt: skip
 
     _check_rules(checkers, typed, as_of)
     for name, td in typed.items():
@@ -670,8 +737,8 @@ def _check_rules(ck: dict[str, _Checker], t: dict[str, TableData], as_of) -> Non
     if "feedback" in ck:
         c = ck["feedback"]
         fb = t["feedback"]
-        early = fb.each("project", lambda p: bool(p) and status.get(p) not in (None, "completed", "ongoing"))
-        c.bulk("feedback-unfinished-project", fb.rows_where("project", early), "project")
+        unfinished = fb.each("project", lambda p: bool(p) and status.get(p) not in (None, "completed", "ongoing"))
+        c.bulk("feedback-unfinished-project", fb.rows_where("project", unfinished), "project")
     if as_of is None:
         return
     for name, col in (

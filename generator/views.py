@@ -19,7 +19,7 @@ import numpy as np
 from .aggregate import Aggregates, Figures, ProjectInfo, project_order
 from .catalog import ZH
 from .model import Dataset, Project
-from .schema import CATEGORY, CHANNEL, HANDLING, STAGE, STATUS
+from .schema import CATEGORY, CHANNEL, HANDLING, LIGHT, STAGE, STATUS
 from .slug import slugify
 
 ROUTES = {
@@ -353,15 +353,15 @@ class ViewBuilder:
             for c in ds.units[uid].paired_communities:
                 self._paired_units.setdefault(c, []).append(uid)
         self.site = SiteInfo(
-            name=ds.settings["name"],
-            district=ds.settings["district"],
+            name=ds.settings.name,
+            district=ds.settings.district,
             as_of=ds.as_of,
-            base_url=(ds.settings.get("base_url") or "").rstrip("/"),
-            contact=ds.settings.get("contact") or "",
-            icp=ds.settings.get("icp") or "",
-            police_filing=ds.settings.get("police_filing") or "",
-            site_code=ds.settings.get("site_code") or "",
-            organizer=ds.settings.get("organizer") or "",
+            base_url=ds.settings.base_url.rstrip("/"),
+            contact=ds.settings.contact,
+            icp=ds.settings.icp,
+            police_filing=ds.settings.police_filing,
+            site_code=ds.settings.site_code,
+            organizer=ds.settings.organizer,
             nav=(
                 Link(ZH["home"], ""),
                 Link(ZH["project_list"], LIST_ROUTES["projects"]),
@@ -396,7 +396,7 @@ class ViewBuilder:
         )
 
     def status(self, p: Project, i: ProjectInfo) -> StatusView:
-        light_label = ZH[f"light_{i.light}"] if i.light else ""
+        light_label = LIGHT.label(i.light) if i.light else ""
         return StatusView(
             p.status, STATUS.label(p.status), i.light, light_label, i.light_reason, i.overdue_days, i.due_in_days
         )
@@ -469,7 +469,7 @@ class ViewBuilder:
         order = self._list_ids("projects")
         return HomePage(
             url="",
-            title=ds.settings["name"],
+            title=ds.settings.name,
             breadcrumbs=(),
             template=TEMPLATES["home"],
             figures=self.figures(agg.district),
@@ -634,7 +634,7 @@ class ViewBuilder:
 
     @property
     def page_size(self) -> int:
-        return int(self.ds.settings.get("page_size") or 50)
+        return self.ds.settings.page_size
 
     def list_page_count(self, kind: str) -> int:
         return self._index_count(len(self._list_ids(kind)))

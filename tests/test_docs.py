@@ -6,7 +6,7 @@ from support import ROOT
 
 from generator.docs import END, START, reference
 from generator.problems import CODES
-from generator.schema import TABLES
+from generator.schema import SETTINGS, TABLES
 
 
 def test_readme_reference_matches_schema():
@@ -18,7 +18,9 @@ def test_readme_reference_matches_schema():
 def test_every_column_and_code_is_documented():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     for table in TABLES:
-        for column in table.columns:
+        for column in (*table.columns, *table.derived):
             assert f"`{column.name}`" in text and column.label in text
+    for setting in SETTINGS:
+        assert f"| `{setting.name}` | {setting.label} |" in text
     for code in CODES:
         assert f"`{code}`" in text

@@ -29,7 +29,7 @@ from generator import pipeline
 from generator.aggregate import ProjectInfo
 from generator.export import _encode_column, _field, _fields, _text, downloads, neutralise
 from generator.model import Dataset, Demand, Project, Result
-from generator.schema import RATING_3
+from generator.schema import RATING_3, SiteSettings
 from generator.views import url_for
 
 FIXTURES = Path(__file__).parent / "fixtures" / "export"
@@ -82,7 +82,7 @@ def edge_dataset():
         "P4": Result("P4", dt.datetime(2024, 7, 1, 12), "", dt.date(2024, 7, 2), ""),
     }
     ds = Dataset(
-        settings={"name": "测试区", "as_of": dt.date(2024, 9, 1)},
+        settings=SiteSettings(name="测试区", district="", as_of=dt.date(2024, 9, 1)),
         rating_enum=RATING_3,
         satisfied_keys=("satisfied", "basic"),
         areas={"C1": SimpleNamespace(name="一社区"), "C2": SimpleNamespace(name="=二社区")},

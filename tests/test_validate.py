@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -9,8 +10,10 @@ import pytest
 from support import read_rows, set_cell, write_rows
 
 from generator import pipeline
-from generator.problems import CODES
-from generator.validate import parse_date
+from generator.load import discover, is_settings, read_data, read_settings
+from generator.problems import CODES, Report
+from generator.schema import PROJECTS, REF, REFS, TABLES, Column, Table
+from generator.validate import check_part, check_settings, parse_date, validate
 
 
 def problems(data: Path) -> set[tuple[str, int | None, str, str]]:
@@ -158,3 +161,76 @@ def test_synonyms_map_to_keys(mini):
     assert ds.projects["P3"].status == "ongoing"  # 常态化
     assert ds.areas["S2"].level == "subdistrict"  # 镇
     assert ds.demands[1].community == "C1"  # referenced by name
+
+
+def _validate_with(data: Path, tables: tuple[Table, ...]):
+    """Load, check and validate ``data`` against the schema ``tables`` (not the package's)."""
+    by_name = {t.name: t for t in tables}
+    problems: list = []
+    report = Report()
+    settings = None
+    parts: dict[str, list] = {}
+    for path, file, table in discover(data, problems):
+        raw = path.read_bytes()
+        if is_settings(path):
+            values, lines = read_settings(raw, file, problems)
+            settings = check_settings(values, file, lines or {}, report)
+            continue
+        assert table is not None
+        for part in read_data(raw, path.suffix.lower(), file, by_name[table.name]).parts:
+            parts.setdefault(part.table.name, []).append(check_part(part.table, part))
+    assert settings is not None and problems == []
+    typed = validate(settings, parts, report, tables)
+    return typed, {(Path(p.file).name, p.row, p.column, p.code) for p in report.problems}
+
+
+def test_a_new_reference_column_is_checked_from_the_schema(mini):
+    """Declaring Column.ref (and ref_level) is all it takes: validate.py has no list of references."""
+    added = (
+        Column("reviewer", "审核单位", REF, ref="units"),
+        Column("site", "实施社区", REF, ref="areas", ref_level="community"),
+    )
+    projects = dataclasses.replace(PROJECTS, columns=(*PROJECTS.columns, *added))
+    tables = tuple(projects if t.name == "projects" else t for t in TABLES)
+    rows = read_rows(mini / "projects.csv")
+    cells = {2: ["区民政局", "C1"], 3: ["U9", "S1"], 4: ["U1", "柳岸社区"]}  # by name; unknown; by id
+    write_rows(
+        mini / "projects.csv",
+        [rows[0] + ["审核单位", "实施社区"]] + [r + cells.get(n, ["", ""]) for n, r in enumerate(rows[1:], start=2)],
+    )
+    typed, found = _validate_with(mini, tables)
+    assert ("projects.csv", 3, "审核单位", "unknown-reference") in found
+    assert ("projects.csv", 3, "实施社区", "unknown-reference") in found  # a subdistrict, not a community
+    assert not {f for f in found if f[1] in (2, 4) and f[2] in ("审核单位", "实施社区")}
+    projects_td = typed["projects"]
+    ids = list(projects_td.values("id"))
+    assert projects_td.values("reviewer")[ids.index("P1")] == "U2"  # resolved from the unit's name
+    assert projects_td.values("site")[ids.index("P3")] == "C2"
+
+
+def test_reference_hints_come_from_the_schema(mini):
+    set_cell(mini / "projects.csv", 2, "牵头单位", "U9")
+    set_cell(mini / "demands.csv", 3, "社区", "S1")
+    report = pipeline.check(mini)
+    details = {(Path(p.file).name, p.column): p.detail for p in report.problems if p.code == "unknown-reference"}
+    assert details[("projects.csv", "牵头单位")] == "应为责任单位清单中的编号或名称"
+    assert details[("demands.csv", "社区")] == "应为区域清单中的社区（村）"
+
+
+def test_every_declared_reference_can_be_checked():
+    """What validate derives its reference checks from: each REF/REFS column names a table
+    with a key, and a level restriction only where that table has levels."""
+    by_name = {t.name: t for t in TABLES}
+    refs = [(t, c) for t in TABLES for c in t.columns if c.type in (REF, REFS)]
+    assert len(refs) == 11
+    for table, col in refs:
+        assert col.ref in by_name and by_name[col.ref].key, (table.name, col.name)
+        if col.ref_level:
+            target = by_name[col.ref]
+            assert target.column("level").enum is not None
+            assert col.ref_level in target.column("level").enum.keys(), (table.name, col.name)
+    assert {(t.name, c.name) for t, c in refs if c.ref_level} == {
+        ("units", "paired_communities"),
+        ("demands", "community"),
+        ("projects", "communities"),
+    }
