@@ -163,7 +163,6 @@ def test_template_check_catches_a_typo():
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("labels") / "output"
-    pipeline.forget()
     assert main(["build", "--data", str(MINI), "--output", str(out)]) == 0
     return out
 
