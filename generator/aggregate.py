@@ -245,8 +245,8 @@ def aggregate(ds: Dataset) -> Aggregates:
         for ids in lists.values():
             ids.sort(key=key.__getitem__)
     demand_key = [(d.received or dt.date.min, d.id) for d in ds.demands]
-    for ids in comm_demands.values():
-        ids.sort(key=demand_key.__getitem__, reverse=True)
+    for positions in comm_demands.values():
+        positions.sort(key=demand_key.__getitem__, reverse=True)
     return Aggregates(
         info,
         district,

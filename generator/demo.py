@@ -145,8 +145,8 @@ def _titles(short: str) -> tuple[str, ...]:
     return ("局长", "副局长", "副局长", "党组成员", "二级调研员")
 
 
-TOWN_POSTS = ("党委书记", "镇长", "党委副书记", "副镇长", "副镇长")
-SUBDISTRICT_POSTS = ("党工委书记", "办事处主任", "党工委副书记", "办事处副主任", "办事处副主任")
+TOWN_POSTS: tuple[str, ...] = ("党委书记", "镇长", "党委副书记", "副镇长", "副镇长")
+SUBDISTRICT_POSTS: tuple[str, ...] = ("党工委书记", "办事处主任", "党工委副书记", "办事处副主任", "办事处副主任")
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余"
@@ -803,11 +803,11 @@ class _Gen:
             area = f"第{chinese_number(i // dep + 1)}片区"
             specs.append((f"{name}（{area}）", short + area, kind, tuple(cats.split()), None, name))
         units: list[Unit] = []
-        for i, (name, short, kind, cats, sd, base) in enumerate(specs):
-            if sd is not None:
-                town = sd.name.endswith("镇")
+        for i, (name, short, kind, unit_cats, home, base) in enumerate(specs):
+            if home is not None:
+                town = home.name.endswith("镇")
                 posts = TOWN_POSTS if town else SUBDISTRICT_POSTS
-                pool = sd.children
+                pool = home.children
             else:
                 posts = _titles(short)
                 pool = communities
@@ -815,7 +815,7 @@ class _Gen:
             leaders = tuple(f"{self.person()}（{short}{posts[i]}）" for i in sorted(picked))
             paired = r.sample(pool, min(len(pool), r.randint(1, 4)))
             units.append(
-                Unit(f"U{i + 1:0{width}d}", name, short, kind, cats, leaders,
+                Unit(f"U{i + 1:0{width}d}", name, short, kind, unit_cats, leaders,
                      [c.id for c in sorted(paired, key=lambda a: a.id)], base)
             )
         return units
@@ -1169,27 +1169,27 @@ class _Gen:
                     plant_at = set(r.sample(range(len(demand_rows)),
                                             min(pii_demands, len(demand_rows))))
                     pii_demands -= len(plant_at)
-                for i, (received, _, c, stage, theme, text, p) in enumerate(demand_rows):
+                for i, (received, _, c, stage, theme, text, owner) in enumerate(demand_rows):
                     n_dem += 1
                     did = f"D{n_dem:0{dw}d}"
                     fmt = r.random()
-                    day = (dates.iso(received) if fmt < 0.8
+                    received_text = (dates.iso(received) if fmt < 0.8
                            else dates.cn(received) if fmt < 0.92 else dates.dot(received))
-                    if p is not None:
-                        p.demands.append(did)
+                    if owner is not None:
+                        owner.demands.append(did)
                     if i in plant_at:
                         text = self.planted_summary(text)
                     w_dem.writerow((
                         did,
                         c.name if r.random() < 0.1 else c.id,
-                        day,
+                        received_text,
                         r.choices(channels, cum_weights=channel_w)[0] if r.random() < 0.95 else "",
                         CATEGORY_LABELS[theme.category] if r.random() < 0.97 else "",
                         text,
                         {"deliberated": "民主议单", "declined": "不予采纳", "ordered": "群众点单",
                          "opened": "社区开单", "accepted": "共同接单"}[stage],
                         r.choice(DECLINE_REASONS) if stage == "declined" else "",
-                        p.id if p is not None else "",
+                        owner.id if owner is not None else "",
                         self.person() if r.random() < 0.92 else "",
                         self.mobile() if r.random() < 0.85 else "",
                         self.address(c) if r.random() < 0.75 else "",
