@@ -181,7 +181,7 @@ def _cell_rule(column: Column | None) -> tuple[Callable[[object], str], Callable
 _MEMO_SAFE = {str, int, dt.date, type(None)}
 
 
-def _encode_column(values: list, column: Column | None) -> tuple[list[str], list[str]]:
+def encode_column(values: list, column: Column | None) -> tuple[list[str], list[str]]:
     """One column's CSV fields and JSON texts, as :func:`_cell_rule` defines them."""
     kinds = set(map(type, values))
     if kinds == {str} and (column is None or column.type != ENUM):  # _text of a str is itself
@@ -219,7 +219,7 @@ def downloads(
         header = [c.label for c in (*columns, *extra)]
         keys = [c.name for c in (*columns, *extra)]
         schema: list[Column | None] = [*columns, *[None] * len(extra)]  # derived values are written as computed
-        fields, encoded = zip(*map(_encode_column, values, schema), strict=True)
+        fields, encoded = zip(*map(encode_column, values, schema), strict=True)
         files[f"downloads/{name}.csv"] = _csv_bytes(_fields(header), zip(*fields, strict=True))
         head = {"as_of": ds.as_of.isoformat(), "list": name, "count": counts[name]}
         files[f"downloads/{name}.json"] = _json_bytes(head, keys, encoded)

@@ -27,7 +27,7 @@ from support import ROOT
 
 from generator import pipeline
 from generator.aggregate import ProjectInfo
-from generator.export import _encode_column, _field, _fields, _text, downloads, neutralise
+from generator.export import csv_bytes, downloads, encode_column, neutralise
 from generator.model import Dataset, Demand, Project, Result
 from generator.schema import RATING_3, SiteSettings
 from generator.views import url_for
@@ -127,17 +127,31 @@ def test_demo_downloads_unchanged():
     assert digests == json.loads(ref.read_text(encoding="utf-8"))
 
 
-def test_fields_match_csv_writer():
-    """_fields/_field write what csv.writer wrote before: every BMP character, alone and in text."""
+def _csv_line(cells: list[str]) -> str:
+    """The reference: csv.writer's excel dialect, CRLF."""
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\r\n").writerow(cells)
+    return out.getvalue()
+
+
+def _reference_text(value: object) -> str:
+    """What a cell shows: dates in ISO form, several values joined by 、, nothing for None."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (tuple, list)):
+        return "、".join(_reference_text(v) for v in value)
+    return str(value)
+
+
+def test_csv_matches_csv_writer():
+    """csv_bytes writes what csv.writer writes for neutralised cells: every BMP character, alone and in text."""
     texts = [chr(c) for c in range(0xD800)] + [chr(c) for c in range(0xE000, 0x10000)]
     texts += [f"a{t}b" for t in texts[:0x3100]] + ["", " ", "\x00=1", "x\x00", '"', '""', "=a,b", "-\r\n"]
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    for text, field in zip(texts, _fields(texts), strict=True):
-        out.seek(0)
-        out.truncate()
-        writer.writerow(["x", neutralise(text)])
-        assert out.getvalue() == "x," + field + "\r\n", repr(text)
+    written = csv_bytes(["x", "y"], [["x", text] for text in texts]).decode("utf-8")
+    expected = "\ufeff" + "".join(_csv_line([h, v]) for h, v in [("x", "y")] + [("x", neutralise(t)) for t in texts])
+    assert written == expected
 
 
 TRICKY = ["", "a", '"', "\\", "\\u0000", "\x00", "\x1f", "\u2028", "=1", "－1", "a,b", "行\r\n", "\t", "é", "😀"]
@@ -154,6 +168,7 @@ TRICKY = ["", "a", '"', "\\", "\\u0000", "\x00", "\x1f", "\u2028", "=1", "－1",
     ],
 )
 def test_column_shortcuts_match_per_cell_rule(values):
-    fields, encoded = _encode_column(values, None)
-    assert fields == [_field(neutralise(_text(v))) for v in values]
+    fields, encoded = encode_column(values, None)
+    # The field as csv.writer writes it in a row of two (a row of one empty field is special).
+    assert fields == [_csv_line([neutralise(_reference_text(v)), "z"])[: -len(",z\r\n")] for v in values]
     assert encoded == [json.dumps(v, ensure_ascii=False, separators=(",", ":"), default=str) for v in values]
