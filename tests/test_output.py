@@ -264,3 +264,35 @@ def test_files_changed_by_hand_are_rebuilt(tmp_path, mini, capsys):
     assert site_files(out) == full
     assert build(mini, out) == 0
     assert "输入没有变化" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- plain Pelican
+
+
+def test_plain_pelican_builds_the_same_site(tmp_path, mini):
+    """`pelican -s pelicanconf.py` (the plugin alone, no Build) writes the site gongshi builds,
+    and updates it in place when the data changes."""
+    conf = tmp_path / "pelicanconf.py"
+    text = (ROOT / "pelicanconf.py").read_text(encoding="utf-8")
+    conf.write_text(
+        text.replace('PATH = "content"', f'PATH = "{ROOT / "content"}"')
+        .replace('THEME = "theme"', f'THEME = "{ROOT / "theme"}"')
+        .replace('GONGSHI_DATA = "data"', f'GONGSHI_DATA = "{mini}"'),
+        encoding="utf-8",
+    )
+
+    def pelican(out: Path) -> None:
+        proc = subprocess.run([sys.executable, "-m", "pelican", "-s", str(conf), "-o", str(out), "-q"], cwd=tmp_path,
+                              capture_output=True, text=True, check=False)  # fmt: skip
+        assert proc.returncode == 0, proc.stderr[-3000:]
+
+    def published(root: Path) -> dict[str, bytes]:
+        return {k: v for k, v in site_files(root).items() if not k.startswith(".gongshi/")}
+
+    pelican(tmp_path / "plain")
+    assert build(mini, tmp_path / "gongshi") == 0
+    assert published(tmp_path / "plain") == published(tmp_path / "gongshi")
+    edit(mini)
+    pelican(tmp_path / "plain")
+    assert build(mini, tmp_path / "gongshi") == 0
+    assert published(tmp_path / "plain") == published(tmp_path / "gongshi")
