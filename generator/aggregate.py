@@ -11,7 +11,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import compress
 
-from .model import Dataset, Project
+from .model import Dataset, ProgressEntry, Project, Result
+from .schema import SiteSettings
 
 OPEN_STATUSES = ("not_started", "in_progress")
 GREEN, YELLOW, RED = "green", "yellow", "red"
@@ -78,52 +79,271 @@ class Figures:
 
 
 @dataclass(frozen=True)
+class Rules:
+    """The thresholds of the lights and of 限时整改 (site settings; defaults as on the site)."""
+
+    due_days: int = 15
+    yellow_points: int = 10
+    red_points: int = 30
+    start_grace_days: int = 30
+    cycle_days: int = 31
+    stale_cycles: int = 2
+    threshold: int = 80  # percent
+    min_sample: int = 5
+    fix_days: int = 15
+
+    @classmethod
+    def of(cls, s: SiteSettings) -> Rules:
+        return cls(
+            s.light_due_days,
+            s.light_yellow_points,
+            s.light_red_points,
+            s.start_grace_days,
+            s.report_cycle_days,
+            s.stale_cycles,
+            s.satisfaction_threshold,
+            s.min_sample,
+            s.fix_days,
+        )
+
+    def below(self, satisfied: int, valid: int) -> bool:
+        """A rate below the threshold, on at least the minimum sample (exact, in integers)."""
+        return valid >= self.min_sample and satisfied * 100 < self.threshold * valid
+
+
+def cn_date(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def percent(numerator: int, denominator: int) -> str:
+    return f"{numerator * 100 / denominator:.1f}%" if denominator else "—"
+
+
+REOPENED, FIXED, FAILED = "reopened", "fixed", "failed"
+
+
+@dataclass(frozen=True)
+class Followup:
+    """限时整改 of one completed project: why it was reopened, by when it must be fixed,
+    when it was, and what the re-rating (复评, ratings after the fix) says."""
+
+    reopened: dt.date  # the rating that took the rate below the threshold, or the date the data gives
+    deadline: dt.date
+    satisfied: int  # the original ratings (up to the fix): satisfied and valid
+    valid: int
+    fixed: dt.date | None
+    note: str
+    explicit: bool  # stated in the result list rather than derived from the ratings
+    rerated_satisfied: int
+    rerated_valid: int
+    state: str  # reopened (整改中) / fixed (已整改) / failed (复评仍低于门槛)
+    overdue_days: int  # past the follow-up deadline and not fixed
+
+
+def crossing_date(
+    log: list[tuple[dt.date, str]], satisfied_keys: tuple[str, ...], rules: Rules, first: bool = False
+) -> dt.date | None:
+    """The date of the rating after which the running rate stayed below the threshold to the
+    end of ``log``, or None when the rate (on the minimum sample) is not below it at the end.
+    ``first``: the date it first fell below, whatever came after."""
+    sat = valid = 0
+    crossed: dt.date | None = None
+    for date, key in log:
+        if key == "unknown":
+            continue
+        valid += 1
+        sat += key in satisfied_keys
+        if rules.below(sat, valid):
+            if first:
+                return date
+            crossed = crossed or date
+        else:
+            crossed = None
+    return crossed
+
+
+def followup(
+    result: Result | None,
+    log: list[tuple[dt.date, str]],
+    reports: list[ProgressEntry],
+    satisfied_keys: tuple[str, ...],
+    rules: Rules,
+    as_of: dt.date,
+) -> Followup | None:
+    """限时整改 of a completed project, as the result list states it or derived: reopened
+    when its rate falls below the threshold; fixed on the result list's 整改完成日期, or
+    else on the first progress report at 100% after reopening; re-rated by the ratings
+    after the fix."""
+    if result is None:
+        return None
+    fixed = result.fixed
+    if fixed is None:
+        # The fix is known only once the reopening is: the first time the rate fell below,
+        # then the first report at 100% after it; the ratings after that are the re-rating.
+        first = result.reopened or crossing_date(log, satisfied_keys, rules, first=True)
+        if first is not None:
+            fixed = next((e.date for e in reports if e.date > first and e.progress == 100), None)
+    original = [r for r in log if fixed is None or r[0] <= fixed]
+    reopened = result.reopened or crossing_date(original, satisfied_keys, rules)
+    if reopened is None:
+        return None
+    deadline = result.fix_deadline or reopened + dt.timedelta(days=rules.fix_days)
+    valid = [k for _, k in original if k != "unknown"]
+    after = [k for d, k in log if fixed is not None and d > fixed and k != "unknown"]
+    sat_after = sum(k in satisfied_keys for k in after)
+    if fixed is None:
+        state = REOPENED
+    elif rules.below(sat_after, len(after)):
+        state = FAILED
+    else:
+        state = FIXED
+    late = (as_of - deadline).days if fixed is None and as_of > deadline else 0
+    return Followup(
+        reopened,
+        deadline,
+        sum(k in satisfied_keys for k in valid),
+        len(valid),
+        fixed,
+        result.fix_note,
+        bool(result.reopened or result.fixed or result.fix_deadline),
+        sat_after,
+        len(after),
+        state,
+        late,
+    )
+
+
+@dataclass(frozen=True)
 class ProjectInfo:
     """What the as-of date says about one project."""
 
-    light: str | None  # green / yellow / red for open projects, None otherwise
-    light_reason: str
+    light: str | None  # green / yellow / red for open and completed projects, None otherwise
+    light_reason: str  # every reason of that colour, joined by "；"
     overdue_days: int  # days past the deadline while still open; 0 otherwise
     due_in_days: int | None  # days left for open projects with a deadline
     expected_progress: int | None
     completed_late_days: int  # completed after the deadline by this many days
+    last_report: dt.date | None = None
+    days_since_report: int | None = None
+    stale: bool = False  # open, and no progress report within the stated number of cycles
+    followup: Followup | None = None
+    on_time: bool | None = None  # completed by its deadline; None when it cannot be judged yet
+    days_to_complete: int | None = None  # start to completion
+    reported_every_cycle: bool | None = None  # no gap between reports longer than one cycle
 
 
 def months_between(a: dt.date, b: dt.date) -> int:
     return (b.year - a.year) * 12 + (b.month - a.month)
 
 
-def project_info(p: Project, as_of: dt.date, completed: dt.date | None = None) -> ProjectInfo:
-    """Supervision light by the common rule: behind schedule by 10-30 points is yellow,
-    more than 30 or past the deadline is red; not started in its month is yellow, three
-    months later red."""
-    late_done = 0
-    if completed and p.deadline and completed > p.deadline:
-        late_done = (completed - p.deadline).days
+def expected_progress(p: Project, as_of: dt.date) -> int | None:
+    """Where a straight line from start (0%) to deadline (100%) stands on ``as_of``."""
+    if not (p.start and p.deadline and p.deadline > p.start):
+        return None
+    span = (p.deadline - p.start).days
+    return max(0, min(100, round((as_of - p.start).days * 100 / span)))
+
+
+def reported_every_cycle(p: Project, reports: list[ProgressEntry], end: dt.date, cycle: int) -> bool | None:
+    """Whether no stretch from the start to ``end`` went longer than one cycle without a
+    report (None when the project had not started)."""
+    if p.start is None or end < p.start:
+        return None
+    marks = [p.start, *(e.date for e in reports if p.start <= e.date <= end), end]
+    return all((b - a).days <= cycle for a, b in zip(marks, marks[1:], strict=False))
+
+
+def project_info(
+    p: Project,
+    as_of: dt.date,
+    completed: dt.date | None = None,
+    rules: Rules = Rules(),  # noqa: B008 (frozen)
+    reports: list[ProgressEntry] | tuple = (),
+    follow: Followup | None = None,
+) -> ProjectInfo:
+    """The supervision light of one project with every reason of its colour.
+
+    Open projects: red when past the deadline or more than ``red_points`` behind the
+    straight line from start to deadline; yellow when ``yellow_points`` to ``red_points``
+    behind, due within ``due_days``, not started ``start_grace_days`` after the planned
+    start, or without a progress report for more than ``stale_cycles`` cycles; else green.
+    Completed projects: red while their follow-up (限时整改) is open or the re-rating is
+    still below the threshold; green otherwise."""
+    reports = [e for e in reports if e.date <= as_of]
+    last = reports[-1].date if reports else None
+    since = (as_of - last).days if last else None
+    late_done = (completed - p.deadline).days if completed and p.deadline and completed > p.deadline else 0
+    on_time = None
+    if p.deadline and p.status not in ("cancelled", "ongoing", "suspended"):
+        if p.status == "completed" and completed:
+            on_time = completed <= p.deadline
+        elif p.status != "completed" and as_of > p.deadline:
+            on_time = False
+    took = (completed - p.start).days if p.status == "completed" and completed and p.start else None
+    end = completed if p.status == "completed" and completed else as_of
+    every = reported_every_cycle(p, reports, end, rules.cycle_days) if p.status != "cancelled" else None
+    facts = {"on_time": on_time, "days_to_complete": took, "reported_every_cycle": every}
+    common = {"last_report": last, "days_since_report": since, **facts}
+
+    if p.status == "completed":
+        if follow is None:
+            return ProjectInfo(GREEN, "已完成", 0, None, None, late_done, **common)
+        rate = percent(follow.satisfied, follow.valid)
+        crossed = f"满意率 {rate}（{follow.satisfied}/{follow.valid}）低于 {rules.threshold}%"
+        if follow.state == REOPENED:
+            reason = f"{crossed}，限时整改至 {cn_date(follow.deadline)}"
+            if follow.overdue_days:
+                reason += f"，已超过整改期限 {follow.overdue_days} 天"
+            return ProjectInfo(RED, reason, 0, None, None, late_done, **common, followup=follow)
+        fixed = cn_date(follow.fixed) if follow.fixed else ""
+        again = percent(follow.rerated_satisfied, follow.rerated_valid)
+        if follow.state == FAILED:
+            reason = f"{fixed}整改后复评满意率 {again}（{follow.rerated_satisfied}/{follow.rerated_valid}）仍低于 {rules.threshold}%"
+            return ProjectInfo(RED, reason, 0, None, None, late_done, **common, followup=follow)
+        return ProjectInfo(GREEN, f"已于 {fixed} 整改完成", 0, None, None, late_done, **common, followup=follow)
     if p.status not in OPEN_STATUSES:
-        return ProjectInfo(None, "", 0, None, None, late_done)
+        return ProjectInfo(None, "", 0, None, None, late_done, **common)
+
+    reds: list[str] = []
+    yellows: list[str] = []
     due = (p.deadline - as_of).days if p.deadline else None
-    if p.deadline and as_of > p.deadline:
-        days = (as_of - p.deadline).days
-        return ProjectInfo(RED, f"已超过完成时限 {days} 天", days, due, 100, 0)
-    expected = None
-    if p.start and p.deadline and p.deadline > p.start:
-        span = (p.deadline - p.start).days
-        expected = max(0, min(100, round((as_of - p.start).days * 100 / span)))
-    if p.status == "not_started" or not p.progress:
-        if p.start and as_of >= p.start:
-            months = months_between(p.start, as_of)
-            if months >= 3:
-                return ProjectInfo(RED, f"计划开始后 {months} 个月仍未启动", 0, due, expected, 0)
-            return ProjectInfo(YELLOW, "已到计划开始时间，尚未启动", 0, due, expected, 0)
-        return ProjectInfo(GREEN, "尚未到开始时间", 0, due, expected, 0)
-    if expected is not None:
-        behind = expected - (p.progress or 0)
-        if behind > 30:
-            return ProjectInfo(RED, f"进度落后序时 {behind} 个百分点", 0, due, expected, 0)
-        if behind >= 10:
-            return ProjectInfo(YELLOW, f"进度落后序时 {behind} 个百分点", 0, due, expected, 0)
-    return ProjectInfo(GREEN, "按序时推进", 0, due, expected, 0)
+    overdue = (as_of - p.deadline).days if p.deadline and as_of > p.deadline else 0
+    if overdue:
+        reds.append(f"已超过完成时限 {overdue} 天")
+    expected = expected_progress(p, as_of)
+    current = p.progress
+    if current is None:
+        current = next((e.progress for e in reversed(reports) if e.progress is not None), None)
+    if current is None and p.status == "not_started":
+        current = 0
+    if expected is not None and current is not None and not overdue:
+        behind = expected - current
+        if behind > rules.red_points:
+            reds.append(f"进度落后序时 {behind} 个百分点")
+        elif behind >= rules.yellow_points:
+            yellows.append(f"进度落后序时 {behind} 个百分点")
+    if due is not None and 0 <= due <= rules.due_days:
+        yellows.append(f"距完成时限仅剩 {due} 天")
+    started_days = (as_of - p.start).days if p.start else None
+    if p.status == "not_started" and started_days is not None and started_days >= rules.start_grace_days:
+        yellows.append(f"计划开始 {started_days} 天后仍未启动")
+    stale = False
+    if started_days is None or started_days >= 0:
+        limit = rules.stale_cycles * rules.cycle_days
+        if last is not None and since is not None and since > limit:
+            stale = True
+            yellows.append(f"已 {since} 天未报送进度（最近一次 {cn_date(last)}）")
+        elif last is None and started_days is not None and started_days > limit:
+            stale = True
+            yellows.append(f"开始 {started_days} 天仍无进度报送")
+    if reds:
+        light, reasons = RED, reds
+    elif yellows:
+        light, reasons = YELLOW, yellows
+    else:
+        started = started_days is None or started_days >= 0
+        light, reasons = GREEN, ["按序时推进" if started else "尚未到开始时间"]
+    return ProjectInfo(light, "；".join(reasons), overdue, due, 100 if overdue else expected, 0, **common, stale=stale)
 
 
 @dataclass
@@ -146,7 +366,8 @@ def project_order(ds: Dataset, info: dict[str, ProjectInfo]):
     def key(pid: str):
         p = ds.projects[pid]
         i = info[pid]
-        return (rank[i.light], -(i.overdue_days or 0), p.deadline or dt.date.max, p.id)
+        r = 3 if i.light == GREEN and p.status not in OPEN_STATUSES else rank[i.light]  # done and fine: with the rest
+        return (r, -(i.overdue_days or 0), p.deadline or dt.date.max, p.id)
 
     return key
 
@@ -184,10 +405,15 @@ def aggregate(ds: Dataset) -> Aggregates:
     keys = ds.satisfied_keys
     areas = ds.areas
 
-    info = {
-        pid: project_info(p, as_of, ds.results[pid].completed if pid in ds.results else None)
-        for pid, p in ds.projects.items()
-    }
+    rules = Rules.of(ds.settings)
+    info: dict[str, ProjectInfo] = {}
+    for pid, p in ds.projects.items():
+        res = ds.results.get(pid)
+        reports = ds.progress.get(pid, [])
+        follow = None
+        if p.status == "completed":
+            follow = followup(res, ds.rating_log.get(pid, []), reports, keys, rules, as_of)
+        info[pid] = project_info(p, as_of, res.completed if res else None, rules, reports, follow)
     # Which projects each scope has, in project order (dicts in the order scopes first appear),
     # as ids and as positions in ds.projects.
     comm_projects: dict[str, list[str]] = defaultdict(list)

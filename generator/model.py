@@ -67,6 +67,11 @@ class Result:
     outcome: str
     signed_off: dt.date | None
     evidence: str
+    # 限时整改 as the result list states it (all optional; aggregate derives what is missing)
+    reopened: dt.date | None = None
+    fix_deadline: dt.date | None = None
+    fixed: dt.date | None = None
+    fix_note: str = ""
 
 
 @dataclass(slots=True)
@@ -119,6 +124,9 @@ class Dataset:
     ratings: dict[str, dict[str, int]]  # project -> rating key -> count
     comments: dict[str, list[Comment]]  # public comments only
     sources: Sources | None = field(default=None, repr=False, compare=False)
+    # project -> (date, rating key) of every rating, by date: when a rate crossed the
+    # threshold and which ratings are a re-rating (复评) depends on the dates.
+    rating_log: dict[str, list[tuple[dt.date, str]]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def as_of(self) -> dt.date:
@@ -215,10 +223,15 @@ def build(settings: SiteSettings, tables: dict[str, dict[str, np.ndarray]]) -> D
     for entries in progress.values():
         entries.sort(key=by_date)
 
+    t = tables["results"]
     names = ("project", "completed", "outcome", "signed_off", "evidence")
+    follow = [t[c].tolist() if c in t else [None] * len(t["project"]) for c in ("reopened", "fix_deadline", "fixed")]
+    notes = t["fix_note"].tolist() if "fix_note" in t else [""] * len(t["project"])
     results = {
-        pid: Result(pid, completed, outcome, _date(signed_off), evidence)
-        for pid, completed, outcome, signed_off, evidence in zip(*_columns(tables["results"], *names), strict=True)
+        pid: Result(pid, completed, outcome, _date(signed_off), evidence, _date(a), _date(b), _date(c), note or "")
+        for pid, completed, outcome, signed_off, evidence, a, b, c, note in zip(
+            *_columns(t, *names), *follow, notes, strict=True
+        )
     }
 
     fb = tables["feedback"]
@@ -234,6 +247,12 @@ def build(settings: SiteSettings, tables: dict[str, dict[str, np.ndarray]]) -> D
         zip(pids[found // width].tolist(), keys[found % width].tolist(), pairs[found].tolist(), strict=True)
     ):
         ratings.setdefault(pid, {})[key] = n
+    log: dict[str, list[tuple[dt.date, str]]] = defaultdict(list)
+    for pid, date, key in zip(*(fb[c].tolist() for c in ("project", "date", "rating")), strict=True):
+        if pid is not None and key is not None and date is not None and date == date:
+            log[pid].append((date, key))
+    for entries in log.values():
+        entries.sort()
     comments: dict[str, list[Comment]] = defaultdict(list)
     public = np.flatnonzero((fb["comment"] != "") & np.asarray(fb["comment_public"], dtype=bool))
     columns = (fb[c][public].tolist() for c in ("project", "date", "rating", "comment"))
@@ -243,5 +262,6 @@ def build(settings: SiteSettings, tables: dict[str, dict[str, np.ndarray]]) -> D
         cs.sort(key=lambda c: (c.date, c.text), reverse=True)
 
     return Dataset(
-        settings, enum, satisfied, areas, units, demands, projects, dict(progress), results, ratings, dict(comments)
-    )
+        settings, enum, satisfied, areas, units, demands, projects, dict(progress), results, ratings, dict(comments),
+        rating_log=dict(log),
+    )  # fmt: skip

@@ -454,6 +454,11 @@ RESULTS = Table(
         Column("outcome", "办理成效", STRING, True, ("成效", "完成情况", "办理结果"), privacy=TEXT),
         Column("signed_off", "销号日期", DATE, False, ("销号时间",)),
         Column("evidence", "佐证材料", STRING, False, ("佐证", "附件"), privacy=TEXT),
+        # 限时整改: optional; without them the portal derives the follow-up from the ratings.
+        Column("reopened", "整改开始日期", DATE, False, ("重新整改日期",), description="满意率未达标、重新整改的日期；空则按评价自动判断"),
+        Column("fix_deadline", "整改期限", DATE, False, ("整改时限",), description="空则为整改开始日期加整改时限天数"),
+        Column("fixed", "整改完成日期", DATE, False, ("整改完成时间",), description="此日期之后的评价为复评"),
+        Column("fix_note", "整改情况", STRING, False, ("整改说明",), privacy=TEXT),
     ),
     key="project",
     aliases=("结果", "成果清单", "result"),
@@ -568,6 +573,16 @@ class SiteSettings:
     rating_scale: str = _setting("评价等级", ENUM, "three", "居民评价的等级", RATING_SCALE)
     page_size: int = _setting("每页条数", INTEGER, 50, "清单分页时每页的行数")
     warning_days: int = _setting("临期天数", INTEGER, 30, "距完成时限不足多少天时提示临期")
+    # Supervision lights and follow-up (aggregate.py): the rules the site states next to them.
+    light_due_days: int = _setting("黄灯临期天数", INTEGER, 15, "未完成项目距完成时限不超过这些天时亮黄灯")
+    light_yellow_points: int = _setting("黄灯落后百分点", INTEGER, 10, "完成比例落后序时进度达到这些百分点时亮黄灯")
+    light_red_points: int = _setting("红灯落后百分点", INTEGER, 30, "完成比例落后序时进度超过这些百分点时亮红灯")
+    start_grace_days: int = _setting("未启动宽限天数", INTEGER, 30, "计划开始这些天后仍未启动时亮黄灯")
+    report_cycle_days: int = _setting("报送周期天数", INTEGER, 31, "进度报送周期，按月报送为 31 天")
+    stale_cycles: int = _setting("未报送周期数", INTEGER, 2, "超过这些个报送周期没有进度报送时亮黄灯")
+    satisfaction_threshold: int = _setting("满意率门槛", INTEGER, 80, "已完成项目满意率（%）低于此值时亮红灯并限时整改")
+    min_sample: int = _setting("最少评价数", INTEGER, 5, "有效评价少于此数时满意率显示为样本不足")
+    fix_days: int = _setting("整改时限天数", INTEGER, 15, "满意率跌破门槛后限时整改的天数")
 
 
 def _declared_settings() -> tuple[Setting, ...]:
