@@ -111,6 +111,21 @@ class Rules:
         return valid >= self.min_sample and satisfied * 100 < self.threshold * valid
 
 
+def rules_text(r: Rules) -> tuple[str, ...]:
+    """The light and follow-up rules in words, with the configured numbers (printed on the site)."""
+    cycles = r.stale_cycles * r.cycle_days
+    return (
+        f"红灯：超过完成时限仍未完成；完成比例落后序时进度超过 {r.red_points} 个百分点；"
+        f"或已完成但满意率低于 {r.threshold}% 且尚未整改。",
+        f"黄灯：距完成时限不超过 {r.due_days} 天；落后序时进度 {r.yellow_points}–{r.red_points} 个百分点；"
+        f"计划开始 {r.start_grace_days} 天后仍未启动；或超过 {cycles} 天（{r.stale_cycles} 个报送周期）没有进度报送。",
+        "绿灯：按序时推进，或已完成且评价达标。",
+        "序时进度：从开始日期（0%）到完成时限（100%）按天均匀推进。",
+        f"满意率有效评价少于 {r.min_sample} 条时显示“样本不足”，不计算百分比。",
+        f"限时整改：已完成项目满意率跌破 {r.threshold}% 之日起 {r.fix_days} 天内整改；整改后的评价为复评，原评价保留公开。",
+    )
+
+
 def cn_date(d: dt.date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 

@@ -78,6 +78,28 @@ ZH = MappingProxyType(
         "downloads": "下载全部数据",
         "rating_count": "评价数",
         "share": "占比",
+        # honest satisfaction and 限时整改
+        "insufficient_sample": "样本不足",
+        "insufficient_help": "有效评价少于 {n} 条，不计算满意率",
+        "followup": "限时整改",
+        "followup_reopened": "整改中",
+        "followup_fixed": "已整改",
+        "followup_failed": "复评未达标",
+        "followup_reopened_on": "整改开始",
+        "followup_deadline": "整改期限",
+        "followup_fixed_on": "整改完成",
+        "followup_note": "整改情况",
+        "followup_progress": "整改进展",
+        "followup_derived": "按评价自动判断：满意率跌破门槛之日起限时整改",
+        "followup_stated": "按结果清单填报",
+        "original_rating": "原评价",
+        "rerating": "复评",
+        "rerating_none": "尚无复评",
+        "last_report": "最近进度报送",
+        "days_since_report": "距今 {days} 天",
+        "never_reported": "尚无进度报送",
+        "light_reason": "亮灯原因",
+        "light_rules": "亮灯规则",
     }
 )
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+from collections import Counter
 from dataclasses import dataclass
 from itertools import islice
 
 import numpy as np
 
-from .aggregate import Aggregates, Figures, ProjectInfo, project_order
+from .aggregate import Aggregates, Figures, ProjectInfo, Rules, project_order, rules_text
 from .catalog import ZH
 from .model import Dataset, Project
 from .schema import CATEGORY, CHANNEL, HANDLING, LIGHT, STAGE, STATUS
@@ -72,15 +73,38 @@ class Rate:
     numerator: int
     denominator: int
     formula: str
+    minimum: int = 0  # fewer valid answers than this: 样本不足, no percentage
+    threshold: int | None = None  # percent; a rate below it is bad, at or above it good
+
+    @property
+    def insufficient(self) -> bool:
+        return 0 < self.denominator < self.minimum
 
     @property
     def value(self) -> float | None:
-        return self.numerator / self.denominator if self.denominator else None
+        return self.numerator / self.denominator if self.denominator and not self.insufficient else None
 
     @property
     def percent(self) -> str:
+        if self.insufficient:
+            return ZH["insufficient_sample"]
         v = self.value
         return "—" if v is None else f"{v * 100:.1f}%"
+
+    @property
+    def tone(self) -> str:
+        """good / bad against the threshold; "" without one, without ratings or below the sample."""
+        if self.threshold is None or self.value is None:
+            return ""
+        return "bad" if self.numerator * 100 < self.threshold * self.denominator else "good"
+
+
+@dataclass(frozen=True, slots=True)
+class RatingBar:
+    key: str
+    label: str
+    count: int
+    percent: float  # share of all ratings, 0-100, for the bar width
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +122,7 @@ class FiguresView:
     yellow: int
     satisfaction: Rate
     completion: Rate
+    ratings: tuple[RatingBar, ...] = ()  # the distribution behind the satisfaction rate
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +134,25 @@ class StatusView:
     light_reason: str
     overdue_days: int
     due_in_days: int | None
+    last_report: dt.date | None = None
+    stale: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FollowupView:
+    """限时整改 beside the original result: reopened, deadline, fix, re-rating."""
+
+    state: str  # reopened / fixed / failed
+    state_label: str
+    reopened: dt.date
+    deadline: dt.date
+    overdue_days: int
+    explicit: bool
+    original: Rate  # the ratings up to the fix
+    fixed: dt.date | None
+    note: str
+    rerating: Rate
+    progress: tuple[ProgressRow, ...]  # reports after the reopening
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,14 +208,6 @@ class ProgressRow:
     date: dt.date
     note: str
     progress: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class RatingBar:
-    key: str
-    label: str
-    count: int
-    percent: float  # share of all ratings, 0-100, for the bar width
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +277,7 @@ class SiteInfo:
     site_code: str
     organizer: str
     nav: tuple[Link, ...]
+    rules: tuple[str, ...] = ()  # the light and follow-up rules with this site's thresholds
 
 
 @dataclass(frozen=True)
@@ -295,6 +332,9 @@ class ProjectPage(Page):
     result: ResultView | None
     ratings: tuple[RatingBar, ...]
     comments: tuple[CommentView, ...]
+    last_report: dt.date | None = None
+    days_since_report: int | None = None
+    followup: FollowupView | None = None
 
 
 @dataclass(frozen=True)
@@ -340,6 +380,7 @@ class ViewBuilder:
         self.agg = agg
         scale_labels = [ds.rating_enum.label(k) for k in ds.satisfied_keys]
         self.sat_formula = ZH["satisfaction_formula"].format(satisfied=" + ".join(scale_labels))
+        self.rules = Rules.of(ds.settings)
         self._rows: dict[str, ProjectRow] = {}
         self._area_links = {
             a.id: Link(a.name, url_for(a.level, a.id))
@@ -371,12 +412,26 @@ class ViewBuilder:
                 Link(ZH["news"], "news/"),
                 Link(ZH["about"], "pages/about/"),
             ),
+            rules=rules_text(Rules.of(ds.settings)),
         )
         self.home_crumb = Link(ZH["home"], "")
         self._demand_index = {d.id: n for n, d in enumerate(ds.demands)}
         self.news: tuple[Link, ...] = ()  # set by the renderer from Pelican's articles
 
     # -- parts
+    def sat_rate(self, satisfied: int, valid: int) -> Rate:
+        return Rate(satisfied, valid, self.sat_formula, self.rules.min_sample, self.rules.threshold)
+
+    def rating_bars(self, counts: dict[str, int]) -> tuple[RatingBar, ...]:
+        """Every level of the scale (zeros included), as count and share of all answers."""
+        total = sum(counts.values())
+        if not total:
+            return ()
+        return tuple(
+            RatingBar(c.key, c.label, counts.get(c.key, 0), counts.get(c.key, 0) * 100 / total)
+            for c in self.ds.rating_enum.choices
+        )
+
     def figures(self, f: Figures | None) -> FiguresView:
         f = f or Figures(satisfied_keys=self.ds.satisfied_keys)
         return FiguresView(
@@ -391,15 +446,17 @@ class ViewBuilder:
             f.overdue,
             f.lights["red"],
             f.lights["yellow"],
-            Rate(f.satisfied, f.valid_ratings, self.sat_formula),
+            self.sat_rate(f.satisfied, f.valid_ratings),
             Rate(f.completed, f.completion_base, ZH["completion_formula"]),
+            self.rating_bars(f.ratings),
         )
 
     def status(self, p: Project, i: ProjectInfo) -> StatusView:
         light_label = LIGHT.label(i.light) if i.light else ""
         return StatusView(
-            p.status, STATUS.label(p.status), i.light, light_label, i.light_reason, i.overdue_days, i.due_in_days
-        )
+            p.status, STATUS.label(p.status), i.light, light_label, i.light_reason, i.overdue_days, i.due_in_days,
+            i.last_report, i.stale,
+        )  # fmt: skip
 
     def project_row(self, pid: str) -> ProjectRow:
         row = self._rows.get(pid)
@@ -421,7 +478,7 @@ class ViewBuilder:
                 p.start,
                 p.deadline,
                 p.progress,
-                Rate(sum(r.get(k, 0) for k in ds.satisfied_keys), valid, self.sat_formula),
+                self.sat_rate(sum(r.get(k, 0) for k in ds.satisfied_keys), valid),
                 res.completed if res else None,
                 res.signed_off if res else None,
                 res.outcome if res else "",
@@ -522,12 +579,14 @@ class ViewBuilder:
         first = ds.areas[p.communities[0]]
         crumbs = (self.home_crumb, self._area_links[first.parent], self._area_links[first.id])
         demand_index = self._demand_index
-        r = ds.ratings.get(pid, {})
-        total = sum(r.values())
-        bars = tuple(
-            RatingBar(c.key, c.label, r.get(c.key, 0), (r.get(c.key, 0) * 100 / total) if total else 0.0)
-            for c in ds.rating_enum.choices
-        )
+        info = self.agg.info[pid]
+        f = info.followup
+        log = ds.rating_log.get(pid, [])
+        if f is not None and f.fixed is not None:  # the original ratings stay; the re-rating beside them
+            fixed = f.fixed
+            bars = self.rating_bars(dict(Counter(k for d, k in log if d <= fixed)))
+        else:
+            bars = self.rating_bars(ds.ratings.get(pid, {}))
         res = ds.results.get(pid)
         return ProjectPage(
             url=row.url,
@@ -547,10 +606,30 @@ class ViewBuilder:
             )
             if res
             else None,
-            ratings=bars if total else (),
+            ratings=bars,
             comments=tuple(
                 CommentView(c.date, ds.rating_enum.label(c.rating), c.text) for c in ds.comments.get(pid, ())
             ),
+            last_report=info.last_report,
+            days_since_report=info.days_since_report,
+            followup=self.followup(pid) if f else None,
+        )
+
+    def followup(self, pid: str) -> FollowupView:
+        f = self.agg.info[pid].followup
+        assert f is not None
+        return FollowupView(
+            f.state,
+            ZH["followup_" + f.state],
+            f.reopened,
+            f.deadline,
+            f.overdue_days,
+            f.explicit,
+            self.sat_rate(f.satisfied, f.valid),
+            f.fixed,
+            f.note,
+            self.sat_rate(f.rerated_satisfied, f.rerated_valid),
+            tuple(ProgressRow(e.date, e.note, e.progress) for e in self.ds.progress.get(pid, ()) if e.date > f.reopened),
         )
 
     def unit(self, uid: str) -> UnitPage:
