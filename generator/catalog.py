@@ -100,6 +100,9 @@ ZH = MappingProxyType(
         "never_reported": "尚无进度报送",
         "light_reason": "亮灯原因",
         "light_rules": "亮灯规则",
+        "status_other": "暂停或终止",
+        "status_breakdown": "项目状态",
+        "chart_table": "图中数字",
     }
 )
 

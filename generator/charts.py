@@ -27,6 +27,21 @@ PALETTE: tuple[tuple[str, str], ...] = (
     ("#6b3fa0", "hatch-back"),
 )
 LIGHT_FILLS = {"red": ("#b3141c", "cross"), "yellow": ("#f2c94c", "dots"), "green": ("#16723a", "solid")}
+# Rating levels: satisfied ones green and blue, the middle ochre, unsatisfied red, unknown grey.
+RATING_FILLS = {
+    "very_satisfied": ("#0b4ea2", "solid"),
+    "satisfied": ("#16723a", "solid"),
+    "basic": ("#8a6d00", "dots"),
+    "unsatisfied": ("#b3141c", "cross"),
+    "very_unsatisfied": ("#6b1016", "hatch"),
+    "unknown": ("#4d4d4d", "vertical"),
+}
+STATUS_FILLS = {
+    "completed": ("#16723a", "solid"),
+    "in_progress": ("#0b4ea2", "hatch"),
+    "ongoing": ("#6b3fa0", "vertical"),
+    "other": ("#4d4d4d", "dots"),
+}
 TEXT = "#1a1a1a"
 FONT = 14  # user units; the charts are drawn 360 wide, the width of a phone
 

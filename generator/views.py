@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from itertools import islice
 
 import numpy as np
+from markupsafe import Markup
 
+from . import charts
 from .aggregate import Aggregates, Figures, ProjectInfo, Rules, project_order, rules_text
 from .catalog import ZH
 from .model import Dataset, Project
@@ -123,6 +125,30 @@ class FiguresView:
     satisfaction: Rate
     completion: Rate
     ratings: tuple[RatingBar, ...] = ()  # the distribution behind the satisfaction rate
+
+    def status_items(self) -> list[tuple[str, str, int]]:
+        """(key, label, count) of the status breakdown; the rest (suspended, cancelled) as one."""
+        rest = self.projects - self.completed - self.in_progress - self.ongoing
+        return [
+            ("completed", STATUS.label("completed"), self.completed),
+            ("in_progress", STATUS.label("in_progress"), self.in_progress),
+            ("ongoing", STATUS.label("ongoing"), self.ongoing),
+            ("other", ZH["status_other"], rest),
+        ]
+
+    def status_chart(self, chart_id: str, title: str) -> Markup:
+        items = [(label, n) for _, label, n in self.status_items()]
+        fills = [charts.STATUS_FILLS[k] for k, _, _ in self.status_items()]
+        return charts.bar_chart(chart_id, title, charts.describe(items), items, fills)
+
+    def rating_chart(self, chart_id: str, title: str) -> Markup:
+        return rating_chart(self.ratings, chart_id, title)
+
+
+def rating_chart(bars: tuple[RatingBar, ...], chart_id: str, title: str) -> Markup:
+    """A rating distribution as a bar chart (its table is printed beside it)."""
+    items = [(b.label, b.count) for b in bars]
+    return charts.bar_chart(chart_id, title, charts.describe(items), items, [charts.RATING_FILLS[b.key] for b in bars])
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,6 +361,9 @@ class ProjectPage(Page):
     last_report: dt.date | None = None
     days_since_report: int | None = None
     followup: FollowupView | None = None
+
+    def rating_chart(self, chart_id: str, title: str) -> Markup:
+        return rating_chart(self.ratings, chart_id, title)
 
 
 @dataclass(frozen=True)
