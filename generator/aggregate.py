@@ -499,3 +499,112 @@ def aggregate(ds: Dataset) -> Aggregates:
         dict(sub_projects),
         dict(comm_demands),
     )
+
+
+# ---------------------------------------------------------------- comparison (晒清单比项目)
+
+COMPARE_KINDS = ("units", "subdistricts", "communities", "leaders")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One unit, subdistrict, community or leader compared on its projects. Every rate is
+    kept as its two counts so the page prints the formula and n beside it."""
+
+    key: str  # unit or area id, or the leader cell as written (name and title)
+    name: str
+    projects: int
+    completed: int
+    completion_base: int  # all but ongoing and cancelled projects
+    on_time: int  # completed by the deadline
+    on_time_base: int  # completed with a known date, or past the deadline and still open
+    overdue: int  # open and past the deadline
+    days_total: int  # start to completion, summed over the completed projects with both dates
+    days_count: int
+    satisfied: int
+    valid: int
+    red: int
+    yellow: int
+    reported: int  # projects that reported progress every cycle
+    report_base: int  # projects that had to report (started, not cancelled)
+
+    @property
+    def average_days(self) -> float | None:
+        return self.days_total / self.days_count if self.days_count else None
+
+    @property
+    def completion_rate(self) -> float | None:
+        return self.completed / self.completion_base if self.completion_base else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.on_time / self.on_time_base if self.on_time_base else None
+
+
+def leader_parts(cell: str) -> tuple[str, str]:
+    """“王建国（副局长）” -> ("王建国", "副局长"); a cell without a title keeps it empty."""
+    text = cell.strip()
+    for open_, close in (("（", "）"), ("(", ")")):
+        if text.endswith(close) and open_ in text:
+            at = text.rindex(open_)
+            return text[:at].strip(), text[at + 1 : -1].strip()
+    return text, ""
+
+
+def _rank_key(c: Comparison):
+    """The stated default order: completion rate, then on-time rate, high to low (none
+    last), then more projects first, then by name."""
+    rate = c.completion_rate
+    on_time = c.on_time_rate
+    return (rate is None, -(rate or 0), on_time is None, -(on_time or 0), -c.projects, c.name, c.key)
+
+
+def comparisons(ds: Dataset, agg: Aggregates) -> dict[str, list[Comparison]]:
+    """Each kind's entries in the default rank order. Units are compared on the projects
+    they lead; an area on the projects in it (a project in two communities counts in both)."""
+    groups: dict[str, dict[str, list[str]]] = {k: defaultdict(list) for k in COMPARE_KINDS}
+    areas = ds.areas
+    for pid, p in ds.projects.items():
+        groups["units"][p.lead_unit].append(pid)
+        for sid in sorted({areas[c].parent for c in p.communities}):
+            groups["subdistricts"][sid].append(pid)
+        for cid in dict.fromkeys(p.communities):
+            groups["communities"][cid].append(pid)
+        groups["leaders"][p.leader.strip()].append(pid)
+    info, keys = agg.info, ds.satisfied_keys
+    names = {
+        "units": {u: ds.units[u].name for u in groups["units"]},
+        "subdistricts": {a: areas[a].name for a in groups["subdistricts"]},
+        "communities": {a: areas[a].name for a in groups["communities"]},
+        "leaders": {k: k for k in groups["leaders"]},
+    }
+    out: dict[str, list[Comparison]] = {}
+    for kind, by in groups.items():
+        rows = []
+        for key, pids in by.items():
+            ps = [ds.projects[p] for p in pids]
+            infos = [info[p] for p in pids]
+            ratings = [ds.ratings.get(p, {}) for p in pids]
+            days = [i.days_to_complete for i in infos if i.days_to_complete is not None]
+            rows.append(
+                Comparison(
+                    key,
+                    names[kind][key],
+                    len(pids),
+                    sum(p.status == "completed" for p in ps),
+                    sum(p.status not in ("ongoing", "cancelled") for p in ps),
+                    sum(i.on_time is True for i in infos),
+                    sum(i.on_time is not None for i in infos),
+                    sum(i.overdue_days > 0 for i in infos),
+                    sum(days),
+                    len(days),
+                    sum(r.get(k, 0) for r in ratings for k in keys),
+                    sum(n for r in ratings for k, n in r.items() if k != "unknown"),
+                    sum(i.light == RED for i in infos),
+                    sum(i.light == YELLOW for i in infos),
+                    sum(i.reported_every_cycle is True for i in infos),
+                    sum(i.reported_every_cycle is not None for i in infos),
+                )
+            )
+        out[kind] = sorted(rows, key=_rank_key)
+    return out
