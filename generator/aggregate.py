@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from itertools import compress
+from itertools import compress, pairwise
 
 from .model import Dataset, ProgressEntry, Project, Result
 from .schema import SiteSettings
@@ -122,7 +122,8 @@ def rules_text(r: Rules) -> tuple[str, ...]:
         "绿灯：按序时推进，或已完成且评价达标。",
         "序时进度：从开始日期（0%）到完成时限（100%）按天均匀推进。",
         f"满意率有效评价少于 {r.min_sample} 条时显示“样本不足”，不计算百分比。",
-        f"限时整改：已完成项目满意率跌破 {r.threshold}% 之日起 {r.fix_days} 天内整改；整改后的评价为复评，原评价保留公开。",
+        f"限时整改：已完成项目满意率跌破 {r.threshold}% 之日起 {r.fix_days} 天内整改；"
+        "整改后的评价为复评，原评价保留公开。",
     )
 
 
@@ -265,14 +266,14 @@ def reported_every_cycle(p: Project, reports: list[ProgressEntry], end: dt.date,
     if p.start is None or end < p.start:
         return None
     marks = [p.start, *(e.date for e in reports if p.start <= e.date <= end), end]
-    return all((b - a).days <= cycle for a, b in zip(marks, marks[1:], strict=False))
+    return all((b - a).days <= cycle for a, b in pairwise(marks))
 
 
 def project_info(
     p: Project,
     as_of: dt.date,
     completed: dt.date | None = None,
-    rules: Rules = Rules(),  # noqa: B008 (frozen)
+    rules: Rules = Rules(),
     reports: list[ProgressEntry] | tuple = (),
     follow: Followup | None = None,
 ) -> ProjectInfo:
@@ -313,7 +314,8 @@ def project_info(
         fixed = cn_date(follow.fixed) if follow.fixed else ""
         again = percent(follow.rerated_satisfied, follow.rerated_valid)
         if follow.state == FAILED:
-            reason = f"{fixed}整改后复评满意率 {again}（{follow.rerated_satisfied}/{follow.rerated_valid}）仍低于 {rules.threshold}%"
+            counts = f"{follow.rerated_satisfied}/{follow.rerated_valid}"
+            reason = f"{fixed}整改后复评满意率 {again}（{counts}）仍低于 {rules.threshold}%"
             return ProjectInfo(RED, reason, 0, None, None, late_done, **common, followup=follow)
         return ProjectInfo(GREEN, f"已于 {fixed} 整改完成", 0, None, None, late_done, **common, followup=follow)
     if p.status not in OPEN_STATUSES:

@@ -186,7 +186,8 @@ def stacked_bars(chart_id: str, title: str, desc: str, rows: Sequence[str], seri
     totals = [sum(s.values[r] for s in series) for r in range(len(rows))]
     top = max(totals, default=0)
     plot = width - label_w - 40
-    body = [*legend, f'<line x1="{label_w}" y1="{_fmt(y0)}" x2="{label_w}" y2="{_fmt(y0 + len(rows) * row)}" stroke="{TEXT}"/>']
+    axis = f'<line x1="{label_w}" y1="{_fmt(y0)}" x2="{label_w}" y2="{_fmt(y0 + len(rows) * row)}" stroke="{TEXT}"/>'
+    body = [*legend, axis]
     for r, label in enumerate(rows):
         y = y0 + r * row
         name = label if len(label) <= 8 else label[:7] + "…"

@@ -455,7 +455,14 @@ RESULTS = Table(
         Column("signed_off", "销号日期", DATE, False, ("销号时间",)),
         Column("evidence", "佐证材料", STRING, False, ("佐证", "附件"), privacy=TEXT),
         # 限时整改: optional; without them the portal derives the follow-up from the ratings.
-        Column("reopened", "整改开始日期", DATE, False, ("重新整改日期",), description="满意率未达标、重新整改的日期；空则按评价自动判断"),
+        Column(
+            "reopened",
+            "整改开始日期",
+            DATE,
+            False,
+            ("重新整改日期",),
+            description="满意率未达标、重新整改的日期；空则按评价自动判断",
+        ),
         Column("fix_deadline", "整改期限", DATE, False, ("整改时限",), description="空则为整改开始日期加整改时限天数"),
         Column("fixed", "整改完成日期", DATE, False, ("整改完成时间",), description="此日期之后的评价为复评"),
         Column("fix_note", "整改情况", STRING, False, ("整改说明",), privacy=TEXT),

@@ -658,7 +658,7 @@ class ViewBuilder:
             f.fixed,
             f.note,
             self.sat_rate(f.rerated_satisfied, f.rerated_valid),
-            tuple(ProgressRow(e.date, e.note, e.progress) for e in self.ds.progress.get(pid, ()) if e.date > f.reopened),
+            tuple(ProgressRow(e.date, e.note, e.progress) for e in self.ds.progress.get(pid, ()) if e.date > f.reopened),  # noqa: E501
         )
 
     def unit(self, uid: str) -> UnitPage:

@@ -132,7 +132,7 @@ def test_other_statuses_have_no_light():
 # -- completed projects and 限时整改
 
 
-def ratings(*pairs: tuple[str, int], first=D(2026, 4, 1)) -> list[tuple[dt.date, str]]:
+def ratings(*pairs: tuple[str, int], first: dt.date = D(2026, 4, 1)) -> list[tuple[dt.date, str]]:  # noqa: B008
     """Ratings one a day from ``first``: ("satisfied", 3), ("unsatisfied", 2) ..."""
     keys = [k for k, n in pairs for _ in range(n)]
     return [(first + dt.timedelta(days=n), k) for n, k in enumerate(keys)]
@@ -192,7 +192,8 @@ def test_fixed_by_a_report_at_100_then_rerated():
 
 
 def test_rerating_still_below_stays_red():
-    log = ratings(("satisfied", 3), ("unsatisfied", 2)) + ratings(("satisfied", 2), ("unsatisfied", 3), first=D(2026, 5, 1))
+    later = ratings(("satisfied", 2), ("unsatisfied", 3), first=D(2026, 5, 1))
+    log = ratings(("satisfied", 3), ("unsatisfied", 2)) + later
     f = followup(result(fixed=D(2026, 4, 30)), log, [], SAT, RULES, D(2026, 6, 30))
     assert f.state == FAILED and f.explicit and (f.rerated_satisfied, f.rerated_valid) == (2, 5)
     i = project_info(project("completed", 100), D(2026, 6, 30), D(2026, 3, 25), RULES, [], f)

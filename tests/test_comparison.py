@@ -192,7 +192,8 @@ def test_comparison_matches_an_independent_recomputation(folder):
 
 
 def test_oversight_fixture_exercises_every_figure():
-    got = {c.key: c for c in comparisons(*(lambda pr: (pr.dataset, pr.aggregates))(pipeline.prepare(OVERSIGHT)))["units"]}
+    pr = pipeline.prepare(OVERSIGHT)
+    got = {c.key: c for c in comparisons(pr.dataset, pr.aggregates)["units"]}
     assert sum(c.red for c in got.values()) >= 3 and sum(c.yellow for c in got.values()) >= 4
     assert any(c.overdue for c in got.values()) and any(c.on_time < c.on_time_base for c in got.values())
     assert any(c.reported < c.report_base for c in got.values())
