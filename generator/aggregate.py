@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import compress, pairwise
 
 from .model import Dataset, ProgressEntry, Project, Result
@@ -609,4 +609,113 @@ def comparisons(ds: Dataset, agg: Aggregates) -> dict[str, list[Comparison]]:
                 )
             )
         out[kind] = sorted(rows, key=_rank_key)
+    return out
+
+
+# ---------------------------------------------------------------- monthly figures (月度晒进度)
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    """One calendar month of the data, as things stood at its end (the as-of date for the
+    last month). Lights of earlier months are recomputed from the progress reports, results
+    and ratings dated up to that month's end; suspended and cancelled projects have none
+    (the lists do not say since when)."""
+
+    month: dt.date  # the first day
+    end: dt.date  # the last day, or the as-of date
+    demands: int  # received in the month
+    opened: int  # projects starting in the month
+    completed: int  # projects completed in the month (result list)
+    overdue: int  # at the month's end: past the deadline, not completed
+    red: int
+    yellow: int
+    green: int
+    satisfied: int  # ratings given in the month
+    valid: int
+    completed_ids: tuple[str, ...]
+    turned_red: tuple[str, ...]  # red at the end of this month, not at the end of the one before
+
+
+def month_ends(first: dt.date, as_of: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """(first day, last day or as-of) of every month from ``first``'s to ``as_of``'s."""
+    out = []
+    m = first.replace(day=1)
+    while m <= as_of:
+        nxt = (m.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        out.append((m, min(nxt - dt.timedelta(days=1), as_of)))
+        m = nxt
+    return out
+
+
+def _state_at(ds: Dataset, pid: str, end: dt.date, rules: Rules) -> ProjectInfo | None:
+    """A project's light as it stood on ``end`` (None: not started yet or without light)."""
+    p = ds.projects[pid]
+    if p.status in ("cancelled", "suspended", "ongoing") or (p.start and p.start > end):
+        return None
+    res = ds.results.get(pid)
+    reports = [e for e in ds.progress.get(pid, ()) if e.date <= end]
+    if res is not None and res.completed <= end:
+        log = [r for r in ds.rating_log.get(pid, ()) if r[0] <= end]
+        fixed = res.fixed if res.fixed and res.fixed <= end else None
+        reopened = res.reopened if res.reopened and res.reopened <= end else None
+        res_then = replace(res, reopened=reopened, fix_deadline=res.fix_deadline if reopened else None, fixed=fixed)
+        then = replace(p, status="completed")
+        follow = followup(res_then, log, reports, ds.satisfied_keys, rules, end)
+        return project_info(then, end, res.completed, rules, reports, follow)
+    value = next((e.progress for e in reversed(reports) if e.progress is not None), None)
+    status = "not_started" if p.status == "not_started" or not reports else "in_progress"
+    then = replace(p, status=status, progress=value)
+    return project_info(then, end, None, rules, reports)
+
+
+def monthly(ds: Dataset, agg: Aggregates) -> list[MonthFigures]:
+    """Every month from the first dated demand or project start to the as-of month."""
+    as_of, rules = ds.as_of, Rules.of(ds.settings)
+    dates = [d.received for d in ds.demands if d.received] + [p.start for p in ds.projects.values() if p.start]
+    if not dates:
+        return []
+    keys = ds.satisfied_keys
+    out: list[MonthFigures] = []
+    red_before: set[str] = set()
+    for first, end in month_ends(min(dates), as_of):
+        if end == as_of:
+            lights = {pid: i.light for pid, i in agg.info.items() if i.light}
+        else:
+            lights = {}
+            for pid in ds.projects:
+                i = _state_at(ds, pid, end, rules)
+                if i is not None and i.light:
+                    lights[pid] = i.light
+        done = sorted(
+            (r.project for r in ds.results.values() if first <= r.completed <= end and r.project in ds.projects),
+            key=lambda pid: (ds.results[pid].completed, pid),
+        )
+        overdue = 0
+        for p in ds.projects.values():
+            if p.deadline is None or p.deadline >= end or p.status in ("cancelled", "suspended", "ongoing"):
+                continue
+            res = ds.results.get(p.id)
+            overdue += res is None or res.completed > end
+        rated = [k for log in ds.rating_log.values() for d, k in log if first <= d <= end and k != "unknown"]
+        red_now = {pid for pid, light in lights.items() if light == RED}
+        counts = Counter(lights.values())
+        out.append(
+            MonthFigures(
+                first,
+                end,
+                sum(1 for d in ds.demands if d.received and first <= d.received <= end),
+                sum(1 for p in ds.projects.values() if p.start and first <= p.start <= end),
+                len(done),
+                overdue,
+                counts[RED],
+                counts[YELLOW],
+                counts[GREEN],
+                sum(k in keys for k in rated),
+                len(rated),
+                tuple(done),
+                tuple(sorted(red_now - red_before)),
+            )
+        )
+        red_before = red_now
     return out
