@@ -1,0 +1,348 @@
+"""View-models of the oversight pages: supervision (督办), comparisons (晒清单比项目) and
+monthly reports (月度晒进度).
+
+Built from a :class:`~generator.views.ViewBuilder` (its rows, links and rates) and the
+figures of generator.aggregate (``comparisons``, ``monthly``). Each page is a frozen
+dataclass like those in views.py; :class:`OversightViews` lists the pages as specs
+(method, args) with their URLs and templates, ready to be registered as page kinds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+
+from markupsafe import Markup
+
+from . import charts
+from .aggregate import COMPARE_KINDS, GREEN, RED, YELLOW, Comparison, MonthFigures, comparisons, leader_parts, monthly
+from .catalog import ZH
+from .schema import LIGHT
+from .views import Link, Page, ProjectRow, Rate, ViewBuilder
+
+SUPERVISION = "supervision/"
+COMPARE = "compare/{kind}/"
+MONTHLY = "monthly/{key}/"
+TEMPLATES = {"supervision": "supervision.html", "compare": "compare.html", "month": "monthly.html"}
+KIND_TITLES = {"units": "单位", "subdistricts": "街道（乡镇）", "communities": "社区（村）", "leaders": "领办人"}
+
+
+# ---------------------------------------------------------------- supervision (督办)
+
+
+@dataclass(frozen=True, slots=True)
+class SupervisionItem:
+    row: ProjectRow  # title, link, status and light with its reason
+    since: dt.date  # when the reason began (deadline passed, reopened, last report), for the order
+    overdue_days: int
+    last_report: dt.date | None
+    days_since_report: int | None
+    followup_deadline: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class SupervisionGroup:
+    link: Link  # the subdistrict or unit
+    red: int
+    yellow: int
+    items: tuple[SupervisionItem, ...]
+
+
+@dataclass(frozen=True)
+class SupervisionPage(Page):
+    rules: tuple[str, ...]
+    red: int
+    yellow: int
+    by_subdistrict: tuple[SupervisionGroup, ...]
+    by_unit: tuple[SupervisionGroup, ...]
+    compare: tuple[Link, ...]
+    latest_month: Link | None
+
+
+# ---------------------------------------------------------------- comparison
+
+
+@dataclass(frozen=True, slots=True)
+class ComparisonRow:
+    rank: int
+    name: str
+    title: str  # a leader's title (副局长), "" otherwise
+    link: Link | None  # units and areas have pages; leaders do not
+    projects: int
+    completed: int
+    completion: Rate
+    on_time: Rate
+    overdue: int
+    average_days: float | None
+    days_count: int
+    satisfaction: Rate
+    red: int
+    yellow: int
+    reports: Rate
+    few: bool  # fewer projects than the minimum sample: read its rates with care
+
+
+@dataclass(frozen=True)
+class ComparisonPage(Page):
+    kind: str
+    kind_title: str
+    rows: tuple[ComparisonRow, ...]
+    order_note: str
+    caveats: tuple[str, ...]
+    formulas: tuple[str, ...]
+    kinds: tuple[Link, ...]  # the four comparisons
+    minimum: int
+
+    def lights_chart(self, chart_id: str, title: str, limit: int = 15) -> Markup:
+        """Lights per entry (the first ``limit`` in rank order) as stacked bars."""
+        rows = self.rows[:limit]
+        series = [
+            charts.Series(k, LIGHT.label(k), tuple(getattr(r, k) for r in rows), charts.LIGHT_FILLS[k])
+            for k in (RED, YELLOW)
+        ]
+        desc = "；".join(f"{r.name}：{LIGHT.label(RED)} {r.red}，{LIGHT.label(YELLOW)} {r.yellow}" for r in rows)
+        return charts.stacked_bars(chart_id, title, desc + "。", [r.name for r in rows], series)
+
+
+# ---------------------------------------------------------------- monthly
+
+
+@dataclass(frozen=True, slots=True)
+class MonthFigure:
+    label: str
+    value: int
+    change: int | None  # from the previous month; None for the first
+
+
+@dataclass(frozen=True)
+class MonthPage(Page):
+    month: dt.date
+    end: dt.date
+    figures: tuple[MonthFigure, ...]
+    satisfaction: Rate
+    previous_satisfaction: Rate | None
+    completed: tuple[ProjectRow, ...]
+    turned_red: tuple[ProjectRow, ...]
+    months: tuple[Link, ...]  # every month, for navigation
+    previous: Link | None
+    next: Link | None
+    history: tuple[tuple[str, int, int], ...]  # (month label, demands received, projects completed) up to this month
+
+    def trend_chart(self, chart_id: str, title: str) -> Markup:
+        """Demands received against projects completed, month by month, up to this month."""
+        recent = self.history[-12:]
+        series = [
+            charts.Series("demands", ZH["month_demands"], tuple(h[1] for h in recent)),
+            charts.Series("completed", ZH["month_completed"], tuple(h[2] for h in recent), charts.STATUS_FILLS["completed"]),
+        ]
+        desc = "；".join(f"{h[0]}：{ZH['month_demands']} {h[1]}，{ZH['month_completed']} {h[2]}" for h in recent)
+        return charts.grouped_bars(chart_id, title, desc + "。", [h[0] for h in recent], series)
+
+
+def month_key(d: dt.date) -> str:
+    return f"{d.year:04d}-{d.month:02d}"
+
+
+def month_label(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月"
+
+
+# ---------------------------------------------------------------- builder
+
+
+class OversightViews:
+    """The oversight pages of one build, from its :class:`ViewBuilder`."""
+
+    def __init__(self, builder: ViewBuilder):
+        self.b = builder
+
+    @cached_property
+    def compared(self) -> dict[str, list[Comparison]]:
+        return comparisons(self.b.ds, self.b.agg)
+
+    @cached_property
+    def months(self) -> list[MonthFigures]:
+        return monthly(self.b.ds, self.b.agg)
+
+    # -- specs, URLs, templates (for the page-kind registry)
+    def specs(self) -> list[tuple[str, tuple]]:
+        out: list[tuple[str, tuple]] = [("supervision", ())]
+        out += [("compare", (k,)) for k in COMPARE_KINDS]
+        out += [("month", (month_key(m.month),)) for m in self.months]
+        return out
+
+    @staticmethod
+    def spec_url(method: str, args: tuple) -> str:
+        if method == "supervision":
+            return SUPERVISION
+        if method == "compare":
+            return COMPARE.format(kind=args[0])
+        return MONTHLY.format(key=args[0])
+
+    @staticmethod
+    def spec_template(method: str, args: tuple) -> str:
+        return TEMPLATES[method]
+
+    def page(self, method: str, args: tuple) -> Page:
+        return getattr(self, method)(*args)
+
+    # -- supervision
+    def _item(self, pid: str) -> SupervisionItem:
+        info = self.b.agg.info[pid]
+        p = self.b.ds.projects[pid]
+        f = info.followup
+        if info.overdue_days and p.deadline:
+            since = p.deadline + dt.timedelta(days=1)
+        elif f is not None:
+            since = f.fixed or f.reopened
+        else:
+            since = info.last_report or p.start or self.b.ds.as_of
+        return SupervisionItem(
+            self.b.project_row(pid),
+            since,
+            info.overdue_days,
+            info.last_report,
+            info.days_since_report,
+            f.deadline if f is not None and f.fixed is None else None,
+        )
+
+    def _groups(self, keyed: dict[str, list[str]], link) -> tuple[SupervisionGroup, ...]:
+        rank = {RED: 0, YELLOW: 1}
+        out = []
+        for key in sorted(keyed):
+            items = [self._item(pid) for pid in keyed[key]]
+            items.sort(key=lambda i: (rank[i.row.status.light], -i.since.toordinal(), i.row.id))
+            reds = sum(i.row.status.light == RED for i in items)
+            out.append(SupervisionGroup(link(key), reds, len(items) - reds, tuple(items)))
+        out.sort(key=lambda g: (-g.red, -g.yellow, g.link.text))
+        return tuple(out)
+
+    def supervision(self) -> SupervisionPage:
+        ds, agg = self.b.ds, self.b.agg
+        flagged = [pid for pid, i in agg.info.items() if i.light in (RED, YELLOW)]
+        by_sub: dict[str, list[str]] = {}
+        by_unit: dict[str, list[str]] = {}
+        for pid in flagged:
+            p = ds.projects[pid]
+            for sid in sorted({ds.areas[c].parent for c in p.communities}):
+                by_sub.setdefault(sid, []).append(pid)
+            by_unit.setdefault(p.lead_unit, []).append(pid)
+        area_links, unit_links = self.b._area_links, self.b._unit_links
+        lights = [agg.info[p].light for p in flagged]
+        latest = self.months[-1] if self.months else None
+        return SupervisionPage(
+            url=SUPERVISION,
+            title=ZH["supervision"],
+            breadcrumbs=(self.b.home_crumb,),
+            template=TEMPLATES["supervision"],
+            rules=self.b.site.rules,
+            red=lights.count(RED),
+            yellow=lights.count(YELLOW),
+            by_subdistrict=self._groups(by_sub, lambda s: area_links.get(s) or Link(ds.areas[s].name, "")),
+            by_unit=self._groups(by_unit, unit_links.__getitem__),
+            compare=self._kind_links(),
+            latest_month=Link(month_label(latest.month), MONTHLY.format(key=month_key(latest.month)))
+            if latest
+            else None,
+        )
+
+    # -- comparison
+    def _kind_links(self) -> tuple[Link, ...]:
+        return tuple(Link(ZH["compare_title"].format(kind=KIND_TITLES[k]), COMPARE.format(kind=k)) for k in COMPARE_KINDS)
+
+    def compare(self, kind: str) -> ComparisonPage:
+        b = self.b
+        minimum = b.rules.min_sample
+        rows = []
+        for n, c in enumerate(self.compared[kind], 1):
+            if kind == "leaders":
+                name, title = leader_parts(c.key)
+                link = None
+            else:
+                name, title = c.name, ""
+                link = b._unit_links.get(c.key) if kind == "units" else b._area_links.get(c.key)
+            rows.append(
+                ComparisonRow(
+                    n,
+                    name,
+                    title,
+                    link,
+                    c.projects,
+                    c.completed,
+                    Rate(c.completed, c.completion_base, ZH["completion_formula"]),
+                    Rate(c.on_time, c.on_time_base, ZH["on_time_formula"]),
+                    c.overdue,
+                    round(c.average_days, 1) if c.average_days is not None else None,
+                    c.days_count,
+                    b.sat_rate(c.satisfied, c.valid),
+                    c.red,
+                    c.yellow,
+                    Rate(c.reported, c.report_base, ZH["reports_formula"].format(days=b.rules.cycle_days)),
+                    c.projects < minimum,
+                )
+            )
+        return ComparisonPage(
+            url=COMPARE.format(kind=kind),
+            title=ZH["compare_title"].format(kind=KIND_TITLES[kind]),
+            breadcrumbs=(b.home_crumb, Link(ZH["supervision"], SUPERVISION)),
+            template=TEMPLATES["compare"],
+            kind=kind,
+            kind_title=KIND_TITLES[kind],
+            rows=tuple(rows),
+            order_note=ZH["compare_order"],
+            caveats=(
+                ZH["caveat_small"].format(n=minimum),
+                ZH["caveat_workload"],
+                ZH["caveat_areas"] if kind in ("subdistricts", "communities") else ZH["caveat_units"],
+            ),
+            formulas=(
+                ZH["completion_formula"],
+                ZH["on_time_formula"],
+                ZH["days_formula"],
+                b.sat_formula,
+                ZH["reports_formula"].format(days=b.rules.cycle_days),
+            ),
+            kinds=self._kind_links(),
+            minimum=minimum,
+        )
+
+    # -- monthly
+    def month(self, key: str) -> MonthPage:
+        b = self.b
+        months = self.months
+        at = next(n for n, m in enumerate(months) if month_key(m.month) == key)
+        m = months[at]
+        prev = months[at - 1] if at else None
+
+        def figure(label: str, attr: str) -> MonthFigure:
+            value = getattr(m, attr)
+            return MonthFigure(label, value, value - getattr(prev, attr) if prev else None)
+
+        links = tuple(Link(month_label(x.month), MONTHLY.format(key=month_key(x.month))) for x in months)
+        return MonthPage(
+            url=MONTHLY.format(key=key),
+            title=ZH["monthly_title"].format(month=month_label(m.month)),
+            breadcrumbs=(b.home_crumb, Link(ZH["supervision"], SUPERVISION)),
+            template=TEMPLATES["month"],
+            month=m.month,
+            end=m.end,
+            figures=(
+                figure(ZH["month_demands"], "demands"),
+                figure(ZH["month_opened"], "opened"),
+                figure(ZH["month_completed"], "completed"),
+                figure(ZH["overdue"], "overdue"),
+                figure(LIGHT.label(RED), "red"),
+                figure(LIGHT.label(YELLOW), "yellow"),
+                figure(LIGHT.label(GREEN), "green"),
+            ),
+            satisfaction=b.sat_rate(m.satisfied, m.valid),
+            previous_satisfaction=b.sat_rate(prev.satisfied, prev.valid) if prev else None,
+            completed=tuple(b.project_row(p) for p in m.completed_ids),
+            turned_red=tuple(b.project_row(p) for p in m.turned_red),
+            months=links,
+            previous=links[at - 1] if at else None,
+            next=links[at + 1] if at + 1 < len(links) else None,
+            history=tuple((f"{x.month.month}月", x.demands, x.completed) for x in months[: at + 1]),
+        )
+

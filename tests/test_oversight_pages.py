@@ -1,0 +1,154 @@
+"""Built pages show what oversight needs (parsed HTML): the light's reason, the formula
+and n beside rates, 样本不足 below the minimum sample, the last-report date, the follow-up
+deadline and re-rating; and the new page kinds (督办, 晒比, 月度) render from their
+view-models with the theme."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from jinja2 import Environment, FileSystemLoader
+
+from generator import pipeline
+from generator.catalog import T
+from generator.cli import main
+from generator.filters import FILTERS
+from generator.fragments import fragment, macros
+from generator.oversight import OversightViews
+from generator.render import root_prefix
+from generator.schema import LABELS
+from generator.views import ViewBuilder
+
+ROOT = Path(__file__).resolve().parent.parent
+OVERSIGHT = Path(__file__).parent / "fixtures" / "oversight"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("oversight") / "output"
+    assert main(["build", "--data", str(OVERSIGHT), "--output", str(out)]) == 0
+    return out
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def text(el) -> str:
+    return re.sub(r"\s+", " ", el.get_text(" ", strip=True))
+
+
+def test_overdue_stale_project_shows_reason_and_last_report(built):
+    page = soup(built / "projects/p01/index.html")
+    assert "已超过完成时限 166 天" in text(page.select_one(".light-note .light-reason"))
+    last = page.select_one(".last-report")
+    assert last.time["datetime"] == "2026-01-20" and "距今 161 天" in text(last)
+
+
+def test_stale_reason_names_the_last_report(built):
+    page = soup(built / "projects/p06/index.html")
+    assert "已 90 天未报送进度（最近一次 2026年4月1日）" in text(page.select_one(".light-reason"))
+
+
+def test_reopened_project_shows_deadline_original_and_formula(built):
+    page = soup(built / "projects/p10/index.html")
+    note = page.select_one(".followup-note")
+    assert "整改中" in text(note) and note.select_one(".followup-deadline time")["datetime"] == "2026-07-05"
+    assert "满意率 40.0%（2/5）低于 80%" in text(page.select_one(".light-reason"))
+    rate = page.select_one(".big-rate")
+    assert "40.0%" in text(rate) and "n=5" in text(rate) and "rate-bad" in rate.select_one(".fig-v")["class"]
+    assert "2 ÷ 5 = 40.0%" in text(page.select_one(".formula-line"))
+    assert "整改：更换洁具" in text(page.select_one("section.followup"))  # follow-up progress
+
+
+def test_fixed_project_keeps_the_original_ratings_beside_the_rerating(built):
+    page = soup(built / "projects/p09/index.html")
+    section = page.select_one("section.followup")
+    assert "已整改" in text(section) and "2026年6月5日" in text(section)
+    rates = [text(r) for r in page.select(".big-rate")]
+    assert any("69.7%" in r and "n=33" in r for r in rates)  # original: 23 of 33, not green
+    assert any("100.0%" in r and "n=6" in r for r in rates)  # 复评
+    original = page.select(".big-rate .fig-v")[0]
+    assert "rate-bad" in original["class"]
+    svg = page.select_one("svg.chart")
+    assert svg["role"] == "img" and svg.title and svg.desc
+
+
+def test_below_sample_reads_insufficient_never_good(built):
+    page = soup(built / "projects/p11/index.html")
+    v = page.select_one(".big-rate .fig-v")
+    assert text(v) == "样本不足" and "rate-good" not in v["class"]
+    assert "有效评价少于 5 条" in text(page.select_one(".formula-line"))
+
+
+def test_scope_pages_have_distribution_chart_and_table(built):
+    for path in ("communities/c3/index.html", "units/u2/index.html", "subdistricts/s1/index.html"):
+        page = soup(built / path)
+        assert page.select_one("svg.chart[role=img]"), path
+        assert page.select_one("table.ratings"), path
+    home = soup(built / "index.html")
+    assert home.select_one("#chart-status desc") and "红灯：超过完成时限" in text(home.select_one(".rules"))
+
+
+# -- the new page kinds, rendered with the theme (they are registered as page kinds later)
+
+
+@pytest.fixture(scope="module")
+def pages():
+    pr = pipeline.prepare(OVERSIGHT)
+    views = OversightViews(ViewBuilder(pr.dataset, pr.aggregates))
+    env = Environment(loader=FileSystemLoader(str(ROOT / "theme" / "templates")), autoescape=True)
+    env.filters.update(FILTERS)
+    env.globals.update(gongshi_fragment=fragment, gongshi_macros=macros, labels=LABELS)
+
+    def render(method: str, args: tuple = ()) -> BeautifulSoup:
+        page = views.page(method, args)
+        assert page.url == views.spec_url(method, args) and page.template == views.spec_template(method, args)
+        html = env.get_template(page.template).render(page=page, site=views.b.site, t=T, SITEURL=root_prefix(page.url))
+        return BeautifulSoup(html, "html.parser")
+
+    return views, render
+
+
+def test_supervision_page(pages):
+    _, render = pages
+    page = render("supervision")
+    rows = page.select("table.supervision tbody tr")
+    titles = [text(r.th) for r in rows]
+    assert "老旧小区屋面防水" in titles and "村道路灯维护" in titles and "楼道灯改造" not in titles
+    p01 = next(r for r in rows if "老旧小区屋面防水" in text(r.th))
+    assert text(p01.select_one("td.num")) == "166" and "2026年1月20日" in text(p01)
+    p10 = next(r for r in rows if "村口公厕改造" in text(r.th))
+    assert "2026年7月5日" in text(p10)
+    # within a group: red first, newest reason first
+    first_group = page.select("table.supervision")[0]
+    lights = [r.select_one(".light")["class"][1] for r in first_group.select("tbody tr")]
+    assert lights == sorted(lights, key=["light-red", "light-yellow"].index)
+
+
+def test_comparison_pages_plain_table_sortable_and_caveats(pages):
+    _, render = pages
+    page = render("compare", ("leaders",))
+    table = page.select_one("table.compare.sortable")
+    heads = [text(th) for th in table.thead.select("th")]
+    assert {"按时完成率", "平均办理天数", "满意率", "按期报送率", "红灯", "黄灯", "超期未完成"} <= set(heads)
+    names = [text(r.th) for r in table.tbody.select("tr")]
+    assert any(n.replace(" ", "").startswith("王建国（副局长）") for n in names)
+    assert all(td.has_attr("data-sort") for td in table.tbody.select("td"))
+    assert page.select_one('script[src$="theme/js/sort.js"]')
+    assert "默认排序" in text(page.select_one(".order-note")) and page.select(".caveat li")
+    units = render("compare", ("units",))
+    assert units.select_one("#chart-lights title") and units.select_one("td[data-label]")
+
+
+def test_monthly_page(pages):
+    views, render = pages
+    page = render("month", ("2026-06",))
+    rows = {text(r.th): r for r in page.select("table.month-figures tbody tr")}
+    assert "1" in text(rows["完成项目"]) and "红灯" in rows
+    assert "村口公厕改造" in text(page.select("section.block")[2])  # turned red this month
+    assert page.select_one("#chart-trend desc") and page.select_one('a[rel="prev"]')
+    assert [s for s in views.specs() if s[0] == "month"][0] == ("month", ("2025-09",))
