@@ -134,7 +134,9 @@ class MonthPage(Page):
         recent = self.history[-12:]
         series = [
             charts.Series("demands", ZH["month_demands"], tuple(h[1] for h in recent)),
-            charts.Series("completed", ZH["month_completed"], tuple(h[2] for h in recent), charts.STATUS_FILLS["completed"]),
+            charts.Series(
+                "completed", ZH["month_completed"], tuple(h[2] for h in recent), charts.STATUS_FILLS["completed"]
+            ),
         ]
         desc = "；".join(f"{h[0]}：{ZH['month_demands']} {h[1]}，{ZH['month_completed']} {h[2]}" for h in recent)
         return charts.grouped_bars(chart_id, title, desc + "。", [h[0] for h in recent], series)
@@ -249,7 +251,8 @@ class OversightViews:
 
     # -- comparison
     def _kind_links(self) -> tuple[Link, ...]:
-        return tuple(Link(ZH["compare_title"].format(kind=KIND_TITLES[k]), COMPARE.format(kind=k)) for k in COMPARE_KINDS)
+        title = ZH["compare_title"]
+        return tuple(Link(title.format(kind=KIND_TITLES[k]), COMPARE.format(kind=k)) for k in COMPARE_KINDS)
 
     def compare(self, kind: str) -> ComparisonPage:
         b = self.b
