@@ -32,6 +32,7 @@ from pathlib import Path
 
 import yaml
 
+from generator.aggregate import Rules, crossing_date
 from generator.schema import DEMANDS, FEEDBACK, PROGRESS, PROJECTS, RESULTS, UNITS, Table
 
 PRESETS: dict[str, float] = {"demo": 1, "city": 100, "province": 1000}
@@ -222,6 +223,11 @@ ONGOING_NOTES = (
 SUSPEND_NOTES = (
     "因雨季影响暂停施工，待条件具备后恢复", "涉及产权争议，暂停实施，正在协调相关方",
     "施工方案需重新论证，暂缓实施", "部分居民对方案有不同意见，暂停并重新征求意见",
+)
+FIX_NOTES = (
+    "针对群众反映的问题重新返工，已逐项整改到位",
+    "约谈施工单位，更换不合格材料",
+    "召开居民议事会听取意见，按意见完成整改",
 )
 CANCEL_NOTES = (
     "经居民议事会表决，改由物业自行实施，项目终止", "上级统筹实施同类项目，本项目终止",
@@ -1111,6 +1117,7 @@ class _Gen:
             w_prog.writerow(_headers(PROGRESS, ("project", "date", "note", "progress")))
             w_res.writerow(_headers(RESULTS, (
                 "project", "completed", "outcome", "signed_off", "evidence",
+                "reopened", "fix_deadline", "fixed", "fix_note",
             )))
             w_fb.writerow(_headers(FEEDBACK, (
                 "project", "date", "rating", "comment", "comment_public", "resident_name",
@@ -1221,32 +1228,57 @@ class _Gen:
                     for d, note, v in self.progress_rows(p):
                         w_prog.writerow((p.id, dates.slash(d), note, v))
                         n_prog += 1
+                    # Feedback: every completed project, and some ongoing ones. A few get
+                    # fewer ratings than the minimum sample; a poorly rated completed project
+                    # is reopened (限时整改) and, for some, fixed and re-rated.
+                    if p.completed is not None and p.completed < _AS_OF:
+                        first = p.completed + 1
+                    elif p.status == "ongoing" and r.random() < 0.6:
+                        first = p.start + 20
+                    else:
+                        first = None
+                    rated: list[tuple[int, str]] = []
+                    fix: tuple[int, int, bool] | None = None  # fixed on, reopened on, stated in the result list
+                    if first is not None:
+                        last = min(_AS_OF, first + 90)
+                        dist = RATING_POOR if r.random() < 0.06 else RATING_GOOD
+                        n = r.randint(2, 4) if r.random() < 0.05 else r.randint(8, 40)
+                        days = sorted(r.randint(first, last) for _ in range(n))
+                        rated = [(day, r.choices(RATING_KEYS, cum_weights=dist)[0]) for day in days]
+                        crossed = crossing_date(
+                            [(dt.date.fromordinal(d), k) for d, k in rated], ("satisfied", "basic"), Rules()
+                        )
+                        if p.completed is not None and crossed is not None and r.random() < 0.6:
+                            fixed_on = rated[-1][0] + r.randint(3, 12)
+                            if fixed_on < _AS_OF - 12:
+                                fix = (fixed_on, crossed.toordinal(), r.random() < 0.4)
                     if p.completed is not None:
+                        stated = fix is not None and fix[2]
                         w_res.writerow((
                             p.id,
                             dates.iso(p.completed),
                             self.fill(r.choice(p.theme.outcomes)),
                             dates.iso(signed) if signed is not None else "",
                             self.fill(r.choice(EVIDENCE)),
+                            dates.iso(fix[1]) if fix and stated else "",
+                            dates.iso(fix[1] + 15) if fix and stated else "",
+                            dates.iso(fix[0]) if fix and stated else "",
+                            r.choice(FIX_NOTES) if fix and stated else "",
                         ))
                         n_res += 1
-                    # Feedback: every completed project, and some ongoing ones.
-                    if p.completed is not None and p.completed < _AS_OF:
-                        first = p.completed + 1
-                    elif p.status == "ongoing" and r.random() < 0.6:
-                        first = p.start + 20
-                    else:
+                    if first is None:
                         continue
-                    last = min(_AS_OF, first + 90)
-                    dist = RATING_POOR if r.random() < 0.06 else RATING_GOOD
-                    n = r.randint(8, 40)
+                    if fix is not None:
+                        w_prog.writerow((p.id, dates.slash(fix[0]), "整改：" + r.choice(FIX_NOTES), "100"))
+                        n_prog += 1
+                        again = sorted(r.randint(fix[0] + 1, min(_AS_OF, fix[0] + 40)) for _ in range(r.randint(5, 15)))
+                        rated += [(day, r.choices(RATING_KEYS, cum_weights=RATING_GOOD)[0]) for day in again]
+                    n = len(rated)
                     plant_row = -1
                     if pii_feedback and r.random() < 0.3:
                         plant_row = r.randrange(n)
                         pii_feedback -= 1
-                    days = sorted(r.randint(first, last) for _ in range(n))
-                    for i, day in enumerate(days):
-                        rating = r.choices(RATING_KEYS, cum_weights=dist)[0]
+                    for i, (day, rating) in enumerate(rated):
                         comment = ""
                         public = ""
                         if i == plant_row:
