@@ -670,6 +670,7 @@ class Project:
 class _Gen:
     def __init__(self, factor: float, seed: int, plant_pii: bool) -> None:
         self.r = random.Random(seed)
+        self.follow = random.Random(seed + 16)  # the follow-up (限时整改) and small samples
         self.factor = factor
         self.plant_pii = plant_pii
         self.dates = _Dates()
@@ -699,15 +700,15 @@ class _Gen:
 
     # person() and mobile() run for most rows; random() indexing is much cheaper than choice().
 
-    def person(self) -> str:
-        x = self.r.random
+    def person(self, rng: random.Random | None = None) -> str:
+        x = (rng or self.r).random
         given = GIVEN[int(x() * len(GIVEN))]
         if x() < 0.7:
             given += GIVEN[int(x() * len(GIVEN))]
         return SURNAMES[int(x() * len(SURNAMES))] + given
 
-    def mobile(self) -> str:
-        x = self.r.random
+    def mobile(self, rng: random.Random | None = None) -> str:
+        x = (rng or self.r).random
         return MOBILE_PREFIXES[int(x() * len(MOBILE_PREFIXES))] + f"{int(x() * 1e8):08d}"
 
     def road(self) -> str:
@@ -1013,6 +1014,27 @@ class _Gen:
                 partners.append(u)
         return lead, partners
 
+    def feedback_row(self, r: random.Random, pid: str, day: int, rating: str, plant: bool) -> tuple:
+        """One rating with its optional comment and the rater's (private) name and phone."""
+        comment = ""
+        public = ""
+        if plant:
+            comment = (r.choice(COMMENTS[rating]) + "，" + r.choice(("电话", "有问题请联系我", "我的手机"))
+                       + self.mobile(r))  # fmt: skip
+            public = "是"
+        elif r.random() < (0.12 if rating == "satisfied" else 0.5):
+            comment = r.choice(COMMENTS[rating])
+            public = "是" if r.random() < 0.7 else "否"
+        return (
+            pid,
+            self.dates.iso(day),
+            RATING_LABELS[rating],
+            comment,
+            public,
+            self.person(r) if r.random() < 0.8 else "",
+            self.mobile(r) if r.random() < 0.6 else "",
+        )
+
     def progress_rows(self, p: Project) -> list[tuple[int, str, str]]:
         """(date, note, progress) entries between start and completion / as-of."""
         r = self.r
@@ -1054,6 +1076,7 @@ class _Gen:
 
     def run(self, out: Path) -> dict[str, int]:
         r = self.r
+        f = self.follow
         dates = self.dates
         out.mkdir(parents=True, exist_ok=True)
         counts: dict[str, int] = {}
@@ -1228,77 +1251,65 @@ class _Gen:
                     for d, note, v in self.progress_rows(p):
                         w_prog.writerow((p.id, dates.slash(d), note, v))
                         n_prog += 1
-                    # Feedback: every completed project, and some ongoing ones. A few get
-                    # fewer ratings than the minimum sample; a poorly rated completed project
-                    # is reopened (限时整改) and, for some, fixed and re-rated.
+                    # The result row's texts are drawn here, as before the follow-up columns
+                    # existed; the row is written once the ratings say whether work reopened.
+                    result = None
+                    if p.completed is not None:
+                        result = [
+                            p.id,
+                            dates.iso(p.completed),
+                            self.fill(r.choice(p.theme.outcomes)),
+                            dates.iso(signed) if signed is not None else "",
+                            self.fill(r.choice(EVIDENCE)),
+                            "", "", "", "",
+                        ]  # fmt: skip
+                    # Feedback: every completed project, and some ongoing ones. The new
+                    # decisions (a sample below the minimum; a reopened project fixed and
+                    # re-rated) come from a second generator, so the rest of the demo stays
+                    # as it was.
                     if p.completed is not None and p.completed < _AS_OF:
                         first = p.completed + 1
                     elif p.status == "ongoing" and r.random() < 0.6:
                         first = p.start + 20
                     else:
                         first = None
+                    rows: list[tuple] = []
                     rated: list[tuple[int, str]] = []
-                    fix: tuple[int, int, bool] | None = None  # fixed on, reopened on, stated in the result list
                     if first is not None:
                         last = min(_AS_OF, first + 90)
                         dist = RATING_POOR if r.random() < 0.06 else RATING_GOOD
-                        n = r.randint(2, 4) if r.random() < 0.05 else r.randint(8, 40)
+                        n = r.randint(8, 40)
+                        plant_row = -1
+                        if pii_feedback and r.random() < 0.3:
+                            plant_row = r.randrange(n)
+                            pii_feedback -= 1
                         days = sorted(r.randint(first, last) for _ in range(n))
-                        rated = [(day, r.choices(RATING_KEYS, cum_weights=dist)[0]) for day in days]
-                        crossed = crossing_date(
-                            [(dt.date.fromordinal(d), k) for d, k in rated], ("satisfied", "basic"), Rules()
-                        )
-                        if p.completed is not None and crossed is not None and r.random() < 0.6:
-                            fixed_on = rated[-1][0] + r.randint(3, 12)
-                            if fixed_on < _AS_OF - 12:
-                                fix = (fixed_on, crossed.toordinal(), r.random() < 0.4)
-                    if p.completed is not None:
-                        stated = fix is not None and fix[2]
-                        w_res.writerow((
-                            p.id,
-                            dates.iso(p.completed),
-                            self.fill(r.choice(p.theme.outcomes)),
-                            dates.iso(signed) if signed is not None else "",
-                            self.fill(r.choice(EVIDENCE)),
-                            dates.iso(fix[1]) if fix and stated else "",
-                            dates.iso(fix[1] + 15) if fix and stated else "",
-                            dates.iso(fix[0]) if fix and stated else "",
-                            r.choice(FIX_NOTES) if fix and stated else "",
-                        ))
+                        for i, day in enumerate(days):
+                            rating = r.choices(RATING_KEYS, cum_weights=dist)[0]
+                            rows.append(self.feedback_row(r, p.id, day, rating, i == plant_row))
+                            rated.append((day, rating))
+                        if plant_row < 0 and f.random() < 0.05:  # 样本不足: only the first few answers
+                            keep = f.randint(2, 4)
+                            rows, rated = rows[:keep], rated[:keep]
+                    crossed = crossing_date([(dt.date.fromordinal(d), k) for d, k in rated], ("satisfied", "basic"), Rules())
+                    if result is not None and crossed is not None and f.random() < 0.6:
+                        fixed_on = rated[-1][0] + f.randint(3, 12)
+                        if fixed_on < _AS_OF - 12:
+                            note = f.choice(FIX_NOTES)
+                            if f.random() < 0.4:  # stated in the result list; else derived by the portal
+                                reopened = crossed.toordinal()
+                                result[5:] = [dates.iso(reopened), dates.iso(reopened + 15), dates.iso(fixed_on), note]
+                            w_prog.writerow((p.id, dates.slash(fixed_on), "整改：" + note, "100"))
+                            n_prog += 1
+                            again = sorted(f.randint(fixed_on + 1, min(_AS_OF, fixed_on + 40)) for _ in range(f.randint(5, 15)))
+                            for day in again:
+                                rating = f.choices(RATING_KEYS, cum_weights=RATING_GOOD)[0]
+                                rows.append(self.feedback_row(f, p.id, day, rating, False))
+                    if result is not None:
+                        w_res.writerow(result)
                         n_res += 1
-                    if first is None:
-                        continue
-                    if fix is not None:
-                        w_prog.writerow((p.id, dates.slash(fix[0]), "整改：" + r.choice(FIX_NOTES), "100"))
-                        n_prog += 1
-                        again = sorted(r.randint(fix[0] + 1, min(_AS_OF, fix[0] + 40)) for _ in range(r.randint(5, 15)))
-                        rated += [(day, r.choices(RATING_KEYS, cum_weights=RATING_GOOD)[0]) for day in again]
-                    n = len(rated)
-                    plant_row = -1
-                    if pii_feedback and r.random() < 0.3:
-                        plant_row = r.randrange(n)
-                        pii_feedback -= 1
-                    for i, (day, rating) in enumerate(rated):
-                        comment = ""
-                        public = ""
-                        if i == plant_row:
-                            comment = (r.choice(COMMENTS[rating]) + "，"
-                                       + r.choice(("电话", "有问题请联系我", "我的手机"))
-                                       + self.mobile())
-                            public = "是"
-                        elif r.random() < (0.12 if rating == "satisfied" else 0.5):
-                            comment = r.choice(COMMENTS[rating])
-                            public = "是" if r.random() < 0.7 else "否"
-                        w_fb.writerow((
-                            p.id,
-                            dates.iso(day),
-                            RATING_LABELS[rating],
-                            comment,
-                            public,
-                            self.person() if r.random() < 0.8 else "",
-                            self.mobile() if r.random() < 0.6 else "",
-                        ))
-                    n_fb += n
+                    w_fb.writerows(rows)
+                    n_fb += len(rows)
         finally:
             for f in files.values():
                 f.close()
