@@ -1291,7 +1291,8 @@ class _Gen:
                         if plant_row < 0 and f.random() < 0.05:  # 样本不足: only the first few answers
                             keep = f.randint(2, 4)
                             rows, rated = rows[:keep], rated[:keep]
-                    crossed = crossing_date([(dt.date.fromordinal(d), k) for d, k in rated], ("satisfied", "basic"), Rules())
+                    dated = [(dt.date.fromordinal(d), k) for d, k in rated]
+                    crossed = crossing_date(dated, ("satisfied", "basic"), Rules())
                     if result is not None and crossed is not None and f.random() < 0.6:
                         fixed_on = rated[-1][0] + f.randint(3, 12)
                         if fixed_on < _AS_OF - 12:
@@ -1301,7 +1302,8 @@ class _Gen:
                                 result[5:] = [dates.iso(reopened), dates.iso(reopened + 15), dates.iso(fixed_on), note]
                             w_prog.writerow((p.id, dates.slash(fixed_on), "整改：" + note, "100"))
                             n_prog += 1
-                            again = sorted(f.randint(fixed_on + 1, min(_AS_OF, fixed_on + 40)) for _ in range(f.randint(5, 15)))
+                            until = min(_AS_OF, fixed_on + 40)
+                            again = sorted(f.randint(fixed_on + 1, until) for _ in range(f.randint(5, 15)))
                             for day in again:
                                 rating = f.choices(RATING_KEYS, cum_weights=RATING_GOOD)[0]
                                 rows.append(self.feedback_row(f, p.id, day, rating, False))
