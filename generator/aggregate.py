@@ -298,28 +298,35 @@ def project_info(
     took = (completed - p.start).days if p.status == "completed" and completed and p.start else None
     end = completed if p.status == "completed" and completed else as_of
     every = reported_every_cycle(p, reports, end, rules.cycle_days) if p.status != "cancelled" else None
-    facts = {"on_time": on_time, "days_to_complete": took, "reported_every_cycle": every}
-    common = {"last_report": last, "days_since_report": since, **facts}
+
+    def make(
+        light: str | None, reason: str, overdue: int = 0, due: int | None = None, expected: int | None = None,
+        follow: Followup | None = None, stale: bool = False,
+    ) -> ProjectInfo:  # fmt: skip
+        done_late = 0 if p.status in OPEN_STATUSES else late_done
+        return ProjectInfo(
+            light, reason, overdue, due, expected, done_late, last, since, stale, follow, on_time, took, every
+        )
 
     if p.status == "completed":
         if follow is None:
-            return ProjectInfo(GREEN, "已完成", 0, None, None, late_done, **common)
+            return make(GREEN, "已完成")
         rate = percent(follow.satisfied, follow.valid)
         crossed = f"满意率 {rate}（{follow.satisfied}/{follow.valid}）低于 {rules.threshold}%"
         if follow.state == REOPENED:
             reason = f"{crossed}，限时整改至 {cn_date(follow.deadline)}"
             if follow.overdue_days:
                 reason += f"，已超过整改期限 {follow.overdue_days} 天"
-            return ProjectInfo(RED, reason, 0, None, None, late_done, **common, followup=follow)
+            return make(RED, reason, follow=follow)
         fixed = cn_date(follow.fixed) if follow.fixed else ""
         again = percent(follow.rerated_satisfied, follow.rerated_valid)
         if follow.state == FAILED:
             counts = f"{follow.rerated_satisfied}/{follow.rerated_valid}"
             reason = f"{fixed}整改后复评满意率 {again}（{counts}）仍低于 {rules.threshold}%"
-            return ProjectInfo(RED, reason, 0, None, None, late_done, **common, followup=follow)
-        return ProjectInfo(GREEN, f"已于 {fixed} 整改完成", 0, None, None, late_done, **common, followup=follow)
+            return make(RED, reason, follow=follow)
+        return make(GREEN, f"已于 {fixed} 整改完成", follow=follow)
     if p.status not in OPEN_STATUSES:
-        return ProjectInfo(None, "", 0, None, None, late_done, **common)
+        return make(None, "")
 
     reds: list[str] = []
     yellows: list[str] = []
@@ -360,7 +367,7 @@ def project_info(
     else:
         started = started_days is None or started_days >= 0
         light, reasons = GREEN, ["按序时推进" if started else "尚未到开始时间"]
-    return ProjectInfo(light, "；".join(reasons), overdue, due, 100 if overdue else expected, 0, **common, stale=stale)
+    return make(light, "；".join(reasons), overdue, due, 100 if overdue else expected, stale=stale)
 
 
 @dataclass

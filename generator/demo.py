@@ -1076,7 +1076,7 @@ class _Gen:
 
     def run(self, out: Path) -> dict[str, int]:
         r = self.r
-        f = self.follow
+        fr = self.follow
         dates = self.dates
         out.mkdir(parents=True, exist_ok=True)
         counts: dict[str, int] = {}
@@ -1288,25 +1288,25 @@ class _Gen:
                             rating = r.choices(RATING_KEYS, cum_weights=dist)[0]
                             rows.append(self.feedback_row(r, p.id, day, rating, i == plant_row))
                             rated.append((day, rating))
-                        if plant_row < 0 and f.random() < 0.05:  # 样本不足: only the first few answers
-                            keep = f.randint(2, 4)
+                        if plant_row < 0 and fr.random() < 0.05:  # 样本不足: only the first few answers
+                            keep = fr.randint(2, 4)
                             rows, rated = rows[:keep], rated[:keep]
                     dated = [(dt.date.fromordinal(d), k) for d, k in rated]
                     crossed = crossing_date(dated, ("satisfied", "basic"), Rules())
-                    if result is not None and crossed is not None and f.random() < 0.6:
-                        fixed_on = rated[-1][0] + f.randint(3, 12)
+                    if result is not None and crossed is not None and fr.random() < 0.6:
+                        fixed_on = rated[-1][0] + fr.randint(3, 12)
                         if fixed_on < _AS_OF - 12:
-                            note = f.choice(FIX_NOTES)
-                            if f.random() < 0.4:  # stated in the result list; else derived by the portal
+                            note = fr.choice(FIX_NOTES)
+                            if fr.random() < 0.4:  # stated in the result list; else derived by the portal
                                 reopened = crossed.toordinal()
                                 result[5:] = [dates.iso(reopened), dates.iso(reopened + 15), dates.iso(fixed_on), note]
                             w_prog.writerow((p.id, dates.slash(fixed_on), "整改：" + note, "100"))
                             n_prog += 1
                             until = min(_AS_OF, fixed_on + 40)
-                            again = sorted(f.randint(fixed_on + 1, until) for _ in range(f.randint(5, 15)))
+                            again = sorted(fr.randint(fixed_on + 1, until) for _ in range(fr.randint(5, 15)))
                             for day in again:
-                                rating = f.choices(RATING_KEYS, cum_weights=RATING_GOOD)[0]
-                                rows.append(self.feedback_row(f, p.id, day, rating, False))
+                                rating = fr.choices(RATING_KEYS, cum_weights=RATING_GOOD)[0]
+                                rows.append(self.feedback_row(fr, p.id, day, rating, False))
                     if result is not None:
                         w_res.writerow(result)
                         n_res += 1

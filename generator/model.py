@@ -251,8 +251,8 @@ def build(settings: SiteSettings, tables: dict[str, dict[str, np.ndarray]]) -> D
     for pid, date, key in zip(*(fb[c].tolist() for c in ("project", "date", "rating")), strict=True):
         if pid is not None and key is not None and date is not None and date == date:
             log[pid].append((date, key))
-    for entries in log.values():
-        entries.sort()
+    for dated in log.values():
+        dated.sort()
     comments: dict[str, list[Comment]] = defaultdict(list)
     public = np.flatnonzero((fb["comment"] != "") & np.asarray(fb["comment_public"], dtype=bool))
     columns = (fb[c][public].tolist() for c in ("project", "date", "rating", "comment"))

@@ -214,7 +214,7 @@ class OversightViews:
         out = []
         for key in sorted(keyed):
             items = [self._item(pid) for pid in keyed[key]]
-            items.sort(key=lambda i: (rank[i.row.status.light], -i.since.toordinal(), i.row.id))
+            items.sort(key=lambda i: (rank.get(i.row.status.light or "", 2), -i.since.toordinal(), i.row.id))
             reds = sum(i.row.status.light == RED for i in items)
             out.append(SupervisionGroup(link(key), reds, len(items) - reds, tuple(items)))
         out.sort(key=lambda g: (-g.red, -g.yellow, g.link.text))
