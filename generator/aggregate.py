@@ -7,6 +7,7 @@ denominator so the page can print the formula and the sample size next to it.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from itertools import compress, pairwise
@@ -677,50 +678,94 @@ def _state_at(ds: Dataset, pid: str, end: dt.date, rules: Rules) -> ProjectInfo 
 
 
 def monthly(ds: Dataset, agg: Aggregates) -> list[MonthFigures]:
-    """Every month from the first dated demand or project start to the as-of month."""
+    """Every month from the first dated demand or project start to the as-of month.
+
+    Counts are grouped once by month; a project's light is recomputed only for the month
+    ends while it could differ from green (a completed project whose rate never fell below
+    the threshold is green from its completion on)."""
     as_of, rules = ds.as_of, Rules.of(ds.settings)
     dates = [d.received for d in ds.demands if d.received] + [p.start for p in ds.projects.values() if p.start]
     if not dates:
         return []
     keys = ds.satisfied_keys
+    periods = month_ends(min(dates), as_of)
+    ends = [end for _, end in periods]
+    index = {(m.year, m.month): n for n, (m, _) in enumerate(periods)}
+    count = len(periods)
+
+    def at(d: dt.date) -> int | None:
+        return index.get((d.year, d.month)) if d <= as_of else None
+
+    demands, opened = [0] * count, [0] * count
+    for d in ds.demands:
+        if d.received and (n := at(d.received)) is not None:
+            demands[n] += 1
+    for p in ds.projects.values():
+        if p.start and (n := at(p.start)) is not None:
+            opened[n] += 1
+    done: list[list[tuple[dt.date, str]]] = [[] for _ in range(count)]
+    for r in ds.results.values():
+        if r.project in ds.projects and (n := at(r.completed)) is not None:
+            done[n].append((r.completed, r.project))
+    satisfied, valid = [0] * count, [0] * count
+    for log in ds.rating_log.values():
+        for d, k in log:
+            if k != "unknown" and (n := at(d)) is not None:
+                valid[n] += 1
+                satisfied[n] += k in keys
+    # Overdue at a month's end: the months after the deadline and before the completion.
+    overdue = [0] * (count + 1)
+    for p in ds.projects.values():
+        if p.deadline is None or p.status in ("cancelled", "suspended", "ongoing"):
+            continue
+        res = ds.results.get(p.id)
+        lo = bisect_right(ends, p.deadline)  # first month whose end is after the deadline
+        hi = bisect_left(ends, res.completed) if res is not None else count  # ends before completion
+        if lo < hi:
+            overdue[lo] += 1
+            overdue[hi] -= 1
+    lights: list[dict[str, str]] = [{} for _ in range(count)]
+    for pid, p in ds.projects.items():
+        if p.status in ("cancelled", "suspended", "ongoing"):
+            continue
+        res = ds.results.get(pid)
+        settled = (
+            res is not None
+            and res.reopened is None
+            and crossing_date(ds.rating_log.get(pid, []), keys, rules, first=True) is None
+        )
+        for n, end in enumerate(ends[:-1]):
+            if p.start and p.start > end:
+                continue
+            if settled and res is not None and res.completed <= end:
+                lights[n][pid] = GREEN
+                continue
+            i = _state_at(ds, pid, end, rules)
+            if i is not None and i.light:
+                lights[n][pid] = i.light
+    lights[-1] = {pid: i.light for pid, i in agg.info.items() if i.light}
+
     out: list[MonthFigures] = []
     red_before: set[str] = set()
-    for first, end in month_ends(min(dates), as_of):
-        if end == as_of:
-            lights = {pid: i.light for pid, i in agg.info.items() if i.light}
-        else:
-            lights = {}
-            for pid in ds.projects:
-                i = _state_at(ds, pid, end, rules)
-                if i is not None and i.light:
-                    lights[pid] = i.light
-        done = sorted(
-            (r.project for r in ds.results.values() if first <= r.completed <= end and r.project in ds.projects),
-            key=lambda pid: (ds.results[pid].completed, pid),
-        )
-        overdue = 0
-        for p in ds.projects.values():
-            if p.deadline is None or p.deadline >= end or p.status in ("cancelled", "suspended", "ongoing"):
-                continue
-            res = ds.results.get(p.id)
-            overdue += res is None or res.completed > end
-        rated = [k for log in ds.rating_log.values() for d, k in log if first <= d <= end and k != "unknown"]
-        red_now = {pid for pid, light in lights.items() if light == RED}
-        counts = Counter(lights.values())
+    running = 0
+    for n, (first, end) in enumerate(periods):
+        running += overdue[n]
+        red_now = {pid for pid, light in lights[n].items() if light == RED}
+        counts = Counter(lights[n].values())
         out.append(
             MonthFigures(
                 first,
                 end,
-                sum(1 for d in ds.demands if d.received and first <= d.received <= end),
-                sum(1 for p in ds.projects.values() if p.start and first <= p.start <= end),
-                len(done),
-                overdue,
+                demands[n],
+                opened[n],
+                len(done[n]),
+                running,
                 counts[RED],
                 counts[YELLOW],
                 counts[GREEN],
-                sum(k in keys for k in rated),
-                len(rated),
-                tuple(done),
+                satisfied[n],
+                valid[n],
+                tuple(pid for _, pid in sorted(done[n])),
                 tuple(sorted(red_now - red_before)),
             )
         )
