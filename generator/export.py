@@ -120,6 +120,8 @@ def _derived_values(name: str, ds: Dataset, agg: Aggregates, url_for, keys: list
         no_counts = [0] * len(ds.satisfied_keys)
         return {
             "status_light": [LIGHT.label(i.light) if i.light else "" for i in infos],
+            "light_reason": [i.light_reason for i in infos],
+            "last_report": [i.last_report for i in infos],
             "overdue_days": [i.overdue_days for i in infos],
             "ratings": [sum(r.values()) - r.get("unknown", 0) for r in ratings],  # "unknown" is not a valid rating
             "satisfied": [sum(map(r.get, ds.satisfied_keys, no_counts)) for r in ratings],

@@ -424,6 +424,8 @@ PROJECTS = Table(
         Column(
             "status_light", "亮灯", STRING, enum=LIGHT, derived=True, description="、".join(LIGHT.labels()) + "或空"
         ),
+        Column("light_reason", "亮灯原因", STRING, derived=True, description="亮灯的全部原因，用“；”分隔"),
+        Column("last_report", "最近进度报送", DATE, derived=True, description="进度纪实中最近一次报送的日期"),
         Column("overdue_days", "超期天数", INTEGER, derived=True, description="数据截止日期时超过完成时限的天数"),
         Column("ratings", "有效评价数", INTEGER, derived=True, description="不含“不了解”"),
         Column("satisfied", "满意及基本满意数", INTEGER, derived=True, description="计入满意率分子的评价数"),

@@ -152,3 +152,14 @@ def test_monthly_page(pages):
     assert "村口公厕改造" in text(page.select("section.block")[2])  # turned red this month
     assert page.select_one("#chart-trend desc") and page.select_one('a[rel="prev"]')
     assert next(s for s in views.specs() if s[0] == "month") == ("month", ("2025-09",))
+
+
+def test_projects_download_carries_reason_and_last_report(built):
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO((built / "downloads/projects.csv").read_text(encoding="utf-8-sig"))))
+    p01 = next(r for r in rows if r["编号"] == "P01")
+    assert (p01["亮灯"], p01["亮灯原因"], p01["最近进度报送"]) == ("红灯", "已超过完成时限 166 天", "2026-01-20")
+    p10 = next(r for r in rows if r["编号"] == "P10")
+    assert p10["亮灯原因"].startswith("满意率 40.0%（2/5）低于 80%")
