@@ -255,9 +255,9 @@ RATING_SCALES: dict[str, tuple[Enumeration, tuple[str, ...]]] = {
 LIGHT = Enumeration(
     "light",
     (
-        Choice("red", "红灯", (), "超期或进度落后序时 30 个百分点以上"),
-        Choice("yellow", "黄灯", (), "落后 10–30 个百分点或到期未启动"),
-        Choice("green", "绿灯", (), "按时推进或已完成"),
+        Choice("red", "红灯", (), "超期；落后序时进度超过红灯落后百分点；或已完成但满意率低于门槛尚未整改"),
+        Choice("yellow", "黄灯", (), "临期；落后黄灯至红灯落后百分点；到期未启动；或超过报送周期未报送进度"),
+        Choice("green", "绿灯", (), "按序时推进，或已完成且评价达标（阈值见站点设置）"),
     ),
 )
 

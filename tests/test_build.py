@@ -95,8 +95,8 @@ def test_project_page_tells_the_whole_story(site):
     for fact in ("区住房和城乡建设局", "王建国（副局长）", "区城市管理局", "更换楼道灯120盏", "完成现场勘察",
                  "120盏楼道灯全部亮起", "灯很亮，谢谢"):
         assert fact in text, fact
-    # 满意 2 + 基本满意 1 of 4 valid ratings (不了解 excluded)
-    assert "75.0%" in text
+    # 满意 2 + 基本满意 1 of 4 valid ratings (不了解 excluded): below the minimum sample of 5
+    assert "样本不足" in text and "n=4" in text and "75.0%" not in text
     assert "有一盏还不太亮" in text  # public comment
     assert "13811112222" not in text  # masked phone in a public comment
     links = {a["href"] for a in doc.find_all("a")}
