@@ -43,7 +43,7 @@ STATUS_FILLS = {
     "other": ("#4d4d4d", "dots"),
 }
 TEXT = "#1a1a1a"
-FONT = 14  # user units; the charts are drawn 360 wide, the width of a phone
+FONT = 16  # user units; the charts are drawn 360 wide, the width of a phone: 16 px text there
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ def _legend(series: Sequence[Series], refs: list[str], y: float, width: int) -> 
 def bar_chart(chart_id: str, title: str, desc: str, items: Sequence[tuple[str, int]], fills=None) -> Markup:
     """Horizontal bars, one per (label, value), from a zero baseline, each value written
     at the end of its bar. ``fills``: per item (colour, pattern), else the palette."""
-    width, label_w, row = 360, 96, FONT + 14
+    width, label_w, row = 360, 100, FONT + 14
     top = max((v for _, v in items), default=0)
     plot = width - label_w - 56
     series = [Series(f"b{n}", label, (v,), (fills[n] if fills else None)) for n, (label, v) in enumerate(items)]

@@ -132,7 +132,7 @@ def test_supervision_page(pages):
 def test_comparison_pages_plain_table_sortable_and_caveats(pages):
     _, render = pages
     page = render("compare", ("leaders",))
-    table = page.select_one("table.compare.sortable")
+    table = page.select_one("table.comparison.sortable")
     heads = [text(th) for th in table.thead.select("th")]
     assert {"按时完成率", "平均办理天数", "满意率", "按期报送率", "红灯", "黄灯", "超期未完成"} <= set(heads)
     names = [text(r.th) for r in table.tbody.select("tr")]
