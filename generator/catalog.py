@@ -139,6 +139,8 @@ ZH = MappingProxyType(
         "month_note": "亮灯和超期按月末（最后一个月按数据截止日期）的情况重新计算；暂停、终止的项目不亮灯。",
         "all_months": "各月报告",
         "lights_by": "各{kind}亮灯情况",
+        "group_more": "另有 {n} 个亮灯项目，查看全部",
+        "groups_left": "另有 {n} 个街道或单位有亮灯项目，请在各自页面或晒比页查看。",
     }
 )
 

@@ -19,12 +19,19 @@ from . import charts
 from .aggregate import COMPARE_KINDS, GREEN, RED, YELLOW, Comparison, MonthFigures, comparisons, leader_parts, monthly
 from .catalog import ZH
 from .schema import LIGHT
-from .views import Link, Page, ProjectRow, Rate, ViewBuilder
+from .views import Link, Page, Pagination, ProjectRow, Rate, ViewBuilder, page_url, pagination
 
 SUPERVISION = "supervision/"
 COMPARE = "compare/{kind}/"
 MONTHLY = "monthly/{key}/"
 TEMPLATES = {"supervision": "supervision.html", "compare": "compare.html", "month": "monthly.html"}
+# Page weight: a city has thousands of units and leaders. The supervision page shows the
+# first GROUP_ITEMS projects of each group (the group's own page lists them all) and the
+# first GROUPS groups in full, the next MORE_GROUPS as links; comparisons go page by page.
+GROUP_ITEMS = 10
+GROUPS = 30
+MORE_GROUPS = 200
+COMPARE_PAGE = 100
 KIND_TITLES = {"units": "单位", "subdistricts": "街道（乡镇）", "communities": "社区（村）", "leaders": "领办人"}
 
 
@@ -46,7 +53,8 @@ class SupervisionGroup:
     link: Link  # the subdistrict or unit
     red: int
     yellow: int
-    items: tuple[SupervisionItem, ...]
+    items: tuple[SupervisionItem, ...]  # the first GROUP_ITEMS
+    more: int  # flagged projects of the group not listed here
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,9 @@ class SupervisionPage(Page):
     yellow: int
     by_subdistrict: tuple[SupervisionGroup, ...]
     by_unit: tuple[SupervisionGroup, ...]
+    more_subdistricts: tuple[SupervisionGroup, ...]  # after the first GROUPS: counts and links only
+    more_units: tuple[SupervisionGroup, ...]
+    groups_left: int  # groups beyond those, not named on this page
     compare: tuple[Link, ...]
     latest_month: Link | None
 
@@ -93,6 +104,8 @@ class ComparisonPage(Page):
     formulas: tuple[str, ...]
     kinds: tuple[Link, ...]  # the four comparisons
     minimum: int
+    total: int = 0
+    pagination: Pagination | None = None
 
     def lights_chart(self, chart_id: str, title: str, limit: int = 15) -> Markup:
         """Lights per entry (the first ``limit`` in rank order) as stacked bars."""
@@ -170,7 +183,7 @@ class OversightViews:
     # -- specs, URLs, templates (for the page-kind registry)
     def specs(self) -> list[tuple[str, tuple]]:
         out: list[tuple[str, tuple]] = [("supervision", ())]
-        out += [("compare", (k,)) for k in COMPARE_KINDS]
+        out += [("compare", (k, n)) for k in COMPARE_KINDS for n in range(1, self._compare_pages(k) + 1)]
         out += [("month", (month_key(m.month),)) for m in self.months]
         return out
 
@@ -179,7 +192,7 @@ class OversightViews:
         if method == "supervision":
             return SUPERVISION
         if method == "compare":
-            return COMPARE.format(kind=args[0])
+            return page_url(COMPARE.format(kind=args[0]), args[1] if len(args) > 1 else 1)
         return MONTHLY.format(key=args[0])
 
     @staticmethod
@@ -209,16 +222,26 @@ class OversightViews:
             f.deadline if f is not None and f.fixed is None else None,
         )
 
-    def _groups(self, keyed: dict[str, list[str]], link) -> tuple[SupervisionGroup, ...]:
+    def _groups(self, keyed: dict[str, list[str]], link) -> list[SupervisionGroup]:
+        """Groups with most red first; in each, red before yellow, newest reason first."""
         rank = {RED: 0, YELLOW: 1}
-        out = []
+        info = self.b.agg.info
+        counted = []
         for key in sorted(keyed):
-            items = [self._item(pid) for pid in keyed[key]]
-            items.sort(key=lambda i: (rank.get(i.row.status.light or "", 2), -i.since.toordinal(), i.row.id))
-            reds = sum(i.row.status.light == RED for i in items)
-            out.append(SupervisionGroup(link(key), reds, len(items) - reds, tuple(items)))
-        out.sort(key=lambda g: (-g.red, -g.yellow, g.link.text))
-        return tuple(out)
+            reds = sum(info[p].light == RED for p in keyed[key])
+            counted.append((-reds, -(len(keyed[key]) - reds), link(key).text, key))
+        counted.sort()
+        out = []
+        for n, (_, _, _, key) in enumerate(counted):
+            pids = keyed[key]
+            reds = sum(info[p].light == RED for p in pids)
+            items: list[SupervisionItem] = []
+            if n < GROUPS:
+                items = [self._item(pid) for pid in pids]
+                items.sort(key=lambda i: (rank.get(i.row.status.light or "", 2), -i.since.toordinal(), i.row.id))
+            shown = tuple(items[:GROUP_ITEMS])
+            out.append(SupervisionGroup(link(key), reds, len(pids) - reds, shown, len(pids) - len(shown)))
+        return out
 
     def supervision(self) -> SupervisionPage:
         ds, agg = self.b.ds, self.b.agg
@@ -233,6 +256,9 @@ class OversightViews:
         area_links, unit_links = self.b._area_links, self.b._unit_links
         lights = [agg.info[p].light for p in flagged]
         latest = self.months[-1] if self.months else None
+        subs = self._groups(by_sub, lambda s: area_links.get(s) or Link(ds.areas[s].name, ""))
+        units = self._groups(by_unit, unit_links.__getitem__)
+        left = max(0, len(subs) - GROUPS - MORE_GROUPS) + max(0, len(units) - GROUPS - MORE_GROUPS)
         return SupervisionPage(
             url=SUPERVISION,
             title=ZH["supervision"],
@@ -241,8 +267,11 @@ class OversightViews:
             rules=self.b.site.rules,
             red=lights.count(RED),
             yellow=lights.count(YELLOW),
-            by_subdistrict=self._groups(by_sub, lambda s: area_links.get(s) or Link(ds.areas[s].name, "")),
-            by_unit=self._groups(by_unit, unit_links.__getitem__),
+            by_subdistrict=tuple(subs[:GROUPS]),
+            by_unit=tuple(units[:GROUPS]),
+            more_subdistricts=tuple(subs[GROUPS : GROUPS + MORE_GROUPS]),
+            more_units=tuple(units[GROUPS : GROUPS + MORE_GROUPS]),
+            groups_left=left,
             compare=self._kind_links(),
             latest_month=Link(month_label(latest.month), MONTHLY.format(key=month_key(latest.month)))
             if latest
@@ -254,11 +283,16 @@ class OversightViews:
         title = ZH["compare_title"]
         return tuple(Link(title.format(kind=KIND_TITLES[k]), COMPARE.format(kind=k)) for k in COMPARE_KINDS)
 
-    def compare(self, kind: str) -> ComparisonPage:
+    def _compare_pages(self, kind: str) -> int:
+        return max(1, -(-len(self.compared[kind]) // COMPARE_PAGE))
+
+    def compare(self, kind: str, number: int = 1) -> ComparisonPage:
         b = self.b
         minimum = b.rules.min_sample
         rows = []
-        for n, c in enumerate(self.compared[kind], 1):
+        ranked = self.compared[kind]
+        first = (number - 1) * COMPARE_PAGE
+        for n, c in enumerate(ranked[first : first + COMPARE_PAGE], first + 1):
             if kind == "leaders":
                 name, title = leader_parts(c.key)
                 link = None
@@ -285,9 +319,12 @@ class OversightViews:
                     c.projects < minimum,
                 )
             )
+        base = COMPARE.format(kind=kind)
+        count = self._compare_pages(kind)
+        title = ZH["compare_title"].format(kind=KIND_TITLES[kind])
         return ComparisonPage(
-            url=COMPARE.format(kind=kind),
-            title=ZH["compare_title"].format(kind=KIND_TITLES[kind]),
+            url=page_url(base, number),
+            title=title if number == 1 else f"{title}（第 {number} 页）",
             breadcrumbs=(b.home_crumb, Link(ZH["supervision"], SUPERVISION)),
             template=TEMPLATES["compare"],
             kind=kind,
@@ -308,6 +345,8 @@ class OversightViews:
             ),
             kinds=self._kind_links(),
             minimum=minimum,
+            total=len(ranked),
+            pagination=pagination(base, number, count) if count > 1 else None,
         )
 
     # -- monthly

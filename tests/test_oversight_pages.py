@@ -131,7 +131,7 @@ def test_supervision_page(pages):
 
 def test_comparison_pages_plain_table_sortable_and_caveats(pages):
     _, render = pages
-    page = render("compare", ("leaders",))
+    page = render("compare", ("leaders", 1))
     table = page.select_one("table.comparison.sortable")
     heads = [text(th) for th in table.thead.select("th")]
     assert {"按时完成率", "平均办理天数", "满意率", "按期报送率", "红灯", "黄灯", "超期未完成"} <= set(heads)
@@ -140,7 +140,7 @@ def test_comparison_pages_plain_table_sortable_and_caveats(pages):
     assert all(td.has_attr("data-sort") for td in table.tbody.select("td"))
     assert page.select_one('script[src$="theme/js/sort.js"]')
     assert "默认排序" in text(page.select_one(".order-note")) and page.select(".caveat li")
-    units = render("compare", ("units",))
+    units = render("compare", ("units", 1))
     assert units.select_one("#chart-lights title") and units.select_one("td[data-label]")
 
 
@@ -163,3 +163,23 @@ def test_projects_download_carries_reason_and_last_report(built):
     assert (p01["亮灯"], p01["亮灯原因"], p01["最近进度报送"]) == ("红灯", "已超过完成时限 166 天", "2026-01-20")
     p10 = next(r for r in rows if r["编号"] == "P10")
     assert p10["亮灯原因"].startswith("满意率 40.0%（2/5）低于 80%")
+
+
+def test_page_weight_caps_supervision_groups_and_compare_pages(monkeypatch):
+    from generator import oversight
+
+    monkeypatch.setattr(oversight, "GROUP_ITEMS", 1)
+    monkeypatch.setattr(oversight, "GROUPS", 1)
+    monkeypatch.setattr(oversight, "MORE_GROUPS", 1)
+    monkeypatch.setattr(oversight, "COMPARE_PAGE", 2)
+    pr = pipeline.prepare(OVERSIGHT)
+    views = OversightViews(ViewBuilder(pr.dataset, pr.aggregates))
+    page = views.supervision()
+    assert len(page.by_unit) == 1 and len(page.by_unit[0].items) == 1
+    assert page.by_unit[0].more == page.by_unit[0].red + page.by_unit[0].yellow - 1
+    assert len(page.more_units) == 1 and page.more_units[0].items == () and page.groups_left == 1  # 3 units
+    specs = [s for s in views.specs() if s[0] == "compare" and s[1][0] == "units"]
+    assert specs == [("compare", ("units", 1)), ("compare", ("units", 2))]
+    second = views.compare("units", 2)
+    assert second.url == "compare/units/page/2/" and [r.rank for r in second.rows] == [3]
+    assert second.pagination is not None and second.total == 3
