@@ -179,6 +179,7 @@ class FollowupView:
     note: str
     rerating: Rate
     progress: tuple[ProgressRow, ...]  # reports after the reopening
+    fixed_late_days: int = 0  # fixed after the follow-up deadline by this many days
 
 
 @dataclass(frozen=True, slots=True)
@@ -659,6 +660,7 @@ class ViewBuilder:
             f.note,
             self.sat_rate(f.rerated_satisfied, f.rerated_valid),
             tuple(ProgressRow(e.date, e.note, e.progress) for e in self.ds.progress.get(pid, ()) if e.date > f.reopened),  # noqa: E501
+            (f.fixed - f.deadline).days if f.fixed and f.fixed > f.deadline else 0,
         )
 
     def unit(self, uid: str) -> UnitPage:

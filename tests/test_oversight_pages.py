@@ -183,3 +183,9 @@ def test_page_weight_caps_supervision_groups_and_compare_pages(monkeypatch):
     second = views.compare("units", 2)
     assert second.url == "compare/units/page/2/" and [r.rank for r in second.rows] == [3]
     assert second.pagination is not None and second.total == 3
+
+
+def test_fix_after_the_follow_up_deadline_says_so(built):
+    section = soup(built / "projects/p09/index.html").select_one("section.followup")
+    # reopened on the 29th rating (5月19日), deadline 6月3日, fixed 6月5日: two days late
+    assert "2026年6月3日" in text(section) and "超期 2 天" in text(section)
