@@ -693,12 +693,12 @@ def monthly(ds: Dataset, agg: Aggregates) -> list[MonthFigures]:
     index = {(m.year, m.month): n for n, (m, _) in enumerate(periods)}
     count = len(periods)
 
-    def at(d: dt.date) -> int | None:
-        return index.get((d.year, d.month)) if d <= as_of else None
+    def at(day: dt.date) -> int | None:
+        return index.get((day.year, day.month)) if day <= as_of else None
 
     demands, opened = [0] * count, [0] * count
-    for d in ds.demands:
-        if d.received and (n := at(d.received)) is not None:
+    for demand in ds.demands:
+        if demand.received and (n := at(demand.received)) is not None:
             demands[n] += 1
     for p in ds.projects.values():
         if p.start and (n := at(p.start)) is not None:
@@ -709,8 +709,8 @@ def monthly(ds: Dataset, agg: Aggregates) -> list[MonthFigures]:
             done[n].append((r.completed, r.project))
     satisfied, valid = [0] * count, [0] * count
     for log in ds.rating_log.values():
-        for d, k in log:
-            if k != "unknown" and (n := at(d)) is not None:
+        for day, k in log:
+            if k != "unknown" and (n := at(day)) is not None:
                 valid[n] += 1
                 satisfied[n] += k in keys
     # Overdue at a month's end: the months after the deadline and before the completion.
