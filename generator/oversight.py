@@ -5,6 +5,26 @@ Built from a :class:`~generator.views.ViewBuilder` (its rows, links and rates) a
 figures of generator.aggregate (``comparisons``, ``monthly``). Each page is a frozen
 dataclass like those in views.py; :class:`OversightViews` lists the pages as specs
 (method, args) with their URLs and templates, ready to be registered as page kinds.
+
+Not yet registered (the page-kind registry, generator/pages/, was not on main when this
+was written). To register, one module ``generator/pages/oversight.py`` with three kinds
+without ``reads`` (a handful of pages: digested from their view-models), their names added
+to the kinds listed by ``default_kinds()``::
+
+    def views(b):  # one OversightViews per build, kept on its builder
+        return b.__dict__.setdefault("_oversight_views", OversightViews(b))
+
+    SUPERVISION = PageKind("supervision", lambda a: OversightViews.spec_url("supervision", a),
+                           TEMPLATES["supervision"], lambda b: [()], lambda b, a: views(b).supervision())
+    COMPARE = PageKind("compare", lambda a: OversightViews.spec_url("compare", a), TEMPLATES["compare"],
+                       lambda b: [a for m, a in views(b).specs() if m == "compare"],
+                       lambda b, a: views(b).compare(*a))
+    MONTH = PageKind("month", lambda a: OversightViews.spec_url("month", a), TEMPLATES["month"],
+                     lambda b: [a for m, a in views(b).specs() if m == "month"], lambda b, a: views(b).month(*a))
+
+then link them (home 亮灯督办 section → supervision/, units.html → compare/units/) and add
+them to the browser suite (tests/browser/conftest.py discover_pages and KINDS in
+test_pages.py: supervision/, compare/units/, compare/leaders/, one monthly/ page).
 """
 
 from __future__ import annotations
