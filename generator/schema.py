@@ -486,4 +486,6 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("rating_scale", "评价等级", ENUM, False, "three", "three 三级或 five 五级", ("three", "five")),
     Setting("page_size", "每页条数", INTEGER, False, 50, "清单分页时每页的行数"),
     Setting("warning_days", "临期天数", INTEGER, False, 30, "距完成时限不足多少天时提示临期"),
+    Setting("publish_target", "发布目标", STRING, False, "",
+            "gongshi publish 的默认目标：本机目录、用户@主机:/目录 或 s3://桶/前缀"),
 )

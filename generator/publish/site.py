@@ -1,0 +1,259 @@
+"""Checking a built site before it goes live, and the SHA-256 of every file in it.
+
+Nothing reaches a target unless every check here passes: internal links and assets
+resolve to files of the same site, every page parses, declares its language and title
+and shows the as-of date (数据截止日期) of the data, the personal-data scan is clean, and
+the page-weight budgets hold. Each problem is reported with the file and the fix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import posixpath
+import re
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from ..output import walk
+from ..problems import GongshiError, PrivacyLeak
+
+# Elements without an end tag, and elements whose end tag HTML lets authors leave out:
+# the well-formedness check only fails on end tags that close nothing and on elements
+# that must be closed but never are.
+VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+OPTIONAL_END = frozenset("p li dt dd tr td th thead tbody tfoot option optgroup colgroup rt rp caption".split())
+LINK_ATTRS = frozenset({"href", "src", "poster", "data"})
+CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)""")
+
+
+@dataclass(frozen=True)
+class Budgets:
+    """The page weights every release must hold (tests/test_incremental.py pins the same)."""
+
+    page: int = 200 * 1024  # any HTML page
+    home: int = 60 * 1024  # index.html
+    css: int = 30 * 1024  # all of theme/**/*.css
+    js: int = 30 * 1024  # all of theme/**/*.js
+
+
+class SiteRejected(GongshiError):
+    """The built site failed a check; nothing was published."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        shown = "\n".join(f"  {p}" for p in problems[:30])
+        more = f"\n  ……共 {len(problems)} 个问题" if len(problems) > 30 else ""
+        super().__init__(f"发布前检查未通过，未发布任何内容，线上网站保持不变：\n{shown}{more}")
+
+
+def sha256_file(path: Path | str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def hash_files(root: Path) -> dict[str, str]:
+    """{relative path: SHA-256} of every published file below ``root``."""
+    return {rel: sha256_file(root / rel) for rel in sorted(walk(root))}
+
+
+def stage(output: Path, staging: Path) -> None:
+    """A private copy of a built site, made of hard links (a copy where linking fails):
+    a later build of the output folder replaces its files, never the linked inodes."""
+    if staging.exists():
+        shutil.rmtree(staging)
+    for rel in walk(output):
+        dst = staging / rel
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(output / rel, dst)
+        except OSError:
+            shutil.copy2(output / rel, dst)
+
+
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.lang = ""
+        self.title = ""
+        self.in_title = False
+        self.as_of: list[str] = []
+        self.in_as_of = 0  # depth inside <p class="as-of">
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self.seen_html = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        if tag == "html":
+            self.seen_html = True
+            self.lang = values.get("lang", "")
+        if tag == "title":
+            self.in_title = True
+        if tag == "p" and "as-of" in values.get("class", "").split():
+            self.in_as_of = 1
+        elif self.in_as_of and tag not in VOID:
+            self.in_as_of += 1
+        if self.in_as_of and tag == "time":
+            self.as_of.append(values.get("datetime", ""))
+        self.links += [values[name] for name in LINK_ATTRS & values.keys()]
+        if "srcset" in values:
+            self.links += [part.split()[0] for part in values["srcset"].split(",") if part.split()]
+        if tag in VOID:
+            return
+        # A new block closes an open <p> (and a new <li> closes the previous one), as browsers do.
+        while self.stack and self.stack[-1] in OPTIONAL_END and _implicitly_closed(self.stack[-1], tag):
+            self.stack.pop()
+        self.stack.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in VOID:
+            self.handle_starttag(tag, attrs)
+        else:
+            self.errors.append(f"<{tag}/> 不是合法的自闭合元素")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self.in_title = False
+        if self.in_as_of:
+            self.in_as_of -= 1
+        if tag in VOID:
+            return
+        if tag not in self.stack:
+            if tag not in OPTIONAL_END:
+                self.errors.append(f"多余的结束标签 </{tag}>")
+            return
+        while self.stack:
+            top = self.stack.pop()
+            if top == tag:
+                break
+            if top not in OPTIONAL_END:
+                self.errors.append(f"<{top}> 没有结束标签（在 </{tag}> 之前）")
+
+    def handle_data(self, data: str) -> None:
+        if self.in_title:
+            self.title += data
+
+    def finish(self) -> None:
+        self.close()
+        unclosed = [t for t in self.stack if t not in OPTIONAL_END and t not in ("html", "head", "body")]
+        if unclosed:
+            self.errors.append(f"未结束的元素：{'、'.join(f'<{t}>' for t in unclosed)}")
+
+
+_BLOCKS = frozenset(
+    "address article aside blockquote details div dl fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 "
+    "header hr main nav ol p pre section table ul".split()
+)
+
+
+def _implicitly_closed(open_tag: str, new_tag: str) -> bool:
+    if open_tag == "p":
+        return new_tag in _BLOCKS
+    if open_tag == "li":
+        return new_tag == "li"
+    if open_tag in ("dt", "dd"):
+        return new_tag in ("dt", "dd")
+    if open_tag in ("td", "th"):
+        return new_tag in ("td", "th", "tr")
+    if open_tag == "tr":
+        return new_tag == "tr"
+    if open_tag == "option":
+        return new_tag in ("option", "optgroup")
+    return False
+
+
+def _target(page: str, link: str) -> str | None:
+    """The file an internal link of ``page`` points to (relative to the site root); None
+    for external links, fragments, and schemes that are not files."""
+    link = link.strip()
+    if not link or link.startswith("#"):
+        return None
+    parts = urlsplit(link)
+    if parts.scheme or parts.netloc:  # http:, mailto:, data:, tel:, //host/...
+        return None
+    path = unquote(parts.path)
+    if not path:
+        return None
+    base = "" if path.startswith("/") else posixpath.dirname(page)
+    resolved = posixpath.normpath(posixpath.join("/", base, path.lstrip("/") if path.startswith("/") else path))
+    rel = resolved.lstrip("/")
+    if path.endswith("/") or rel in ("", "."):
+        rel = f"{rel}/index.html" if rel not in ("", ".") else "index.html"
+    return rel
+
+
+def check_site(
+    root: Path,
+    files: Iterable[str],
+    as_of: str,
+    budgets: Budgets | None = None,
+) -> None:
+    """Raise :class:`SiteRejected` (or :class:`PrivacyLeak`) unless the site at ``root``
+    may go live. ``files`` lists every file (relative paths), ``as_of`` is the ISO date
+    every page must show."""
+    present = set(files)
+    folders = {posixpath.dirname(f) for f in present}
+    problems: list[str] = []
+    for rel in sorted(present):
+        ext = os.path.splitext(rel)[1].lower()
+        if ext not in (".html", ".css"):
+            continue
+        text = (root / rel).read_text(encoding="utf-8", errors="replace")
+        if ext == ".css":
+            links = CSS_URL.findall(text)
+        else:
+            page = _Page()
+            page.feed(text)
+            page.finish()
+            links = page.links
+            if not page.seen_html or not page.lang:
+                problems.append(f"{rel}：缺少 <html lang>。请在模板的 <html> 标签上写明语言，如 lang=\"zh-CN\"。")
+            if not page.title.strip():
+                problems.append(f"{rel}：缺少 <title> 或标题为空。请在模板中为这类页面设置标题。")
+            if as_of not in page.as_of:
+                shown = "、".join(page.as_of) or "无"
+                problems.append(
+                    f"{rel}：没有显示数据截止日期 {as_of}（页面上为：{shown}）。"
+                    "请让模板继承 base.html，其中的 <p class=\"as-of\"> 显示数据截止日期。"
+                )
+            problems += [f"{rel}：HTML 结构有误：{e}。请修改生成它的模板或内容。" for e in page.errors[:5]]
+        for link in links:
+            target = _target(rel, link)
+            if target is None or target in present:
+                continue
+            if target.rstrip("/") in folders and f"{target.rstrip('/')}/index.html" in present:
+                continue  # a folder link without the trailing slash: the server redirects
+            problems.append(f"{rel}：链接“{link}”指向的文件 {target} 不存在。请修改链接，或补上该文件。")
+    problems += _weights(root, present, budgets or Budgets())
+    if problems:
+        raise SiteRejected(problems)
+    from ..privacy import scan_output
+
+    findings = scan_output(root)
+    if findings:
+        raise PrivacyLeak(findings)
+
+
+def _weights(root: Path, files: set[str], budgets: Budgets) -> list[str]:
+    problems = []
+    for rel in sorted(f for f in files if f.endswith(".html")):
+        size = (root / rel).stat().st_size
+        limit = budgets.home if rel == "index.html" else budgets.page
+        if size >= limit:
+            problems.append(f"{rel}：页面 {size // 1024} KB，超过 {limit // 1024} KB 的上限。请分页或精简这一页。")
+    for ext, limit in ((".css", budgets.css), (".js", budgets.js)):
+        total = sum((root / f).stat().st_size for f in files if f.startswith("theme/") and f.endswith(ext))
+        if total >= limit:
+            problems.append(
+                f"theme/ 中的 {ext[1:]} 文件共 {total // 1024} KB，超过 {limit // 1024} KB 的上限。请精简样式或脚本。"
+            )
+    return problems
