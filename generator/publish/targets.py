@@ -24,6 +24,7 @@ import shlex
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -392,8 +393,29 @@ def _remote_failure(code: int, stderr: str, doing: str, label: str) -> PublishEr
 LOCK_KEY = ".gongshi/lock"
 UNDO = ".gongshi/undo/"
 JOURNAL = ".gongshi/journal.json"
-LOCK_STALE = 3600.0  # a lock older than this was left by a killed publisher
+LOCK_BEAT = 10.0  # the holder rewrites the lock object this often
+LOCK_STALE = 60.0  # a lock not rewritten for this long was left by a killed publisher
 HASHED_NAME = re.compile(r"\.[0-9a-f]{8,}\.[A-Za-z0-9]+$")
+
+
+def _stale(lock: bytes | None, host: str) -> bool:
+    """A lock not refreshed for LOCK_STALE seconds, or held by a process of this host
+    that no longer exists."""
+    try:
+        doc = json.loads(lock or b"{}")
+        since, pid, holder = float(doc.get("time", 0)), int(doc.get("pid", 0)), doc.get("host")
+    except (ValueError, AttributeError, TypeError):
+        return True
+    if time.time() - since > LOCK_STALE:
+        return True
+    if holder == host and pid > 0:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+    return False
 
 
 def content_type(path: str) -> str:
@@ -440,7 +462,9 @@ class S3Target:
         except ImportError:
             raise PublishError("发布到对象存储需要 boto3：请运行 pip install boto3 后重试。") from None
         endpoint = self.endpoint_url or os.environ.get("GONGSHI_S3_ENDPOINT") or None
-        self.client = boto3.client("s3", endpoint_url=endpoint, config=Config(retries={"max_attempts": 3}))
+        # A session of its own: boto3's default session keeps the first credentials it found.
+        session = boto3.session.Session()
+        self.client = session.client("s3", endpoint_url=endpoint, config=Config(retries={"max_attempts": 3}))
 
     def _call(self, doing: str, fn: Callable[..., Any], **kw: Any) -> Any:
         from botocore.exceptions import BotoCoreError, ClientError
@@ -480,30 +504,41 @@ class S3Target:
         from botocore.exceptions import ClientError
 
         self._call("连接对象存储", self.client.head_bucket)
-        mine = json.dumps({"pid": os.getpid(), "host": os.uname().nodename, "time": time.time()}).encode()
+        host = os.uname().nodename
+
+        def body() -> bytes:
+            return json.dumps({"pid": os.getpid(), "host": host, "time": time.time()}).encode()
+
         deadline = time.monotonic() + wait
         while True:
-            try:
-                self.client.put_object(Bucket=self.bucket, Key=self.prefix + LOCK_KEY, Body=mine, IfNoneMatch="*")
+            try:  # created only if absent: two publishers can never both get it
+                self.client.put_object(Bucket=self.bucket, Key=self.prefix + LOCK_KEY, Body=body(), IfNoneMatch="*")
                 break
             except ClientError as exc:
                 if exc.response.get("Error", {}).get("Code") not in ("PreconditionFailed", "412"):
                     self._call("锁定发布目标", self.client.head_bucket)
                     raise
-            held = self._get(LOCK_KEY)
-            try:
-                since = float(json.loads(held or b"{}").get("time", 0))
-            except (ValueError, AttributeError):
-                since = 0.0
-            if time.time() - since > LOCK_STALE:
+            if _stale(self._get(LOCK_KEY), host):
                 self._call("清除过期的锁", self.client.delete_object, Key=self.prefix + LOCK_KEY)
                 continue
             if time.monotonic() >= deadline:
                 raise busy(self.label)
             time.sleep(0.2)
+        # The holder keeps the lock fresh; a killed one stops, and its lock goes stale.
+        stop = threading.Event()
+
+        def beat() -> None:
+            while not stop.wait(LOCK_BEAT):
+                with contextlib.suppress(Exception):
+                    self.client.put_object(Bucket=self.bucket, Key=self.prefix + LOCK_KEY, Body=body())
+
+        beating = threading.Thread(target=beat, daemon=True)
+        beating.start()
         try:
             yield
         finally:
+            stop.set()
+            beating.join()
             with contextlib.suppress(Exception):
                 self.client.delete_object(Bucket=self.bucket, Key=self.prefix + LOCK_KEY)
 
@@ -512,8 +547,12 @@ class S3Target:
         out: dict[str, str] = {}
         token: dict[str, str] = {}
         while True:
-            page = self._call("列出对象", self.client.list_objects_v2, Prefix=self.prefix, **token)
+            # Without the final slash: some S3-compatible servers (moto) mis-sign a "/" in
+            # the query; the keys are filtered here instead.
+            page = self._call("列出对象", self.client.list_objects_v2, Prefix=self.prefix.rstrip("/"), **token)
             for obj in page.get("Contents", []):
+                if not obj["Key"].startswith(self.prefix):
+                    continue
                 key = obj["Key"][len(self.prefix):]
                 if not key.startswith(".gongshi/"):
                     out[key] = obj["ETag"].strip('"')
@@ -536,17 +575,12 @@ class S3Target:
                            MetadataDirective="COPY")  # fmt: skip
         for key in journal.get("added", []):
             self._call("删除未完成的对象", self.client.delete_object, Key=self.prefix + key)
-        self._drop_undo()
+        self._drop_undo(journal)
 
-    def _drop_undo(self) -> None:
-        for key in list(self._undo_keys()):
-            self.client.delete_object(Bucket=self.bucket, Key=key)
-        self.client.delete_object(Bucket=self.bucket, Key=self.prefix + JOURNAL)
-
-    def _undo_keys(self) -> Iterator[str]:
-        page = self._call("列出对象", self.client.list_objects_v2, Prefix=self.prefix + UNDO)
-        for obj in page.get("Contents", []):
-            yield obj["Key"]
+    def _drop_undo(self, journal: dict[str, list[str]]) -> None:
+        for key in journal.get("replaced", []):
+            self._call("删除备份", self.client.delete_object, Key=self.prefix + UNDO + key)
+        self._call("删除备份", self.client.delete_object, Key=self.prefix + JOURNAL)
 
     def releases(self) -> list[str]:
         live = self.live_id()
@@ -600,7 +634,7 @@ class S3Target:
         for rel in stale:
             self._call("删除旧对象", self.client.delete_object, Key=self.prefix + rel)
             done.removed += 1
-        self._drop_undo()
+        self._drop_undo(journal)
         return done
 
     def switch(self, release_id: str) -> None:
