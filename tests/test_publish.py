@@ -42,9 +42,16 @@ def require(ok: bool, what: str) -> None:
     pytest.skip(what)
 
 
-def gongshi(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator.cli", *args], capture_output=True, text=True, env=ENV,
-                          timeout=timeout, check=False)  # fmt: skip
+def gongshi(*args: str, timeout: float = 300, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "generator.cli", *args],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=timeout,
+        check=False,
+        cwd=cwd,
+    )
 
 
 def publish_to(target: str | Path, data: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
@@ -66,8 +73,14 @@ publish(PublishOptions(data=Path(data), output=Path(out), target=target, ssh=os.
 
 
 def publish_killed_at(step: str, target: str | Path, data: Path, out: Path, env: dict | None = None) -> int:
-    proc = subprocess.run([sys.executable, "-c", KILLER, str(data), str(out), str(target), step],
-                          capture_output=True, text=True, env={**ENV, **(env or {})}, timeout=300, check=False)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-c", KILLER, str(data), str(out), str(target), step],
+        capture_output=True,
+        text=True,
+        env={**ENV, **(env or {})},
+        timeout=300,
+        check=False,
+    )
     return proc.returncode
 
 
@@ -77,8 +90,11 @@ def live(target: Path) -> str:
 
 def snapshot(root: Path) -> dict[str, str]:
     """Every file and link below root (the lock file records its last holder: left out)."""
-    return {p.relative_to(root).as_posix(): os.readlink(p) if p.is_symlink() else hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if (p.is_file() or p.is_symlink()) and p.name != ".current.lock"}  # fmt: skip
+    return {
+        p.relative_to(root).as_posix(): os.readlink(p) if p.is_symlink() else hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if (p.is_file() or p.is_symlink()) and p.name != ".current.lock"
+    }
 
 
 def assert_verified(site: str | Path) -> None:
@@ -141,9 +157,9 @@ def test_unchanged_files_are_hard_linked_from_the_previous_release(tmp_path, min
 
 
 def test_release_ids_are_unique_and_ordered(tmp_path, mini):
-    from generator.publish.record import is_release_id, new_release_id
-
     import datetime as dt
+
+    from generator.publish.record import is_release_id, new_release_id
 
     t = dt.datetime(2026, 12, 7, 7, 30, 12, tzinfo=dt.UTC)
     ids: list[str] = []
@@ -161,9 +177,23 @@ def test_release_ids_are_unique_and_ordered(tmp_path, mini):
 def test_two_publishes_at_once_take_turns(tmp_path, mini):
     target = tmp_path / "www"
     procs = [
-        subprocess.Popen([sys.executable, "-m", "generator.cli", "publish", str(target), "--data", str(mini),
-                          "--output", str(tmp_path / f"out{i}")], env=ENV, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)  # fmt: skip
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "generator.cli",
+                "publish",
+                str(target),
+                "--data",
+                str(mini),
+                "--output",
+                str(tmp_path / f"out{i}"),
+            ],
+            env=ENV,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for i in range(2)
     ]
     results = [p.communicate(timeout=300) for p in procs]
@@ -215,8 +245,13 @@ def test_a_kill_mid_deploy_leaves_the_live_release_and_is_cleaned_up(tmp_path, m
 def test_a_full_disk_stops_with_a_message_and_leaves_the_live_release(tmp_path, mini):
     disk = tmp_path / "disk"
     disk.mkdir()
-    mounted = os.geteuid() == 0 and subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk)],
-                                                   capture_output=True, check=False).returncode == 0  # fmt: skip
+    mounted = (
+        os.geteuid() == 0
+        and subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk)], capture_output=True, check=False
+        ).returncode
+        == 0
+    )
     require(mounted, "mounting a tmpfs needs root")
     try:
         target, out = disk / "www", tmp_path / "out"
@@ -263,7 +298,13 @@ def test_a_broken_internal_link_is_never_published(tmp_path, mini):
     failed = publish_to(target, mini, out, "--settings", str(bad))
     assert failed.returncode == 2, failed.stdout + failed.stderr
     assert "发布前检查未通过" in failed.stderr
-    assert "pages/extra/index.html：链接“../no-such-page/”指向的文件 pages/no-such-page/index.html 不存在" in failed.stderr
+    assert (
+        "pages/extra/index.html：链接“../no-such-page/”指向的文件 pages/no-such-page/index.html 不存在" in failed.stderr
+    )
+    assert snapshot(target) == before
+    # Without --settings, publishconf.py in the current folder is the production configuration.
+    from_cwd = gongshi("publish", str(target), "--data", str(mini), "--output", str(out), cwd=bad.parent)
+    assert from_cwd.returncode == 2 and "../no-such-page/" in from_cwd.stderr
     assert snapshot(target) == before
 
 
@@ -310,8 +351,9 @@ def test_the_target_comes_from_the_site_settings(tmp_path, mini):
     result = gongshi("publish", "--data", str(mini), "--output", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     assert (target / "current" / "index.html").is_file()
-    (mini / "site.yaml").write_text((mini / "site.yaml").read_text(encoding="utf-8").replace(
-        f"publish_target: {target}\n", ""), encoding="utf-8")  # fmt: skip
+    (mini / "site.yaml").write_text(
+        (mini / "site.yaml").read_text(encoding="utf-8").replace(f"publish_target: {target}\n", ""), encoding="utf-8"
+    )
     missing = gongshi("publish", "--data", str(mini), "--output", str(tmp_path / "out"))
     assert missing.returncode == 2 and "没有指定发布目标" in missing.stderr
 
@@ -324,8 +366,10 @@ def test_three_releases_make_a_chain_with_added_changed_and_withdrawn_items(tmp_
     assert publish_to(target, mini, out).returncode == 0
     edit_title(mini, "楼道灯全面改造")
     rows = read_rows(mini / "demands.csv")
-    write_rows(mini / "demands.csv", [*rows, ["D007", "C1", "2026-06-01", "走访", "微设施", "增设路灯", "群众点单",
-                                              "", "", "", "", ""]])  # fmt: skip
+    write_rows(
+        mini / "demands.csv",
+        [*rows, ["D007", "C1", "2026-06-01", "走访", "微设施", "增设路灯", "群众点单", "", "", "", "", ""]],
+    )
     assert publish_to(target, mini, out).returncode == 0
     rows = read_rows(mini / "demands.csv")
     write_rows(mini / "demands.csv", [r for r in rows if r[0] != "D006"])
@@ -419,11 +463,17 @@ def test_the_site_check_names_each_problem(tmp_path, mini):
     check_site(out, list(walk(out)), "2026-06-30")  # the built site passes
     home = out / "index.html"
     html = home.read_text(encoding="utf-8")
-    home.write_text(html.replace('<html lang="zh-CN">', "<html>").replace("<title>", "<title>\n").replace(
-        "./theme/css/site.css", "./theme/css/gone.css").replace("</main>", ""), encoding="utf-8")  # fmt: skip
+    home.write_text(
+        html.replace('<html lang="zh-CN">', "<html>")
+        .replace("<title>", "<title>\n")
+        .replace("./theme/css/site.css", "./theme/css/gone.css")
+        .replace("</main>", ""),
+        encoding="utf-8",
+    )
     page = out / "units" / "index.html"
-    page.write_text(page.read_text(encoding="utf-8").replace('datetime="2026-06-30"', 'datetime="2026-05-31"'),
-                    encoding="utf-8")  # fmt: skip
+    page.write_text(
+        page.read_text(encoding="utf-8").replace('datetime="2026-06-30"', 'datetime="2026-05-31"'), encoding="utf-8"
+    )
     with pytest.raises(SiteRejected) as caught:
         check_site(out, list(walk(out)), "2026-06-30", Budgets(home=4 * 1024, css=1024))
     text = str(caught.value)
@@ -467,7 +517,8 @@ def nginx(root: Path, prefix: Path) -> Iterator[str]:
     user = "user root root;\n" if os.geteuid() == 0 else ""  # workers must read pytest's 0700 folders
     temps = "\n".join(f"  {n}_temp_path {prefix / n};" for n in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     conf = prefix / "nginx.conf"
-    conf.write_text(f"""{user}daemon off;
+    conf.write_text(
+        f"""{user}daemon off;
 worker_processes 2;
 pid {prefix / "nginx.pid"};
 error_log {prefix / "error.log"} warn;
@@ -482,9 +533,14 @@ http {{
     location / {{ try_files $uri $uri/ =404; }}
   }}
 }}
-""", encoding="utf-8")  # fmt: skip
-    proc = subprocess.Popen([exe, "-e", str(prefix / "error.log"), "-c", str(conf), "-p", str(prefix)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+""",
+        encoding="utf-8",
+    )
+    proc = subprocess.Popen(
+        [exe, "-e", str(prefix / "error.log"), "-c", str(conf), "-p", str(prefix)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 15
         while True:

@@ -47,8 +47,10 @@ def _wait_port(port: int, proc: subprocess.Popen, what: str) -> None:
 @pytest.fixture
 def sshd(tmp_path: Path) -> Iterator[Sshd]:
     exe = shutil.which("sshd") or ("/usr/sbin/sshd" if Path("/usr/sbin/sshd").exists() else None)
-    require(exe is not None and shutil.which("rsync") is not None and shutil.which("ssh-keygen") is not None,
-            "sshd, ssh and rsync are not installed (Debian packages openssh-server, rsync)")  # fmt: skip
+    require(
+        exe is not None and shutil.which("rsync") is not None and shutil.which("ssh-keygen") is not None,
+        "sshd, ssh and rsync are not installed (Debian packages openssh-server, rsync)",
+    )
     assert exe is not None
     d = tmp_path / "sshd"
     d.mkdir()
@@ -70,14 +72,19 @@ StrictModes no
 UsePAM no
 """)
     Path("/run/sshd").mkdir(exist_ok=True)  # sshd's privilege-separation folder
-    proc = subprocess.Popen([exe, "-D", "-e", "-f", str(d / "sshd_config")], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)  # fmt: skip
+    proc = subprocess.Popen(
+        [exe, "-D", "-e", "-f", str(d / "sshd_config")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         _wait_port(port, proc, "sshd")
         base = f"ssh -o IdentitiesOnly=yes -o UserKnownHostsFile={d / 'known_hosts'} -o StrictHostKeyChecking=yes"
         root = tmp_path / "remote"
-        yield Sshd(f"ssh://{getpass.getuser()}@127.0.0.1:{port}{root}", root, f"{base} -i {d / 'client'}",
-                   f"{base} -i {d / 'stranger'}")  # fmt: skip
+        yield Sshd(
+            f"ssh://{getpass.getuser()}@127.0.0.1:{port}{root}",
+            root,
+            f"{base} -i {d / 'client'}",
+            f"{base} -i {d / 'stranger'}",
+        )
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -132,8 +139,9 @@ def test_rsync_target_survives_a_kill_and_a_held_lock(tmp_path, mini, sshd):
 
     with open(sshd.root / ".publish.lock", "a") as held:  # the same lock file the remote flock takes
         fcntl.flock(held, fcntl.LOCK_EX)
-        busy = gongshi("publish", sshd.target, "--ssh", sshd.ssh, "--wait", "1", "--data", str(mini),
-                       "--output", str(out))  # fmt: skip
+        busy = gongshi(
+            "publish", sshd.target, "--ssh", sshd.ssh, "--wait", "1", "--data", str(mini), "--output", str(out)
+        )
     assert busy.returncode == 2 and "另一个发布或回退正在操作" in busy.stderr, busy.stderr
 
     again = gongshi("publish", sshd.target, "--ssh", sshd.ssh, "--data", str(mini), "--output", str(out))
@@ -167,21 +175,39 @@ def s3(tmp_path: Path) -> Iterator[S3]:
     port = free_port()
     # Credentials are checked after the first three requests (the test's IAM set-up).
     env = {**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "3"}
-    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         _wait_port(port, proc, "moto server")
         endpoint = f"http://127.0.0.1:{port}"
-        iam = boto3.client("iam", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="setup",
-                           aws_secret_access_key="setup")  # fmt: skip
+        iam = boto3.client(
+            "iam",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="setup",
+            aws_secret_access_key="setup",
+        )
         iam.create_user(UserName="publisher")
         key = iam.create_access_key(UserName="publisher")["AccessKey"]
         policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
         iam.put_user_policy(UserName="publisher", PolicyName="s3", PolicyDocument=json.dumps(policy))
-        creds = {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
-                 "AWS_DEFAULT_REGION": "us-east-1", "GONGSHI_S3_ENDPOINT": endpoint}  # fmt: skip
-        client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id=key["AccessKeyId"],
-                              aws_secret_access_key=key["SecretAccessKey"])  # fmt: skip
+        creds = {
+            "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
+            "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "GONGSHI_S3_ENDPOINT": endpoint,
+        }
+        client = boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id=key["AccessKeyId"],
+            aws_secret_access_key=key["SecretAccessKey"],
+        )
         client.create_bucket(Bucket="gongshi-site")
         yield S3(endpoint, creds, client)
     finally:
@@ -190,17 +216,34 @@ def s3(tmp_path: Path) -> Iterator[S3]:
 
 
 def s3_publish(s3: S3, data: Path, out: Path, *extra: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator.cli", "publish", f"s3://{s3.bucket}/site",
-                           "--endpoint-url", s3.endpoint, "--data", str(data), "--output", str(out), *extra],
-                          capture_output=True, text=True, env={**ENV, **s3.env, **(env or {})}, timeout=300,
-                          check=False)  # fmt: skip
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "generator.cli",
+            "publish",
+            f"s3://{s3.bucket}/site",
+            "--endpoint-url",
+            s3.endpoint,
+            "--data",
+            str(data),
+            "--output",
+            str(out),
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        env={**ENV, **s3.env, **(env or {})},
+        timeout=300,
+        check=False,
+    )
 
 
 def mirror(s3: S3, dest: Path) -> Path:
     """Download the published objects, as anyone reading the public bucket could."""
     for key, body in s3.objects().items():
         if key.startswith("site/") and not key.startswith("site/.gongshi/"):
-            path = dest / key[len("site/"):]
+            path = dest / key[len("site/") :]
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(body)
     return dest
@@ -241,7 +284,9 @@ def test_s3_target_uploads_changes_html_last_with_headers_and_removes_stale(tmp_
     uploads = [k for k in puts if not k.startswith(".gongshi/")]
     assert "projects/p1/index.html" in uploads and "theme/css/site.css" not in uploads  # only what changed
     html = [i for i, k in enumerate(uploads) if k.endswith(".html")]
-    others = [i for i, k in enumerate(uploads) if not k.endswith(".html") and k not in ("release.json", "releases.json")]
+    others = [
+        i for i, k in enumerate(uploads) if not k.endswith(".html") and k not in ("release.json", "releases.json")
+    ]
     assert max(others) < min(html) and uploads[-1] == "release.json"
     assert done.deployed.removed == 1 and "site/stale.html" not in s3.objects()
     assert not [k for k in s3.objects() if k.startswith("site/.gongshi/")]
@@ -284,7 +329,9 @@ def test_s3_target_undoes_a_failed_upload_and_recovers_after_a_kill(tmp_path, mi
         if name == "deploy:copying":
             raise OSError(28, "No space left on device")  # the upload breaks half way
 
-    with _env(s3.env), pytest.raises(Exception, match="磁盘空间已满|No space"):
+    from generator.output import OutputOSError
+
+    with _env(s3.env), pytest.raises(OutputOSError, match="发布时磁盘空间已满"):
         publish(PublishOptions(data=mini, output=out, target=f"s3://{s3.bucket}/site"), step=broken)
     assert s3.objects() == before  # every overwritten object put back, every new one removed
 
@@ -302,9 +349,25 @@ def test_s3_target_undoes_a_failed_upload_and_recovers_after_a_kill(tmp_path, mi
 
 def test_two_s3_publishes_at_once_take_turns(tmp_path, mini, s3):
     procs = [
-        subprocess.Popen([sys.executable, "-m", "generator.cli", "publish", f"s3://{s3.bucket}/site", "--endpoint-url",
-                          s3.endpoint, "--data", str(mini), "--output", str(tmp_path / f"out{i}")],
-                         env={**ENV, **s3.env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "generator.cli",
+                "publish",
+                f"s3://{s3.bucket}/site",
+                "--endpoint-url",
+                s3.endpoint,
+                "--data",
+                str(mini),
+                "--output",
+                str(tmp_path / f"out{i}"),
+            ],
+            env={**ENV, **s3.env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for i in range(2)
     ]
     results = [p.communicate(timeout=300) for p in procs]

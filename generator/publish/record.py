@@ -108,8 +108,11 @@ def list_changes(old: bytes | None, new: bytes | None, key: str) -> dict[str, li
     changed = []
     for item in sorted(before.keys() & after.keys()):
         a, b = before[item], after[item]
-        fields = {f: [a.get(f), b.get(f)] for f in sorted(a.keys() | b.keys() - IGNORED_FIELDS)
-                  if f not in IGNORED_FIELDS and a.get(f) != b.get(f)}  # fmt: skip
+        fields = {
+            f: [a.get(f), b.get(f)]
+            for f in sorted(a.keys() | b.keys() - IGNORED_FIELDS)
+            if f not in IGNORED_FIELDS and a.get(f) != b.get(f)
+        }
         if fields:
             changed.append({"id": item, "fields": fields})
     return {

@@ -116,9 +116,17 @@ def publish(options: PublishOptions, say: Say = _quiet, step: Step | None = None
     step("checked")
 
     say(f"2/5 生成网站：{options.output}")
-    Build(BuildOptions(data=options.data, output=options.output, config=_production_config(options.config),
-                       jobs=options.jobs, full=options.full, wait=options.wait,
-                       reports=options.reports)).run()  # fmt: skip
+    Build(
+        BuildOptions(
+            data=options.data,
+            output=options.output,
+            config=_production_config(options.config),
+            jobs=options.jobs,
+            full=options.full,
+            wait=options.wait,
+            reports=options.reports,
+        )
+    ).run()
     step("built")
 
     say("3/5 发布前检查：链接、页面结构、数据截止日期、个人信息、页面大小")
@@ -141,10 +149,13 @@ def publish(options: PublishOptions, say: Say = _quiet, step: Step | None = None
                 carried = {p: get(p) for p in record_files(previous.manifest)}
             missing = [p for p, b in carried.items() if b is None]
             if missing:
-                raise PublishError(f"线上版本的发布记录不完整（缺少 {missing[0]} 等 {len(missing)} 个文件），"
-                                   "无法延续发布链。请先用 gongshi verify 检查线上网站。")  # fmt: skip
-            record = make_record(release_id, staging, hashes, previous,
-                                 {p: b for p, b in carried.items() if b is not None})  # fmt: skip
+                raise PublishError(
+                    f"线上版本的发布记录不完整（缺少 {missing[0]} 等 {len(missing)} 个文件），"
+                    "无法延续发布链。请先用 gongshi verify 检查线上网站。"
+                )
+            record = make_record(
+                release_id, staging, hashes, previous, {p: b for p, b in carried.items() if b is not None}
+            )
             for rel, data in record.files.items():
                 path = staging / rel
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -152,18 +163,27 @@ def publish(options: PublishOptions, say: Say = _quiet, step: Step | None = None
                 path.write_bytes(data)
             all_hashes = {**hashes, **{p: sha256(b) for p, b in record.files.items()}}
             step("recorded")
-            deployed = target.deploy(release_id, staging, all_hashes, dict(previous.manifest["files"])
-                                     if previous.manifest else {}, step)  # fmt: skip
-            say(f"5/5 已上线：{release_id}（新传 {deployed.copied} 个文件，{deployed.copied_bytes // 1024} KB；"
-                f"沿用 {deployed.linked} 个未变文件）")  # fmt: skip
+            deployed = target.deploy(
+                release_id, staging, all_hashes, dict(previous.manifest["files"]) if previous.manifest else {}, step
+            )
+            say(
+                f"5/5 已上线：{release_id}（新传 {deployed.copied} 个文件，{deployed.copied_bytes // 1024} KB；"
+                f"沿用 {deployed.linked} 个未变文件）"
+            )
             pruned = target.prune(options.keep)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return Published(release_id, target.label, len(all_hashes), deployed, record, pruned)
 
 
-def rollback(target_spec: str | None, data: Path, to: str | None = None, wait: float = 600.0,
-             ssh: str | None = None, endpoint_url: str | None = None) -> tuple[str | None, str]:  # fmt: skip
+def rollback(
+    target_spec: str | None,
+    data: Path,
+    to: str | None = None,
+    wait: float = 600.0,
+    ssh: str | None = None,
+    endpoint_url: str | None = None,
+) -> tuple[str | None, str]:
     """Switch the target back one release (the newest kept release older than the live
     one), or to ``to``. Returns (previous live id, new live id)."""
     target: Target = open_target(_target_spec(target_spec, data), ssh, endpoint_url)

@@ -216,14 +216,14 @@ def check_site(
             page.finish()
             links = page.links
             if not page.seen_html or not page.lang:
-                problems.append(f"{rel}：缺少 <html lang>。请在模板的 <html> 标签上写明语言，如 lang=\"zh-CN\"。")
+                problems.append(f'{rel}：缺少 <html lang>。请在模板的 <html> 标签上写明语言，如 lang="zh-CN"。')
             if not page.title.strip():
                 problems.append(f"{rel}：缺少 <title> 或标题为空。请在模板中为这类页面设置标题。")
             if as_of not in page.as_of:
                 shown = "、".join(page.as_of) or "无"
                 problems.append(
                     f"{rel}：没有显示数据截止日期 {as_of}（页面上为：{shown}）。"
-                    "请让模板继承 base.html，其中的 <p class=\"as-of\"> 显示数据截止日期。"
+                    '请让模板继承 base.html，其中的 <p class="as-of"> 显示数据截止日期。'
                 )
             problems += [f"{rel}：HTML 结构有误：{e}。请修改生成它的模板或内容。" for e in page.errors[:5]]
         for link in links:

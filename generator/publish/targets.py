@@ -70,8 +70,9 @@ class Target(Protocol):
     def releases(self) -> list[str]: ...
     def live_id(self) -> str | None: ...
     def reader(self) -> contextlib.AbstractContextManager[Getter]: ...
-    def deploy(self, release_id: str, staging: Path, hashes: dict[str, str], previous: dict[str, str],
-               step: Step) -> Deployed: ...  # fmt: skip
+    def deploy(
+        self, release_id: str, staging: Path, hashes: dict[str, str], previous: dict[str, str], step: Step
+    ) -> Deployed: ...
     def switch(self, release_id: str) -> None: ...
     def prune(self, keep: int) -> list[str]: ...
 
@@ -287,13 +288,12 @@ class RsyncTarget:
         )
 
     def _state(self) -> tuple[str | None, list[str]]:
-        out = self._run(f"readlink {self.q}/current || true; echo //; ls -1 {self.q}/releases 2>/dev/null || true",
-                        "读取线上版本")  # fmt: skip
+        out = self._run(
+            f"readlink {self.q}/current || true; echo //; ls -1 {self.q}/releases 2>/dev/null || true", "读取线上版本"
+        )
         head, _, listing = out.partition("//\n")
         live = os.path.basename(head.strip()) or None
-        return (live if live and is_release_id(live) else None), sorted(
-            n for n in listing.split() if is_release_id(n)
-        )
+        return (live if live and is_release_id(live) else None), sorted(n for n in listing.split() if is_release_id(n))
 
     def releases(self) -> list[str]:
         return self._state()[1]
@@ -315,10 +315,26 @@ class RsyncTarget:
         live = self.live_id()
         with tempfile.TemporaryDirectory(prefix="gongshi-live-") as tmp:
             if live is not None:
-                filters = [f"--include={p}" for p in (RELEASE, RELEASES, "history.json", "manifests/***",
-                                                      "changes/***", "downloads/", "downloads/*.json")]  # fmt: skip
-                self._rsync("-r", *filters, "--exclude=*", f"{self.host}:{self.root}/releases/{live}/", f"{tmp}/",
-                            doing="读取线上版本的发布记录")  # fmt: skip
+                filters = [
+                    f"--include={p}"
+                    for p in (
+                        RELEASE,
+                        RELEASES,
+                        "history.json",
+                        "manifests/***",
+                        "changes/***",
+                        "downloads/",
+                        "downloads/*.json",
+                    )
+                ]
+                self._rsync(
+                    "-r",
+                    *filters,
+                    "--exclude=*",
+                    f"{self.host}:{self.root}/releases/{live}/",
+                    f"{tmp}/",
+                    doing="读取线上版本的发布记录",
+                )
 
             def get(path: str) -> bytes | None:
                 try:
@@ -350,13 +366,19 @@ class RsyncTarget:
         except BaseException:
             with contextlib.suppress(PublishError):
                 if self.live_id() != release_id:
-                    self._run(f"rm -rf {shlex.quote(partial)} {self.q}/releases/{release_id} {self.q}/.current.tmp",
-                              "清理未完成的版本")  # fmt: skip
+                    self._run(
+                        f"rm -rf {shlex.quote(partial)} {self.q}/releases/{release_id} {self.q}/.current.tmp",
+                        "清理未完成的版本",
+                    )
             raise
         same = sum(1 for rel, d in hashes.items() if previous.get(rel) == d) if live else 0
-        return Deployed(linked=same, copied=len(hashes) - same,
-                        copied_bytes=sum((staging / r).stat().st_size for r, d in hashes.items()
-                                         if previous.get(r) != d or not live))  # fmt: skip
+        return Deployed(
+            linked=same,
+            copied=len(hashes) - same,
+            copied_bytes=sum(
+                (staging / r).stat().st_size for r, d in hashes.items() if previous.get(r) != d or not live
+            ),
+        )
 
     def switch(self, release_id: str) -> None:
         self._run(
@@ -420,8 +442,15 @@ def _stale(lock: bytes | None, host: str) -> bool:
 
 def content_type(path: str) -> str:
     ext = os.path.splitext(path)[1].lower()
-    known = {".json": "application/json", ".csv": "text/csv", ".js": "text/javascript", ".svg": "image/svg+xml",
-             ".xml": "application/xml", ".webmanifest": "application/manifest+json", ".txt": "text/plain"}  # fmt: skip
+    known = {
+        ".json": "application/json",
+        ".csv": "text/csv",
+        ".js": "text/javascript",
+        ".svg": "image/svg+xml",
+        ".xml": "application/xml",
+        ".webmanifest": "application/manifest+json",
+        ".txt": "text/plain",
+    }
     kind = known.get(ext) or mimetypes.guess_type(path)[0] or "application/octet-stream"
     text = kind.startswith("text/") or kind in ("application/json", "application/xml", "image/svg+xml")
     return f"{kind}; charset=utf-8" if text else kind
@@ -481,8 +510,10 @@ class S3Target:
                 why = f"对象存储返回错误 {code or exc}"
             raise PublishError(f"{doing}时出错：{self.label}：{why}。线上网站保持不变。") from exc
         except BotoCoreError as exc:
-            raise PublishError(f"{doing}时出错：{self.label}：无法连接对象存储（{exc}）。请检查 --endpoint-url 和网络。"
-                               "线上网站保持不变。") from exc  # fmt: skip
+            raise PublishError(
+                f"{doing}时出错：{self.label}：无法连接对象存储（{exc}）。请检查 --endpoint-url 和网络。"
+                "线上网站保持不变。"
+            ) from exc
 
     def _get(self, key: str) -> bytes | None:
         from botocore.exceptions import ClientError
@@ -553,7 +584,7 @@ class S3Target:
             for obj in page.get("Contents", []):
                 if not obj["Key"].startswith(self.prefix):
                     continue
-                key = obj["Key"][len(self.prefix):]
+                key = obj["Key"][len(self.prefix) :]
                 if not key.startswith(".gongshi/"):
                     out[key] = obj["ETag"].strip('"')
             if not page.get("IsTruncated"):
@@ -570,9 +601,13 @@ class S3Target:
         """Put back every object the interrupted release overwrote; delete what it added."""
         for key in journal.get("replaced", []):
             if self._get(UNDO + key) is not None:
-                self._call("恢复原有对象", self.client.copy_object, Key=self.prefix + key,
-                           CopySource={"Bucket": self.bucket, "Key": self.prefix + UNDO + key},
-                           MetadataDirective="COPY")  # fmt: skip
+                self._call(
+                    "恢复原有对象",
+                    self.client.copy_object,
+                    Key=self.prefix + key,
+                    CopySource={"Bucket": self.bucket, "Key": self.prefix + UNDO + key},
+                    MetadataDirective="COPY",
+                )
         for key in journal.get("added", []):
             self._call("删除未完成的对象", self.client.delete_object, Key=self.prefix + key)
         self._drop_undo(journal)
@@ -608,18 +643,30 @@ class S3Target:
                 upload.append(rel)
         html_last = sorted(upload, key=lambda r: (r in SELF, r == RELEASE, r.endswith(".html"), r))
         stale = sorted(set(existing) - set(hashes))
-        journal = {"release": [release_id], "replaced": [r for r in upload if r in existing],
-                   "added": [r for r in upload if r not in existing]}  # fmt: skip
+        journal = {
+            "release": [release_id],
+            "replaced": [r for r in upload if r in existing],
+            "added": [r for r in upload if r not in existing],
+        }
         done = Deployed(linked=len(hashes) - len(upload))
         self._put(JOURNAL, json.dumps(journal).encode())
         try:
             for rel in journal["replaced"]:
-                self._call("备份原有对象", self.client.copy_object, Key=self.prefix + UNDO + rel,
-                           CopySource={"Bucket": self.bucket, "Key": self.prefix + rel})  # fmt: skip
+                self._call(
+                    "备份原有对象",
+                    self.client.copy_object,
+                    Key=self.prefix + UNDO + rel,
+                    CopySource={"Bucket": self.bucket, "Key": self.prefix + rel},
+                )
             for n, rel in enumerate(html_last):
                 data = (staging / rel).read_bytes()
-                self._put(rel, data, ContentType=content_type(rel), CacheControl=cache_control(rel),
-                          Metadata={"sha256": hashes[rel]})  # fmt: skip
+                self._put(
+                    rel,
+                    data,
+                    ContentType=content_type(rel),
+                    CacheControl=cache_control(rel),
+                    Metadata={"sha256": hashes[rel]},
+                )
                 done.copied += 1
                 done.copied_bytes += len(data)
                 if n == len(html_last) // 2:
