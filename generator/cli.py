@@ -150,7 +150,8 @@ def cmd_publish(args) -> int:
         print_report(exc.report, sys.stderr, args.limit)
         print("数据有错误，未发布，线上网站保持不变。", file=sys.stderr)
         return EXIT_DATA
-    print(f"发布完成：{done.target} 现为版本 {done.release_id}（{done.files} 个文件）")
+    if not done.unchanged:
+        print(f"发布完成：{done.target} 现为版本 {done.release_id}（{done.files} 个文件）")
     return EXIT_OK
 
 

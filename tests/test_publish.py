@@ -156,6 +156,16 @@ def test_unchanged_files_are_hard_linked_from_the_previous_release(tmp_path, min
     assert f"新传 {len(changed)} 个文件，{copied // 1024} KB" in second.stdout
 
 
+def test_publishing_the_same_site_again_adds_no_release(tmp_path, mini):
+    target, out = tmp_path / "www", tmp_path / "out"
+    assert publish_to(target, mini, out).returncode == 0
+    release, before = live(target), snapshot(target)
+    again = publish_to(target, mini, out, "--full")
+    assert again.returncode == 0, again.stderr
+    assert f"线上版本 {release} 与本次生成的网站完全相同，未发布新版本" in again.stdout
+    assert snapshot(target) == before
+
+
 def test_release_ids_are_unique_and_ordered(tmp_path, mini):
     import datetime as dt
 
@@ -174,8 +184,17 @@ def test_release_ids_are_unique_and_ordered(tmp_path, mini):
 # ---------------------------------------------------------------- never two at once
 
 
+def two_versions(mini: Path) -> list[Path]:
+    """The data and a copy with another title: two publishes that both have something new."""
+    other = mini.with_name("data2")
+    shutil.copytree(mini, other)
+    edit_title(other, "另一个版本")
+    return [mini, other]
+
+
 def test_two_publishes_at_once_take_turns(tmp_path, mini):
     target = tmp_path / "www"
+    datas = two_versions(mini)
     procs = [
         subprocess.Popen(
             [
@@ -185,7 +204,7 @@ def test_two_publishes_at_once_take_turns(tmp_path, mini):
                 "publish",
                 str(target),
                 "--data",
-                str(mini),
+                str(datas[i]),
                 "--output",
                 str(tmp_path / f"out{i}"),
             ],

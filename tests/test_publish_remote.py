@@ -21,7 +21,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from test_publish import ENV, assert_verified, edit_title, free_port, gongshi, publish_killed_at, require, snapshot
+from test_publish import (
+    ENV,
+    assert_verified,
+    edit_title,
+    free_port,
+    gongshi,
+    publish_killed_at,
+    require,
+    snapshot,
+    two_versions,
+)
 
 # ---------------------------------------------------------------- sshd on loopback
 
@@ -348,6 +358,7 @@ def test_s3_target_undoes_a_failed_upload_and_recovers_after_a_kill(tmp_path, mi
 
 
 def test_two_s3_publishes_at_once_take_turns(tmp_path, mini, s3):
+    datas = two_versions(mini)
     procs = [
         subprocess.Popen(
             [
@@ -359,7 +370,7 @@ def test_two_s3_publishes_at_once_take_turns(tmp_path, mini, s3):
                 "--endpoint-url",
                 s3.endpoint,
                 "--data",
-                str(mini),
+                str(datas[i]),
                 "--output",
                 str(tmp_path / f"out{i}"),
             ],

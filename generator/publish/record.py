@@ -59,6 +59,11 @@ def record_files(previous: dict[str, Any] | None) -> list[str]:
     return [*kept, manifest_path(previous["id"])]
 
 
+def site_files(files: dict[str, str]) -> dict[str, str]:
+    """A manifest's files without the record's own (what the build produced)."""
+    return {p: d for p, d in files.items() if not p.startswith(("manifests/", "changes/")) and p != HISTORY}
+
+
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

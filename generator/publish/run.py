@@ -19,7 +19,17 @@ from pathlib import Path
 from typing import Any
 
 from ..output import Output, Step, translated_os_errors, walk
-from .record import Previous, Record, Verdict, make_record, new_release_id, record_files, sha256, verify_site
+from .record import (
+    Previous,
+    Record,
+    Verdict,
+    make_record,
+    new_release_id,
+    record_files,
+    sha256,
+    site_files,
+    verify_site,
+)
 from .site import Budgets, check_site, hash_files, stage
 from .targets import Deployed, PublishError, Target, open_target
 
@@ -52,8 +62,9 @@ class Published:
     target: str
     files: int
     deployed: Deployed
-    record: Record
+    record: Record | None  # None: nothing changed, nothing was published
     pruned: list[str]
+    unchanged: bool = False
 
 
 def publish_settings(data: Path) -> dict[str, Any]:
@@ -153,6 +164,11 @@ def publish(options: PublishOptions, say: Say = _quiet, step: Step | None = None
                     f"线上版本的发布记录不完整（缺少 {missing[0]} 等 {len(missing)} 个文件），"
                     "无法延续发布链。请先用 gongshi verify 检查线上网站。"
                 )
+            if previous.manifest and site_files(previous.manifest["files"]) == hashes:
+                # Nothing to record: a release identical to the live one would only
+                # lengthen the public record.
+                say(f"5/5 线上版本 {previous.id} 与本次生成的网站完全相同，未发布新版本")
+                return Published(str(previous.id), target.label, len(hashes), Deployed(), None, [], unchanged=True)
             record = make_record(
                 release_id, staging, hashes, previous, {p: b for p, b in carried.items() if b is not None}
             )
