@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -622,3 +623,41 @@ def test_nginx_never_serves_a_mixed_or_missing_release(tmp_path, mini):
     bad = [(p, status) for p, status, digest in seen if status != 200 or digest not in versions[p]]
     assert not bad, bad[:10]
     assert len({d for p, _, d in seen if p == "projects/p1/"}) > 1, "the readers never saw a switch"
+
+
+# ---------------------------------------------------------------- targets, headers
+
+
+def test_target_strings_name_the_three_kinds_of_target(tmp_path, monkeypatch):
+    from generator.publish import PublishError, open_target
+    from generator.publish.targets import LocalTarget, RsyncTarget
+
+    local = open_target(str(tmp_path / "www"))
+    assert isinstance(local, LocalTarget) and local.root == tmp_path / "www"
+    remote = open_target("deploy@example.org:/srv/gongshi", ssh="ssh -i key")
+    assert isinstance(remote, RsyncTarget) and remote.host == "deploy@example.org" and remote.root == "/srv/gongshi"
+    assert remote.ssh[:3] == ["ssh", "-i", "key"]
+    port = open_target("ssh://deploy@example.org:2222/srv/gongshi")
+    assert isinstance(port, RsyncTarget) and port.ssh[-2:] == ["-p", "2222"] and port.root == "/srv/gongshi"
+    with pytest.raises(PublishError, match=re.escape("无法识别的发布目标“ftp://example.org/x”")):
+        open_target("ftp://example.org/x")
+    monkeypatch.setitem(sys.modules, "boto3", None)  # as if boto3 were not installed
+    with pytest.raises(PublishError, match="发布到对象存储需要 boto3"):
+        open_target("s3://bucket/site")
+
+
+def test_object_headers_by_kind_of_file():
+    from generator.publish.targets import cache_control, content_type
+
+    assert content_type("index.html") == "text/html; charset=utf-8"
+    assert content_type("downloads/projects.csv") == "text/csv; charset=utf-8"
+    assert content_type("downloads/projects.json") == "application/json; charset=utf-8"
+    assert content_type("theme/js/elder.js") == "text/javascript; charset=utf-8"
+    assert content_type("theme/img/favicon.svg") == "image/svg+xml; charset=utf-8"
+    assert content_type("docs/a.png") == "image/png"
+    assert cache_control("projects/p1/index.html") == "no-cache"
+    assert cache_control("downloads/projects.json") == "no-cache"
+    assert cache_control("release.json") == cache_control("releases.json") == "no-cache"
+    assert cache_control("theme/css/site.css") == "public, max-age=3600"
+    assert "immutable" in cache_control("theme/css/site.3f2a9c1b.css")
+    assert "immutable" in cache_control("changes/20261207T073012Z-01.json")

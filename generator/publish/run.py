@@ -186,7 +186,11 @@ def publish(options: PublishOptions, say: Say = _quiet, step: Step | None = None
                 f"5/5 已上线：{release_id}（新传 {deployed.copied} 个文件，{deployed.copied_bytes // 1024} KB；"
                 f"沿用 {deployed.linked} 个未变文件）"
             )
-            pruned = target.prune(options.keep)
+            try:
+                pruned = target.prune(options.keep)
+            except (OSError, PublishError) as exc:  # the new release is live: only a warning
+                pruned = []
+                say(f"警告：删除旧版本失败（{exc}），新版本已上线；请稍后手动清理 {target.label} 中的旧版本。")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return Published(release_id, target.label, len(all_hashes), deployed, record, pruned)

@@ -86,11 +86,11 @@ def open_target(spec: str, ssh: str | None = None, endpoint_url: str | None = No
             raise PublishError(f"无法识别的发布目标“{spec}”：应为 ssh://用户@主机[:端口]/目录")
         host = f"{parts.username}@{parts.hostname}" if parts.username else parts.hostname
         return RsyncTarget(host, parts.path, parts.port, ssh)
+    if "://" in spec:
+        raise PublishError(f"无法识别的发布目标“{spec}”：应为本机目录、用户@主机:/目录、ssh://… 或 s3://桶/前缀")
     remote = re.fullmatch(r"([^/:@\s]+@)?([^/:\s]+):(/.*)", spec)
     if remote:
         return RsyncTarget((remote.group(1) or "") + remote.group(2), remote.group(3), None, ssh)
-    if "://" in spec:
-        raise PublishError(f"无法识别的发布目标“{spec}”：应为本机目录、用户@主机:/目录、ssh://… 或 s3://桶/前缀")
     return LocalTarget(Path(spec))
 
 
