@@ -661,3 +661,44 @@ def test_object_headers_by_kind_of_file():
     assert cache_control("theme/css/site.css") == "public, max-age=3600"
     assert "immutable" in cache_control("theme/css/site.3f2a9c1b.css")
     assert "immutable" in cache_control("changes/20261207T073012Z-01.json")
+
+
+# ---------------------------------------------------------------- the demo, three releases
+
+
+def test_three_releases_of_the_demo(tmp_path):
+    """The committed demo district, published three times: a first release, one with a
+    project changed and a demand added, one with a demand withdrawn. The record names
+    each, the second release copies a small share of the bytes, and the site verifies."""
+    data, target, out = tmp_path / "data", tmp_path / "www", tmp_path / "out"
+    shutil.copytree(ROOT / "data", data)
+    assert publish_to(target, data, out).returncode == 0
+    projects = read_rows(data / "projects.csv")
+    header = projects[0]
+    old_title = projects[1][header.index("项目名称")]
+    projects[1][header.index("项目名称")] = old_title + "（扩大范围）"
+    write_rows(data / "projects.csv", projects)
+    demands = read_rows(data / "demands.csv")
+    linked = (data / "projects.csv").read_text(encoding="utf-8-sig")  # projects name the demands they answer
+    spare = next(r for r in demands[1:] if r[8] == "" and r[0] not in linked)
+    new_id = f"D{int(max(r[0] for r in demands[1:])[1:]) + 1:06d}"
+    write_rows(data / "demands.csv", [*demands, [new_id, *spare[1:]]])
+    second = publish_to(target, data, out)
+    assert second.returncode == 0, second.stderr
+    release = json.loads((target / "current" / "release.json").read_text(encoding="utf-8"))
+    copied = int(second.stdout.split("新传 ")[1].split(" 个文件")[0])
+    assert copied < len(release["files"]) / 10, second.stdout  # a small change copies a small share
+    write_rows(data / "demands.csv", [r for r in read_rows(data / "demands.csv") if r[0] != spare[0]])
+    assert publish_to(target, data, out).returncode == 0
+
+    site = target / "current"
+    releases = json.loads((site / "releases.json").read_text(encoding="utf-8"))
+    assert [r["previous"] for r in releases] == [releases[1]["id"], releases[2]["id"], None]
+    ids = [r["id"] for r in releases][::-1]
+    changes = [json.loads((site / "changes" / f"{i}.json").read_text(encoding="utf-8"))["lists"] for i in ids]
+    assert len(changes[0]["projects"]["added"]) == len(projects) - 1
+    renamed = {"id": projects[1][0], "fields": {"title": [old_title, old_title + "（扩大范围）"]}}
+    assert renamed in changes[1]["projects"]["changed"]
+    assert [a["id"] for a in changes[1]["demands"]["added"]] == [new_id]
+    assert [w["id"] for w in changes[2]["demands"]["withdrawn"]] == [spare[0]]
+    assert_verified(site)

@@ -325,6 +325,15 @@ def test_s3_target_refuses_bad_credentials_and_leaves_the_bucket(tmp_path, mini,
     bad = s3_publish(s3, mini, out, env={"AWS_SECRET_ACCESS_KEY": "wrong"})
     assert bad.returncode == 2 and "访问被拒绝" in bad.stderr and "Traceback" not in bad.stderr, bad.stderr
     assert s3.objects() == before
+    rollback = subprocess.run(
+        [sys.executable, "-m", "generator.cli", "rollback", f"s3://{s3.bucket}/site", "--endpoint-url", s3.endpoint],
+        capture_output=True,
+        text=True,
+        env={**ENV, **s3.env},
+        check=False,
+    )
+    assert rollback.returncode == 2 and "只保存线上的一个版本，不能回退" in rollback.stderr
+    assert s3.objects() == before
 
 
 def test_s3_target_undoes_a_failed_upload_and_recovers_after_a_kill(tmp_path, mini, s3):

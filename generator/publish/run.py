@@ -207,6 +207,8 @@ def rollback(
     """Switch the target back one release (the newest kept release older than the live
     one), or to ``to``. Returns (previous live id, new live id)."""
     target: Target = open_target(_target_spec(target_spec, data), ssh, endpoint_url)
+    if not target.keeps_releases:
+        target.switch(to or "")  # explains why not
     if to is None and not target.releases():  # checked before locking: creates nothing
         raise PublishError(f"没有可回退的版本：{target.label} 上还没有发布过。线上网站保持不变。")
     with target.lock(wait), translated_os_errors("回退"):

@@ -64,6 +64,7 @@ class Deployed:
 
 class Target(Protocol):
     label: str
+    keeps_releases: bool  # earlier releases stay on the target, so rollback can switch to them
 
     def lock(self, wait: float) -> contextlib.AbstractContextManager[Any]: ...
     def recover(self) -> None: ...
@@ -117,6 +118,7 @@ class LocalTarget:
     def __init__(self, root: Path):
         self.root = Path(os.path.abspath(root))
         self.label = str(self.root)
+        self.keeps_releases = True
         self.current = self.root / "current"
         self.dir = self.root / "releases"
         self.marker = self.root / ".publishing"  # the id being deployed, until it is live
@@ -236,6 +238,7 @@ class RsyncTarget:
         self.host = host
         self.root = root.rstrip("/") or "/"
         self.label = f"{host}:{self.root}"
+        self.keeps_releases = True
         command = ssh or os.environ.get("GONGSHI_SSH") or "ssh"
         self.ssh = [*shlex.split(command), "-o", "BatchMode=yes", *(["-p", str(port)] if port else [])]
         self.q = shlex.quote(self.root)
@@ -476,6 +479,7 @@ class S3Target:
     spec: str
     endpoint_url: str | None = None
     label: str = ""
+    keeps_releases: bool = False
     client: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -687,7 +691,7 @@ class S3Target:
     def switch(self, release_id: str) -> None:
         raise PublishError(
             f"对象存储目标 {self.label} 只保存线上的一个版本，不能回退。"
-            "请在本机用上一版数据重新运行 gongshi publish（发布记录会保留这次更正）。"
+            "请用上一版数据重新运行 gongshi publish（发布记录会保留这次更正）。线上网站保持不变。"
         )
 
     def prune(self, keep: int) -> list[str]:
