@@ -9,13 +9,13 @@ the page-weight budgets hold. Each problem is reported with the file and the fix
 from __future__ import annotations
 
 import hashlib
+import html
 import os
 import posixpath
 import re
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -78,75 +78,93 @@ def stage(output: Path, staging: Path) -> None:
             shutil.copy2(output / rel, dst)
 
 
-class _Page(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
+# One regular expression over the page instead of html.parser: about ten times faster,
+# which matters at a province's 500,000 pages. Comments and raw-text elements are skipped
+# whole; attribute values are unescaped.
+_TOKENS = re.compile(
+    r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<![^>]*>|<\?[^>]*>"
+    r"|<(script|style)\b([^>]*)>.*?</\1\s*>"
+    r"|<(/?)([A-Za-z][A-Za-z0-9-]*)((?:[^>\"']+|\"[^\"]*\"|'[^']*')*)>",
+    re.S | re.I,
+)
+_ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
+_TITLE = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.S | re.I)
+
+
+def _attrs(text: str) -> dict[str, str]:
+    found = _ATTR.finditer(text)
+    return {m.group(1).lower(): html.unescape(m.group(2) or m.group(3) or m.group(4) or "") for m in found}
+
+
+class _Page:
+    """What the checks need from one HTML page: links, language, title, the as-of
+    dates shown, and structural errors (end tags that close nothing, elements never closed)."""
+
+    def __init__(self, text: str) -> None:
         self.links: list[str] = []
         self.lang = ""
-        self.title = ""
-        self.in_title = False
-        self.as_of: list[str] = []
-        self.in_as_of = 0  # depth inside <p class="as-of">
-        self.stack: list[str] = []
-        self.errors: list[str] = []
         self.seen_html = False
+        self.as_of: list[str] = []
+        self.errors: list[str] = []
+        title = _TITLE.search(text)
+        self.title = html.unescape(title.group(1)) if title else ""
+        stack: list[str] = []
+        as_of_depth = 0  # the element depth of an open <p class="as-of">, 0 if none
+        for m in _TOKENS.finditer(text):
+            raw_tag, closing, name, attr_text = m.group(1), m.group(3), m.group(4), m.group(5)
+            if raw_tag is not None:  # <script>/<style> with their content
+                self._links(raw_tag.lower(), _attrs(m.group(2) or ""))
+                continue
+            if name is None:  # comment, doctype, processing instruction
+                continue
+            tag = name.lower()
+            if closing:
+                if tag in VOID:
+                    continue
+                if tag not in stack:
+                    if tag not in OPTIONAL_END:
+                        self.errors.append(f"多余的结束标签 </{tag}>")
+                    continue
+                while stack:
+                    top = stack.pop()
+                    if top == tag:
+                        break
+                    if top not in OPTIONAL_END:
+                        self.errors.append(f"<{top}> 没有结束标签（在 </{tag}> 之前）")
+                if as_of_depth > len(stack):
+                    as_of_depth = 0
+                continue
+            self_closing = attr_text.endswith("/")
+            # Only tags that can carry what is checked have their attributes read.
+            wanted = tag in ("html", "p", "time") or any(a in attr_text for a in ("src", "href", "data", "poster"))
+            values = _attrs(attr_text[:-1] if self_closing else attr_text) if wanted else {}
+            if tag == "html":
+                self.seen_html = True
+                self.lang = values.get("lang", "")
+            self._links(tag, values)
+            if as_of_depth and tag == "time":
+                self.as_of.append(values.get("datetime", ""))
+            if tag in VOID:
+                continue
+            if self_closing:
+                self.errors.append(f"<{tag}/> 不是合法的自闭合元素")
+                continue
+            # A new block closes an open <p> (and a new <li> the previous one), as browsers do.
+            while stack and stack[-1] in OPTIONAL_END and _implicitly_closed(stack[-1], tag):
+                stack.pop()
+                if as_of_depth > len(stack):
+                    as_of_depth = 0
+            stack.append(tag)
+            if tag == "p" and "as-of" in values.get("class", "").split():
+                as_of_depth = len(stack)
+        unclosed = [t for t in stack if t not in OPTIONAL_END and t not in ("html", "head", "body")]
+        if unclosed:
+            self.errors.append(f"未结束的元素：{'、'.join(f'<{t}>' for t in unclosed)}")
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {k: v or "" for k, v in attrs}
-        if tag == "html":
-            self.seen_html = True
-            self.lang = values.get("lang", "")
-        if tag == "title":
-            self.in_title = True
-        if tag == "p" and "as-of" in values.get("class", "").split():
-            self.in_as_of = 1
-        elif self.in_as_of and tag not in VOID:
-            self.in_as_of += 1
-        if self.in_as_of and tag == "time":
-            self.as_of.append(values.get("datetime", ""))
+    def _links(self, tag: str, values: dict[str, str]) -> None:
         self.links += [values[name] for name in LINK_ATTRS & values.keys()]
         if "srcset" in values:
             self.links += [part.split()[0] for part in values["srcset"].split(",") if part.split()]
-        if tag in VOID:
-            return
-        # A new block closes an open <p> (and a new <li> closes the previous one), as browsers do.
-        while self.stack and self.stack[-1] in OPTIONAL_END and _implicitly_closed(self.stack[-1], tag):
-            self.stack.pop()
-        self.stack.append(tag)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in VOID:
-            self.handle_starttag(tag, attrs)
-        else:
-            self.errors.append(f"<{tag}/> 不是合法的自闭合元素")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title":
-            self.in_title = False
-        if self.in_as_of:
-            self.in_as_of -= 1
-        if tag in VOID:
-            return
-        if tag not in self.stack:
-            if tag not in OPTIONAL_END:
-                self.errors.append(f"多余的结束标签 </{tag}>")
-            return
-        while self.stack:
-            top = self.stack.pop()
-            if top == tag:
-                break
-            if top not in OPTIONAL_END:
-                self.errors.append(f"<{top}> 没有结束标签（在 </{tag}> 之前）")
-
-    def handle_data(self, data: str) -> None:
-        if self.in_title:
-            self.title += data
-
-    def finish(self) -> None:
-        self.close()
-        unclosed = [t for t in self.stack if t not in OPTIONAL_END and t not in ("html", "head", "body")]
-        if unclosed:
-            self.errors.append(f"未结束的元素：{'、'.join(f'<{t}>' for t in unclosed)}")
 
 
 _BLOCKS = frozenset(
@@ -211,9 +229,7 @@ def check_site(
         if ext == ".css":
             links = CSS_URL.findall(text)
         else:
-            page = _Page()
-            page.feed(text)
-            page.finish()
+            page = _Page(text)
             links = page.links
             if not page.seen_html or not page.lang:
                 problems.append(f'{rel}：缺少 <html lang>。请在模板的 <html> 标签上写明语言，如 lang="zh-CN"。')
