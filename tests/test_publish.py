@@ -347,14 +347,21 @@ def test_rollback_steps_back_twice_then_says_there_is_nothing_left(tmp_path, min
     none_left = gongshi("rollback", str(target))
     assert none_left.returncode == 2 and "没有可回退的版本" in none_left.stderr
     assert snapshot(target) == before
-    to = gongshi("rollback", str(target), "--to", ids[2])
-    assert to.returncode == 0 and live(target) == ids[2]
+    to = gongshi("rollback", str(target), "--to", ids[1])
+    assert to.returncode == 0 and live(target) == ids[1]
     unknown = gongshi("rollback", str(target), "--to", "20990101T000000Z-01")
     assert unknown.returncode == 2 and "没有版本 20990101T000000Z-01" in unknown.stderr
-    # A publish after a rollback chains onto the live release and keeps the newest N.
+    # A publish after a rollback follows the newest release in the chain, so the release
+    # that was rolled back stays in the public record; the newest N are kept.
     edit_title(mini, "第四版")
     assert publish_to(target, mini, out, "--keep", "2").returncode == 0
-    assert sorted(p.name for p in (target / "releases").iterdir()) == sorted([ids[2], live(target)])
+    fourth = live(target)
+    assert sorted(p.name for p in (target / "releases").iterdir()) == sorted([ids[2], fourth])
+    record = json.loads((target / "current" / "releases.json").read_text(encoding="utf-8"))
+    assert [r["id"] for r in record] == [fourth, ids[2], ids[1], ids[0]]
+    changes = json.loads((target / "current" / "changes" / f"{fourth}.json").read_text(encoding="utf-8"))
+    assert changes["lists"]["projects"]["changed"] == [{"id": "P1", "fields": {"title": ["第三版", "第四版"]}}]
+    assert_verified(target / "current")
 
 
 def test_rollback_with_nothing_published_creates_nothing(tmp_path):

@@ -155,7 +155,8 @@ def publish(options: PublishOptions, say: Say = _quiet, step: Step | None = None
         with target.lock(options.wait), translated_os_errors("发布"):
             target.recover()
             release_id = new_release_id(target.releases())
-            with target.reader() as get:
+            base = target.base_id()
+            with target.reader(base) as get:
                 previous = Previous.read(get)
                 carried = {p: get(p) for p in record_files(previous.manifest)}
             missing = [p for p, b in carried.items() if b is None]
@@ -164,7 +165,8 @@ def publish(options: PublishOptions, say: Say = _quiet, step: Step | None = None
                     f"线上版本的发布记录不完整（缺少 {missing[0]} 等 {len(missing)} 个文件），"
                     "无法延续发布链。请先用 gongshi verify 检查线上网站。"
                 )
-            if previous.manifest and site_files(previous.manifest["files"]) == hashes:
+            live = target.live_id()
+            if previous.manifest and base == live and site_files(previous.manifest["files"]) == hashes:
                 # Nothing to record: a release identical to the live one would only
                 # lengthen the public record.
                 say(f"5/5 线上版本 {previous.id} 与本次生成的网站完全相同，未发布新版本")
@@ -179,9 +181,8 @@ def publish(options: PublishOptions, say: Say = _quiet, step: Step | None = None
                 path.write_bytes(data)
             all_hashes = {**hashes, **{p: sha256(b) for p, b in record.files.items()}}
             step("recorded")
-            deployed = target.deploy(
-                release_id, staging, all_hashes, dict(previous.manifest["files"]) if previous.manifest else {}, step
-            )
+            previous_files = dict(previous.manifest["files"]) if previous.manifest else {}
+            deployed = target.deploy(release_id, staging, all_hashes, previous_files, base, step)
             say(
                 f"5/5 已上线：{release_id}（新传 {deployed.copied} 个文件，{deployed.copied_bytes // 1024} KB；"
                 f"沿用 {deployed.linked} 个未变文件）"

@@ -70,9 +70,16 @@ class Target(Protocol):
     def recover(self) -> None: ...
     def releases(self) -> list[str]: ...
     def live_id(self) -> str | None: ...
-    def reader(self) -> contextlib.AbstractContextManager[Getter]: ...
+    def base_id(self) -> str | None: ...
+    def reader(self, release: str | None) -> contextlib.AbstractContextManager[Getter]: ...
     def deploy(
-        self, release_id: str, staging: Path, hashes: dict[str, str], previous: dict[str, str], step: Step
+        self,
+        release_id: str,
+        staging: Path,
+        hashes: dict[str, str],
+        previous: dict[str, str],
+        base: str | None,
+        step: Step,
     ) -> Deployed: ...
     def switch(self, release_id: str) -> None: ...
     def prune(self, keep: int) -> list[str]: ...
@@ -158,24 +165,33 @@ class LocalTarget:
             return None
         return name if is_release_id(name) else None
 
-    @contextlib.contextmanager
-    def reader(self) -> Iterator[Getter]:
-        live = self.live_id()
+    def base_id(self) -> str | None:
+        """The newest release, live or not: after a rollback the next release still
+        follows it in the chain, so no published release drops out of the record."""
+        ids = self.releases()
+        return ids[-1] if ids else None
 
+    @contextlib.contextmanager
+    def reader(self, release: str | None) -> Iterator[Getter]:
         def get(path: str) -> bytes | None:
-            if live is None:
+            if release is None:
                 return None
             try:
-                return (self.dir / live / path).read_bytes()
+                return (self.dir / release / path).read_bytes()
             except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
                 return None
 
         yield get
 
     def deploy(
-        self, release_id: str, staging: Path, hashes: dict[str, str], previous: dict[str, str], step: Step
+        self,
+        release_id: str,
+        staging: Path,
+        hashes: dict[str, str],
+        previous: dict[str, str],
+        base: str | None,
+        step: Step,
     ) -> Deployed:
-        live = self.live_id()
         partial = self.dir / f".{release_id}.partial"
         final = self.dir / release_id
         done = Deployed()
@@ -186,8 +202,8 @@ class LocalTarget:
             for n, (rel, digest) in enumerate(sorted(hashes.items())):
                 dst = partial / rel
                 dst.parent.mkdir(parents=True, exist_ok=True)
-                same = live is not None and previous.get(rel) == digest
-                if _link_or_copy(staging / rel, dst, self.dir / live / rel if same and live else None):
+                same = base is not None and previous.get(rel) == digest
+                if _link_or_copy(staging / rel, dst, self.dir / base / rel if same and base else None):
                     done.linked += 1
                 else:
                     done.copied += 1
@@ -313,11 +329,14 @@ class RsyncTarget:
         if proc.returncode != 0:
             raise _remote_failure(proc.returncode, proc.stderr, doing, self.label)
 
+    def base_id(self) -> str | None:
+        ids = self.releases()
+        return ids[-1] if ids else None  # as for a local folder: the newest, live or not
+
     @contextlib.contextmanager
-    def reader(self) -> Iterator[Getter]:
-        live = self.live_id()
+    def reader(self, release: str | None) -> Iterator[Getter]:
         with tempfile.TemporaryDirectory(prefix="gongshi-live-") as tmp:
-            if live is not None:
+            if release is not None:
                 filters = [
                     f"--include={p}"
                     for p in (
@@ -334,7 +353,7 @@ class RsyncTarget:
                     "-r",
                     *filters,
                     "--exclude=*",
-                    f"{self.host}:{self.root}/releases/{live}/",
+                    f"{self.host}:{self.root}/releases/{release}/",
                     f"{tmp}/",
                     doing="读取线上版本的发布记录",
                 )
@@ -348,15 +367,20 @@ class RsyncTarget:
             yield get
 
     def deploy(
-        self, release_id: str, staging: Path, hashes: dict[str, str], previous: dict[str, str], step: Step
+        self,
+        release_id: str,
+        staging: Path,
+        hashes: dict[str, str],
+        previous: dict[str, str],
+        base: str | None,
+        step: Step,
     ) -> Deployed:
-        live = self.live_id()
         partial = f"{self.root}/releases/.{release_id}.partial"
         # Content, not times, decides what is unchanged (-c, no -t): a full rebuild writes
         # every file anew, with the same bytes; those are hard-linked on the host.
         args = ["-rlc", "--chmod=D755,F644", "--stats"]
-        if live is not None:
-            args.append(f"--link-dest=../{live}")
+        if base is not None:
+            args.append(f"--link-dest=../{base}")
         try:
             self._rsync(*args, f"{staging}/", f"{self.host}:{partial}/", doing="上传新版本")
             step("deploy:copied")
@@ -374,12 +398,12 @@ class RsyncTarget:
                         "清理未完成的版本",
                     )
             raise
-        same = sum(1 for rel, d in hashes.items() if previous.get(rel) == d) if live else 0
+        same = sum(1 for rel, d in hashes.items() if previous.get(rel) == d) if base else 0
         return Deployed(
             linked=same,
             copied=len(hashes) - same,
             copied_bytes=sum(
-                (staging / r).stat().st_size for r, d in hashes.items() if previous.get(r) != d or not live
+                (staging / r).stat().st_size for r, d in hashes.items() if previous.get(r) != d or not base
             ),
         )
 
@@ -633,11 +657,20 @@ class S3Target:
             return None
 
     @contextlib.contextmanager
-    def reader(self) -> Iterator[Getter]:
-        yield self._get
+    def reader(self, release: str | None) -> Iterator[Getter]:
+        yield self._get  # only the live release exists
+
+    def base_id(self) -> str | None:
+        return self.live_id()
 
     def deploy(
-        self, release_id: str, staging: Path, hashes: dict[str, str], previous: dict[str, str], step: Step
+        self,
+        release_id: str,
+        staging: Path,
+        hashes: dict[str, str],
+        previous: dict[str, str],
+        base: str | None,
+        step: Step,
     ) -> Deployed:
         existing = self._listing()
         upload = []
