@@ -147,7 +147,7 @@ def publish(options: PublishOptions, say: Say = _quiet, step: Step | None = None
             with out.lock(options.wait):  # a private copy: later builds cannot change it
                 stage(out.root, staging)
             files = sorted(walk(staging))
-            check_site(staging, files, as_of, options.budgets)
+            check_site(staging, files, as_of, options.budgets, jobs=options.jobs or os.cpu_count() or 1)
             hashes = hash_files(staging)
         step("verified")
 

@@ -8,6 +8,7 @@ the page-weight budgets hold. Each problem is reported with the file and the fix
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import os
@@ -214,19 +215,58 @@ def check_site(
     files: Iterable[str],
     as_of: str,
     budgets: Budgets | None = None,
+    jobs: int = 1,
+    parallel_from: int = 2000,
 ) -> None:
     """Raise :class:`SiteRejected` (or :class:`PrivacyLeak`) unless the site at ``root``
     may go live. ``files`` lists every file (relative paths), ``as_of`` is the ISO date
-    every page must show."""
+    every page must show. From ``parallel_from`` pages on, ``jobs`` processes read them."""
     present = set(files)
     folders = {posixpath.dirname(f) for f in present}
+    pages = sorted(f for f in present if os.path.splitext(f)[1].lower() in (".html", ".css"))
+    check = functools.partial(_check_pages, root, as_of=as_of)
+    if jobs > 1 and len(pages) >= parallel_from:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        size = max(len(pages) // (jobs * 4), 1)
+        chunks = [pages[i : i + size] for i in range(0, len(pages), size)]
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            results = list(pool.map(check, chunks))
+    else:
+        results = [check(pages)]
     problems: list[str] = []
-    for rel in sorted(present):
-        ext = os.path.splitext(rel)[1].lower()
-        if ext not in (".html", ".css"):
+    targets: dict[str, tuple[str, str, int]] = {}
+    for found, linked in results:  # in page order: the first page naming a file is reported
+        problems += found
+        for target, (rel, link, n) in linked.items():
+            first = targets.get(target)
+            targets[target] = (first[0], first[1], first[2] + n) if first else (rel, link, n)
+    for target, (rel, link, n) in sorted(targets.items(), key=lambda item: item[1][0]):
+        if target in present:
             continue
+        if target.rstrip("/") in folders and f"{target.rstrip('/')}/index.html" in present:
+            continue  # a folder link without the trailing slash: the server redirects
+        more = f"（另有 {n - 1} 处链接到它）" if n > 1 else ""
+        problems.append(f"{rel}：链接“{link}”指向的文件 {target} 不存在{more}。请修改链接，或补上该文件。")
+    problems += _weights(root, present, budgets or Budgets())
+    if problems:
+        raise SiteRejected(problems)
+    from ..privacy import scan_output
+
+    findings = scan_output(root)
+    if findings:
+        raise PrivacyLeak(findings)
+
+
+def _check_pages(root: Path, rels: list[str], as_of: str) -> tuple[list[str], dict[str, tuple[str, str, int]]]:
+    """The problems of some pages and stylesheets, and every file they link to (with the
+    first page and link naming it, and how often it is named)."""
+    problems: list[str] = []
+    targets: dict[str, tuple[str, str, int]] = {}
+    for rel in rels:
         text = (root / rel).read_text(encoding="utf-8", errors="replace")
-        if ext == ".css":
+        if rel.lower().endswith(".css"):
             links = CSS_URL.findall(text)
         else:
             page = _Page(text)
@@ -244,19 +284,11 @@ def check_site(
             problems += [f"{rel}：HTML 结构有误：{e}。请修改生成它的模板或内容。" for e in page.errors[:5]]
         for link in links:
             target = _target(rel, link)
-            if target is None or target in present:
+            if target is None:
                 continue
-            if target.rstrip("/") in folders and f"{target.rstrip('/')}/index.html" in present:
-                continue  # a folder link without the trailing slash: the server redirects
-            problems.append(f"{rel}：链接“{link}”指向的文件 {target} 不存在。请修改链接，或补上该文件。")
-    problems += _weights(root, present, budgets or Budgets())
-    if problems:
-        raise SiteRejected(problems)
-    from ..privacy import scan_output
-
-    findings = scan_output(root)
-    if findings:
-        raise PrivacyLeak(findings)
+            first = targets.get(target)
+            targets[target] = (first[0], first[1], first[2] + 1) if first else (rel, link, 1)
+    return problems, targets
 
 
 def _weights(root: Path, files: set[str], budgets: Budgets) -> list[str]:
