@@ -255,10 +255,11 @@ def test_a_kill_mid_deploy_leaves_the_live_release_and_is_cleaned_up(tmp_path, m
     assert_verified(target / "current")
     leftovers = [p.name for p in (target / "releases").iterdir() if p.name != release]
     assert leftovers, "the kill should have left a half-made release for the next run"
+    assert list(tmp_path.glob(".out.publish-*")), "and its private copy of the site"
     again = publish_to(target, mini, out)
     assert again.returncode == 0, again.stderr
     assert sorted(p.name for p in (target / "releases").iterdir()) == sorted([release, live(target)])
-    assert not (target / ".publishing").exists()
+    assert not (target / ".publishing").exists() and not list(tmp_path.glob(".out.publish-*"))
     assert_verified(target / "current")
 
 

@@ -106,6 +106,20 @@ def _production_config(config: Path | None) -> Path | None:
     return Path("publishconf.py") if Path("publishconf.py").exists() else None
 
 
+def _remove_dead_stagings(output: Path) -> None:
+    """The private copies that killed publishes left beside the output folder."""
+    for leftover in output.parent.glob(f".{output.name}.publish-*"):
+        pid = leftover.name.rsplit("-", 1)[-1]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(leftover, ignore_errors=True)
+        except PermissionError:
+            pass  # another user's live process
+
+
 def publish(options: PublishOptions, say: Say = _quiet, step: Step | None = None) -> Published:
     """Publish the data to the target. Raises ValidationFailed (data errors), PrivacyLeak,
     SiteRejected, PublishBusy/PublishError or OutputOSError; the live release is then
@@ -145,6 +159,7 @@ def publish(options: PublishOptions, say: Say = _quiet, step: Step | None = None
     try:
         with translated_os_errors("准备发布"):
             with out.lock(options.wait):  # a private copy: later builds cannot change it
+                _remove_dead_stagings(out.root)
                 stage(out.root, staging)
             files = sorted(walk(staging))
             check_site(staging, files, as_of, options.budgets, jobs=options.jobs or os.cpu_count() or 1)
