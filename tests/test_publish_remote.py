@@ -365,6 +365,19 @@ def test_s3_target_undoes_a_failed_upload_and_recovers_after_a_kill(tmp_path, mi
     assert "中途失败" in (site / "projects/p1/index.html").read_text(encoding="utf-8")
     assert_verified(site)
 
+    # Killed once release.json is up: the new release stays live; the next run only cleans up.
+    edit_title(mini, "上线后中断")
+    killed = publish_killed_at("deploy:switched", f"s3://{s3.bucket}/site", mini, out, {**s3.env})
+    assert killed == -signal.SIGKILL
+    assert json.loads(s3.objects()["site/.gongshi/journal.json"])["complete"] is True
+    site = mirror(s3, tmp_path / "m2")
+    assert "上线后中断" in (site / "projects/p1/index.html").read_text(encoding="utf-8")
+    assert_verified(site)
+    edit_title(mini, "第三次")
+    assert s3_publish(s3, mini, out, "--wait", "5").returncode == 0
+    assert not [k for k in s3.objects() if k.startswith("site/.gongshi/")]
+    assert_verified(mirror(s3, tmp_path / "m3"))
+
 
 def test_two_s3_publishes_at_once_take_turns(tmp_path, mini, s3):
     datas = two_versions(mini)

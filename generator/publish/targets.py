@@ -555,6 +555,15 @@ class S3Target:
                 return None
             return self._call("读取线上版本", self.client.get_object, Key=self.prefix + key)  # raises in Chinese
 
+    def _exists(self, key: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self.prefix + key)
+            return True
+        except ClientError:
+            return False
+
     def _put(self, key: str, body: bytes, **extra: Any) -> None:
         self._call("上传", self.client.put_object, Key=self.prefix + key, Body=body, **extra)
 
@@ -620,15 +629,19 @@ class S3Target:
             token = {"ContinuationToken": page["NextContinuationToken"]}
 
     def recover(self) -> None:
-        journal = self._get(JOURNAL)
-        if journal is None:
+        raw = self._get(JOURNAL)
+        if raw is None:
             return
-        self._undo(json.loads(journal))
+        journal = json.loads(raw)
+        if journal.get("complete"):  # the release went live; only its backups are left
+            self._drop_undo(journal)
+        else:
+            self._undo(journal)
 
-    def _undo(self, journal: dict[str, list[str]]) -> None:
+    def _undo(self, journal: dict[str, Any]) -> None:
         """Put back every object the interrupted release overwrote; delete what it added."""
         for key in journal.get("replaced", []):
-            if self._get(UNDO + key) is not None:
+            if self._exists(UNDO + key):
                 self._call(
                     "恢复原有对象",
                     self.client.copy_object,
@@ -640,7 +653,7 @@ class S3Target:
             self._call("删除未完成的对象", self.client.delete_object, Key=self.prefix + key)
         self._drop_undo(journal)
 
-    def _drop_undo(self, journal: dict[str, list[str]]) -> None:
+    def _drop_undo(self, journal: dict[str, Any]) -> None:
         for key in journal.get("replaced", []):
             self._call("删除备份", self.client.delete_object, Key=self.prefix + UNDO + key)
         self._call("删除备份", self.client.delete_object, Key=self.prefix + JOURNAL)
@@ -680,8 +693,8 @@ class S3Target:
                 upload.append(rel)
         html_last = sorted(upload, key=lambda r: (r in SELF, r == RELEASE, r.endswith(".html"), r))
         stale = sorted(set(existing) - set(hashes))
-        journal = {
-            "release": [release_id],
+        journal: dict[str, Any] = {
+            "release": release_id,
             "replaced": [r for r in upload if r in existing],
             "added": [r for r in upload if r not in existing],
         }
@@ -713,8 +726,10 @@ class S3Target:
             with contextlib.suppress(Exception):
                 self._undo(journal)
             raise
+        # release.json is up: the new release is live. From here an interruption must not
+        # undo it, only finish the clean-up.
+        self._put(JOURNAL, json.dumps({**journal, "complete": True}).encode())
         step("deploy:switched")
-        # The new release is complete and live: what it no longer has goes now.
         for rel in stale:
             self._call("删除旧对象", self.client.delete_object, Key=self.prefix + rel)
             done.removed += 1
