@@ -365,6 +365,19 @@ def test_rollback_steps_back_twice_then_says_there_is_nothing_left(tmp_path, min
     assert_verified(target / "current")
 
 
+def test_releases_of_the_old_publish_sh_are_kept_and_can_be_rolled_back_to(tmp_path, mini):
+    target, out = tmp_path / "www", tmp_path / "out"
+    assert gongshi("build", "--data", str(mini), "--output", str(out)).returncode == 0
+    legacy = target / "releases" / "20260101T000000Z-4242"  # how publish.sh named releases
+    shutil.copytree(out, legacy, ignore=shutil.ignore_patterns(".gongshi"))
+    (target / "current").symlink_to("releases/20260101T000000Z-4242")
+    edit_title(mini, "新版本")
+    assert publish_to(target, mini, out).returncode == 0
+    assert live(target) != legacy.name and legacy.is_dir()
+    back = gongshi("rollback", str(target))
+    assert back.returncode == 0 and live(target) == legacy.name, back.stderr
+
+
 def test_rollback_with_nothing_published_creates_nothing(tmp_path):
     target = tmp_path / "never"
     result = gongshi("rollback", str(target))

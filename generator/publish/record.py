@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -80,7 +81,7 @@ def new_release_id(existing: Iterable[str], now: dt.datetime | None = None) -> s
     """
     now = now or dt.datetime.now(dt.UTC)
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
-    newest = max((e for e in existing if is_release_id(e)), default="")
+    newest = max((e for e in existing if is_release_id(e) and len(e) == len(stamp) + 3), default="")
     if newest[: len(stamp)] >= stamp:
         stamp, count = newest[: len(stamp)], int(newest[len(stamp) + 1 :]) + 1
     else:
@@ -90,8 +91,13 @@ def new_release_id(existing: Iterable[str], now: dt.datetime | None = None) -> s
     return f"{stamp}-{count:02d}"
 
 
+_RELEASE_ID = re.compile(r"\d{8}T\d{6}Z-\d+")
+
+
 def is_release_id(name: str) -> bool:
-    return len(name) == 19 and name[8] == "T" and name[15] == "Z" and name[16] == "-" and name[17:].isdigit()
+    """A release folder's name; also the ``<time>-<pid>`` names the old publish.sh gave,
+    so releases made before gongshi publish can still be rolled back to."""
+    return _RELEASE_ID.fullmatch(name) is not None
 
 
 # ---------------------------------------------------------------- changes in the lists
