@@ -207,6 +207,8 @@ def publish(options: PublishOptions, say: Say = _quiet, step: Step | None = None
             except (OSError, PublishError) as exc:  # the new release is live: only a warning
                 pruned = []
                 say(f"警告：删除旧版本失败（{exc}），新版本已上线；请稍后手动清理 {target.label} 中的旧版本。")
+            if pruned:
+                say(f"已删除较早的版本（保留最近 {options.keep} 个）：{'、'.join(pruned)}")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return Published(release_id, target.label, len(all_hashes), deployed, record, pruned)
