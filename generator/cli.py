@@ -137,6 +137,44 @@ def cmd_docs(args) -> int:
     return EXIT_OK
 
 
+def cmd_publish(args) -> int:
+    from .publish import PublishOptions, publish
+
+    options = PublishOptions(data=Path(args.data), output=Path(args.output), target=args.target, keep=args.keep,
+                             config=Path(args.settings) if args.settings else None, wait=args.wait, ssh=args.ssh,
+                             endpoint_url=args.endpoint_url, full=args.full, jobs=args.jobs,
+                             reports=Path(args.reports) if args.reports else None)  # fmt: skip
+    try:
+        done = publish(options, say=print)
+    except ValidationFailed as exc:
+        print_report(exc.report, sys.stderr, args.limit)
+        print("数据有错误，未发布，线上网站保持不变。", file=sys.stderr)
+        return EXIT_DATA
+    if not done.unchanged:
+        print(f"发布完成：{done.target} 现为版本 {done.release_id}（{done.files} 个文件）")
+    return EXIT_OK
+
+
+def cmd_rollback(args) -> int:
+    from .publish import rollback
+
+    before, now = rollback(args.target, Path(args.data), args.to, args.wait, args.ssh, args.endpoint_url)
+    print(f"已回退：线上版本由 {before or '无'} 改为 {now}")
+    return EXIT_OK
+
+
+def cmd_verify(args) -> int:
+    from .publish import verify
+
+    verdict = verify(args.site)
+    for problem in verdict.problems:
+        print(problem)
+    state = "一致" if verdict.ok else f"发现 {len(verdict.problems)} 处不一致"
+    print(f"核对 {args.site}：版本 {verdict.release}，{verdict.checked} 个文件，"
+          f"发布链 {verdict.chain} 次发布，{state}。")
+    return EXIT_OK if verdict.ok else EXIT_DATA
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="gongshi", description="把“我为群众办实事”清单发布成公示网站")
     sub = p.add_subparsers(dest="command", required=True)
@@ -184,6 +222,22 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("docs", help="按数据结构更新 README 中的数据格式说明")
     r.add_argument("--readme", default=str(REPO / "README.md"))
     r.set_defaults(func=cmd_docs)
+    remote = argparse.ArgumentParser(add_help=False)
+    remote.add_argument("target", nargs="?", help="本机目录、用户@主机:/目录 或 s3://桶/前缀（默认取 site.yaml）")
+    remote.add_argument("--ssh", help="远程目标使用的 ssh 命令，如 \"ssh -i ~/.ssh/deploy\"")
+    remote.add_argument("--endpoint-url", help="S3 兼容对象存储的服务地址")
+    pub = sub.add_parser("publish", parents=[remote], help="检查、生成、核验并原子地发布到目标，写入发布记录")
+    common(pub)
+    pub.add_argument("--keep", type=int, default=5, help="保留最近几个版本（默认 5）")
+    pub.set_defaults(func=cmd_publish)
+    rb = sub.add_parser("rollback", parents=[remote], help="线上网站退回上一个版本（或 --to 版本号）")
+    rb.add_argument("--data", default="data", help="数据目录（读取 site.yaml 中的发布目标）")
+    rb.add_argument("--to", help="退回到指定的保留版本")
+    rb.add_argument("--wait", type=float, default=600, metavar="秒")
+    rb.set_defaults(func=cmd_rollback)
+    ver = sub.add_parser("verify", help="按发布记录核对已发布的网站或镜像（网址或目录）")
+    ver.add_argument("site", help="网址（http://…）或目录")
+    ver.set_defaults(func=cmd_verify)
     return p
 
 

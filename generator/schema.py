@@ -568,6 +568,9 @@ class SiteSettings:
     rating_scale: str = _setting("评价等级", ENUM, "three", "居民评价的等级", RATING_SCALE)
     page_size: int = _setting("每页条数", INTEGER, 50, "清单分页时每页的行数")
     warning_days: int = _setting("临期天数", INTEGER, 30, "距完成时限不足多少天时提示临期")
+    publish_target: str = _setting(
+        "发布目标", STRING, "", "gongshi publish 的默认目标：本机目录、用户@主机:/目录 或 s3://桶/前缀"
+    )
 
 
 def _declared_settings() -> tuple[Setting, ...]:
