@@ -101,8 +101,7 @@ def content_object_init(instance):
 
 def finalized(pelican_object):
     """Read every output file for personal data before anything can be published."""
-    from .privacy import scan_output
-    from .problems import PrivacyLeak
+    from .privacy import allowed_for, leak, scan_output
     from .render import SCANNED, WALKED
     from .timing import phase
 
@@ -110,10 +109,12 @@ def finalized(pelican_object):
         # Data pages were scanned in memory by the renderer before they were written.
         WALKED.clear()
         seen: list[str] = []
-        findings = scan_output(pelican_object.output_path, skip=SCANNED, seen=seen)
+        findings = scan_output(
+            pelican_object.output_path, skip=SCANNED, seen=seen, allowed=allowed_for(pelican_object.settings)
+        )
         WALKED[str(Path(pelican_object.output_path).resolve())] = seen
     if findings:
-        raise PrivacyLeak(findings)
+        raise leak(findings, pelican_object.settings)  # traced to the cells and lines they came from
 
 
 def generator_init(generator):
