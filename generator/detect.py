@@ -176,7 +176,9 @@ def _classify(norm: str, groups: list[tuple[int, int]], plus: bool) -> Finding |
         return None
     # Numbers are written in groups of three or more (a country code aside); groups of one
     # or two digits are months and days: 2026-09-30 2026.06.30 is two dates, not a phone.
-    if min(sizes[1:] if d[: sizes[0]] in ("86", "0086") else sizes) < 3:
+    inner = sizes[1:-1] if d[: sizes[0]] in ("86", "0086") else sizes[:-1]
+    # The last group may be short in a long number (4403 0419 8507 1637 23).
+    if (inner and min(inner) < 3) or sizes[-1] < (1 if n >= 15 else 3):
         return None
     after = norm[end : end + 3]
     # The check character of an ID number: 17 digits and X.

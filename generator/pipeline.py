@@ -101,13 +101,17 @@ def _schema_table(table: Table, scale: str) -> Table:
 
 
 def _check(parts, scale: str) -> list[CheckedPart]:
+    # ``scale`` names everything settings change in a file's result (it keys the cache):
+    # the rating scale, then the values the contact setting publishes on purpose.
+    scale, _, contact = scale.partition("\0")
+    allowed = frozenset(contact.split("\0")) if contact else frozenset()
     checked = []
     for raw in parts:
         table = _schema_table(raw.table, scale)
         with phase("validate"):
             part = check_part(table, raw)
         with phase("redact"):
-            redact_part(table, part)
+            redact_part(table, part, allowed)
         checked.append(part)
     return checked
 
@@ -214,6 +218,7 @@ def _prepare(
     scale = settings.get("rating_scale") or "three"
     if scale not in RATING_SCALES:
         scale = "three"
+    scale = "\0".join([scale, *sorted(privacy.allowed_in(settings))])  # see _check
 
     for (path, file, table), mine in zip(found, read_problems, strict=True):
         if not is_settings(path):

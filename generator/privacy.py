@@ -32,6 +32,7 @@ from .schema import PRIVATE, PUBLIC, STRING, TEXT, Table
 _SUSPECT = re.compile(
     "[0-9０-９](?:[\\s.\\-/()（）．－—–‐‑‒―−ー]{0,3}[0-9０-９]){9,}|[@＠]|[〇零一幺二两三四五六七八九]{3}"
     "|[QqＱｑ]{2}|扣扣|微信|威信|[VvＶｖ]信|[VvWwＶｖＷｗ][XxＸｘ]|[Ww]e[Cc]hat|weixin|单元|室|号房"
+    "|号院?[\\s\\-]?[0-9０-９〇零一二三四五六七八九十A-Za-z]{1,5}(?:号楼|栋|幢|座|楼|层|户)"
 )
 
 
@@ -41,13 +42,14 @@ class Masking:
     original_length: int
 
 
-def mask_text(text: str, names: Iterable[str] = ()) -> tuple[str, list[Masking]]:
+def mask_text(text: str, names: Iterable[str] = (), allowed: Set[str] = frozenset()) -> tuple[str, list[Masking]]:
     """Mask personal data in one free-text cell; report what kinds were masked.
-    ``names``: residents' names (normalised, see :func:`detect.resident_names`) to mask too."""
+    ``names``: residents' names (normalised, see :func:`detect.resident_names`) to mask
+    too; ``allowed``: values published on purpose (:func:`allowed_in`), left as written."""
     if not text:
         return text, []
     names = names if isinstance(names, detect.NameSet) else detect.NameSet(names)
-    found = detect.merge(detect.detect(text), detect.find_names(text, names))
+    found = detect.merge(detect.detect(text, allowed), detect.find_names(text, names))
     if not found:
         return text, []
     return detect.apply(text, found), [Masking(f.kind, f.end - f.start) for f in found]
@@ -63,7 +65,7 @@ def maskable_columns(table: Table) -> list[str]:
     ]
 
 
-def redact_part(table: Table, part) -> None:
+def redact_part(table: Table, part, allowed: Set[str] = frozenset()) -> None:
     """Mask free-text columns of one checked part (:class:`validate.CheckedPart`) and drop
     its private columns, in place.
 
@@ -91,7 +93,7 @@ def redact_part(table: Table, part) -> None:
         flags = np.fromiter((_suspect(v, firsts) for v in uniques), dtype=bool, count=len(uniques))
         out_of = {}
         for i in np.flatnonzero(flags).tolist():
-            out, hits = mask_text(uniques[i], names)
+            out, hits = mask_text(uniques[i], names, allowed)
             if hits or out != uniques[i]:
                 out_of[i] = (out, "、".join(sorted({KIND_LABELS[h.kind] for h in hits})))
         if not out_of:
