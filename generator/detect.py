@@ -55,7 +55,7 @@ _CN_CLASS = "〇零一幺二两三四五六七八九"
 # Separators people type inside numbers, after NFKC (－ → -, （ → (, 　 → space, ． → .).
 _SEP = " \t\u00a0.\\-/()\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc"
 # A run of Chinese numerals long enough to be a phone number (7+), separators allowed.
-_CN_RUN = re.compile(f"[0-9{_CN_CLASS}](?:[{_SEP}]?[0-9{_CN_CLASS}]){{6,}}")
+_CN_RUN = re.compile(f"[0-9{_CN_CLASS}](?:[{_SEP}]{{0,3}}[0-9{_CN_CLASS}]){{6,}}")
 
 
 def normalise(text: str) -> tuple[str, list[int] | None]:
@@ -131,6 +131,10 @@ def _card(d: str, sizes: list[int]) -> bool:
     return grouped and d[0] in "3456" and luhn_ok(d)
 
 
+def _latin(c: str) -> bool:
+    return c.isascii() and c.isalnum()
+
+
 def _mobile(d: str) -> bool:
     return len(d) == 11 and d[0] == "1" and d[1] in "3456789"
 
@@ -182,7 +186,7 @@ def _classify(norm: str, groups: list[tuple[int, int]], plus: bool) -> Finding |
         return None
     after = norm[end : end + 3]
     # The check character of an ID number: 17 digits and X.
-    if n == 17 and after[:1] in ("X", "x") and not after[1:2].isalnum() and _id18(d + "X"):
+    if n == 17 and after[:1] in ("X", "x") and not _latin(after[1:2]) and _id18(d + "X"):
         return Finding("id_number", start, end + 1, d + "X", d[0] + "*" * 16 + "X")
     if _NOT_AFTER.match(after) or _NOT_BEFORE.search(norm[max(0, start - 3) : start]):
         return None
