@@ -191,8 +191,9 @@ def mask_known_names(values: np.ndarray, known: NameKeys) -> dict[int, str]:
                         found.append(Finding("name", i, i + n, piece, mask_name(piece)))
                         break
             cache[text] = detect.apply(text, detect.merge(found)) if found else None
-        if cache[text] is not None:
-            out[pos] = cache[text]
+        masked = cache[text]
+        if masked is not None:
+            out[pos] = masked
     return out
 
 
@@ -288,8 +289,8 @@ def _windows(data: bytes, thorough: bool) -> list[list[int]]:
                     marks.append(i)  # after 微 / 威 / V; after a digit or a Chinese numeral
                 i = folded.find(needle, i + 1)
     spans: list[list[int]] = []
-    for m in sorted(marks):
-        a, b = max(0, m - _WINDOW), m + _WINDOW
+    for mark in sorted(marks):
+        a, b = max(0, mark - _WINDOW), mark + _WINDOW
         if spans and a <= spans[-1][1]:
             spans[-1][1] = max(spans[-1][1], b)
         else:

@@ -23,11 +23,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from support import MINI, read_rows  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script: see the docstring
+from support import MINI, read_rows
 
-from generator import cli, pipeline  # noqa: E402
-from generator.detect import normalise  # noqa: E402
+from generator import cli, pipeline
+from generator.detect import normalise
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 # Text around every value: a date, an amount, a percentage and an id in fixed positions,
@@ -221,7 +221,7 @@ def corpus() -> dict[str, dict[str, list[list[str]]]]:
     areas = read_rows(MINI / "areas.csv")
     areas[-1][4] = UNMASKED_ID  # households: a number column, published as it is
     out["privacy-unmasked"] = {
-        "demands.csv": demands + [[UNMASKED_ID, *_demand(0, "楼道灯坏了")[1:]]],
+        "demands.csv": [*demands, [UNMASKED_ID, *_demand(0, "楼道灯坏了")[1:]]],
         "areas.csv": areas,
     }
     return out
@@ -304,7 +304,9 @@ def _written_text(out: Path, reports: Path) -> dict[str, str]:
     return texts
 
 
-@pytest.mark.parametrize(("folder", "cases"), [("privacy-separators", SEPARATORS), ("privacy-other-forms", OTHER_FORMS)])
+@pytest.mark.parametrize(
+    ("folder", "cases"), [("privacy-separators", SEPARATORS), ("privacy-other-forms", OTHER_FORMS)]
+)
 def test_every_written_form_is_masked_in_place(folder, cases, mini, tmp_path):
     _install(folder, mini)
     prepared = pipeline.prepare(mini)

@@ -6,12 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import os
+import shutil
 import stat
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import read_rows, write_rows
+from support import MINI, ROOT, read_rows, write_rows
 
 from generator import cli, detect, pipeline
 from generator.detect import detect as find
@@ -82,7 +83,8 @@ def written(draw) -> tuple[str, str, str, str, str]:
     number = sep.join(groups) if draw(st.booleans()) else "".join(groups)
     if kind == "landline" and len(groups) > 1 and draw(st.booleans()):
         number = f"({groups[0]}){draw(st.sampled_from(['', ' ']))}" + sep.join(groups[1:])
-    style = draw(st.sampled_from(["ascii", "wide", "mixed", "chinese"] if kind == "mobile" else ["ascii", "wide", "mixed"]))
+    styles = ["ascii", "wide", "mixed", "chinese"] if kind == "mobile" else ["ascii", "wide", "mixed"]
+    style = draw(st.sampled_from(styles))
     if style == "wide":
         number = number.translate(WIDE)
     elif style == "mixed":
@@ -113,8 +115,12 @@ def test_numbers_in_every_written_form_are_masked_and_nothing_else_changes(case)
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(KEEPERS + ["幸福路与和平街交叉口", "3栋楼道灯", "2单元门口", "第3期"]), min_size=1, max_size=6),
-       st.sampled_from(["", " ", "，", "、", "至", "—"]))  # fmt: skip
+@given(
+    st.lists(
+        st.sampled_from([*KEEPERS, "幸福路与和平街交叉口", "3栋楼道灯", "2单元门口", "第3期"]), min_size=1, max_size=6
+    ),
+    st.sampled_from(["", " ", "，", "、", "至", "—"]),
+)
 def test_dates_money_ids_and_places_survive_in_any_combination(words, joiner):
     text = joiner.join(words)
     assert mask_text(text) == (text, []), text
@@ -126,9 +132,6 @@ def test_dates_money_ids_and_places_survive_in_any_combination(words, joiner):
 def test_no_generated_number_survives_in_any_output_file(tmp_path_factory, cases):
     """Generated numbers in the demand list: none in any file the build writes, the
     dates, money and ids beside them published unchanged."""
-    from support import MINI
-    import shutil
-
     root = tmp_path_factory.mktemp("build")
     data = root / "data"
     shutil.copytree(MINI, data)
@@ -141,7 +144,7 @@ def test_no_generated_number_survives_in_any_output_file(tmp_path_factory, cases
     blobs = [p.read_bytes().decode("utf-8", "replace") for p in [*out.rglob("*"), *(root / "reports").rglob("*")]
              if p.is_file()]  # fmt: skip
     summaries = {d.summary for d in pipeline.prepare(data).dataset.demands}
-    for text, number, value, before, after in cases:
+    for _, number, value, before, after in cases:
         assert not any(number in b or value in b for b in blobs), number
         assert any(s.startswith(before) and s.endswith(after) for s in summaries)
 
@@ -210,9 +213,6 @@ def test_locate_names_the_cell_and_masks_the_value():
 
 
 def test_a_leak_in_a_content_page_names_the_line(tmp_path, mini, capsys):
-    from support import ROOT
-    import shutil
-
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)
     conf = tmp_path / "pelicanconf.py"
@@ -220,7 +220,8 @@ def test_a_leak_in_a_content_page_names_the_line(tmp_path, mini, capsys):
                     + f"\nPATH = {str(content)!r}\nTHEME = {str(ROOT / 'theme')!r}\n", encoding="utf-8")  # fmt: skip
     news = content / "news" / "2026-11-ratings.md"
     lines = news.read_text(encoding="utf-8").splitlines()
-    news.write_text("\n".join([*lines, "", "居民住在幸福路18号3栋2单元301室，微信 zhangsan_88。"]) + "\n", encoding="utf-8")
+    leak = "居民住在幸福路18号3栋2单元301室，微信 zhangsan_88。"
+    news.write_text("\n".join([*lines, "", leak]) + "\n", encoding="utf-8")
     out = tmp_path / "output"
     assert cli.main(["build", "--data", str(mini), "--output", str(out), "--settings", str(conf)]) == 1
     err = capsys.readouterr().err
@@ -251,7 +252,7 @@ def test_the_prepare_cache_is_private_and_holds_no_masked_value(tmp_path, mini):
 
 def test_the_redaction_report_is_formula_neutralised(tmp_path, mini):
     rows = read_rows(mini / "demands.csv")
-    rows[1][5] = "=HYPERLINK(\"http://evil\",\"13957246813\")"
+    rows[1][5] = '=HYPERLINK("http://evil","13957246813")'
     write_rows(mini / "demands.csv", rows)
     reports = tmp_path / "reports"
     assert cli.main(["build", "--data", str(mini), "--output", str(tmp_path / "out"), "--reports", str(reports)]) == 0
