@@ -328,6 +328,9 @@ _NOT_NAMES = frozenset(
 )
 _NOTE = re.compile(r"[（(\[【〔].*?[）)\]】〕]")
 _NAME_SEPARATORS = re.compile(r"[\s\u3000·•.．]")
+_PLAIN_NAME = re.compile(r"[\u3400-\u9fff]{2,6}")
+_SEVERAL = re.compile(r"[、,，;；/和及与]")
+_LISTED = re.compile(r"[、,，;；/]")
 _NAME = re.compile(r"[\u3400-\u9fff]{2,6}|[A-Za-z]{2,20}(?: [A-Za-z]{2,20}){0,2}")
 
 
@@ -337,9 +340,15 @@ def resident_names(cell: str) -> list[str]:
     single characters are not names."""
     if not cell:
         return []
+    if _PLAIN_NAME.fullmatch(cell) and not _SEVERAL.search(cell):  # most cells: one name alone
+        return [] if cell in _NOT_NAMES else [cell]
     text = _NOTE.sub("", unicodedata.normalize("NFKC", cell))
+    # 张三和李四 is two names, 何和平 one: split only where both sides can be names.
+    parts = [p for p in _SEVERAL.split(text)]
+    if any(len(p.strip()) < 2 for p in parts):
+        parts = [p for p in _LISTED.split(text)]
     names = []
-    for part in re.split(r"[、,，;；/和及与]", text):
+    for part in parts:
         part = part.strip()
         cjk = _NAME_SEPARATORS.sub("", part) if not part.isascii() else part
         for suffix in ("户主", "本人", "家属"):
@@ -348,6 +357,14 @@ def resident_names(cell: str) -> list[str]:
         if _NAME.fullmatch(cjk) and cjk not in _NOT_NAMES and len(cjk) >= 2:
             names.append(cjk)
     return names
+
+
+# A name followed by one of these is part of a place's name (石林路, 江南小区): kept.
+_PLACE_AFTER = re.compile("路|街|巷|弄|桥|大道|社区|小区|广场|公园|花园|小学|中学|医院|市场|新村|村委")
+
+
+def part_of_a_place(text: str, end: int) -> bool:
+    return _PLACE_AFTER.match(text, end) is not None
 
 
 def mask_name(name: str) -> str:
@@ -361,6 +378,10 @@ class NameSet(frozenset):
     def pattern(self) -> re.Pattern[str]:
         return first_chars(self)
 
+    @cached_property
+    def lengths(self) -> list[int]:
+        return sorted({len(n) for n in self}, reverse=True)
+
 
 def find_names(text: str, names: Set[str], firsts: re.Pattern[str] | None = None) -> list[Finding]:
     """Where the given (normalised) names appear in ``text``, longest first. ``firsts``:
@@ -373,15 +394,17 @@ def find_names(text: str, names: Set[str], firsts: re.Pattern[str] | None = None
         for name in sorted((n for n in names if n in text), key=len, reverse=True):
             start = text.find(name)
             while start >= 0:
-                found.append(Finding("name", start, start + len(name), name, mask_name(name)))
+                if not part_of_a_place(text, start + len(name)):
+                    found.append(Finding("name", start, start + len(name), name, mask_name(name)))
                 start = text.find(name, start + len(name))
     else:
-        pattern = firsts or (names.pattern if isinstance(names, NameSet) else first_chars(names))
-        lengths = sorted({len(n) for n in names}, reverse=True)
+        if not isinstance(names, NameSet):
+            names = NameSet(names)
+        pattern, lengths = firsts or names.pattern, names.lengths
         for m in pattern.finditer(text):
             i = m.start()
             for n in lengths:
-                if text[i : i + n] in names:
+                if text[i : i + n] in names and not part_of_a_place(text, i + n):
                     found.append(Finding("name", i, i + n, text[i : i + n], mask_name(text[i : i + n])))
                     break
     return merge(found)

@@ -10,15 +10,15 @@ masker, the after-build scan (:func:`scan_bytes`, :func:`scan_output`) and ``che
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import unicodedata
 from collections.abc import Iterable, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from . import detect
 from .detect import KIND_LABELS, Finding, id_checksum_ok, luhn_ok, mask_name  # noqa: F401  (re-exported)
@@ -131,8 +131,16 @@ def _cells_of(part, column: str) -> list[str]:
     return [v for v in (unicodedata.normalize("NFC", clean_cell(c)) for c in part.lazy[column].tolist()) if v]
 
 
-def name_key(name: str) -> int:
-    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8, person=b"gongshi-name").digest(), "big")
+# Names are kept (in the prepare cache) only as keyed 64-bit hashes (SipHash, pandas).
+_NAME_KEY = "gongshi-names-16"
+
+
+def name_keys(names: Iterable[str]) -> np.ndarray:
+    """The sorted, distinct keyed hashes of ``names``."""
+    values = np.array(list(names), dtype=object)
+    if not len(values):
+        return np.empty(0, dtype=np.uint64)
+    return np.unique(pd.util.hash_array(values, hash_key=_NAME_KEY, categorize=False))
 
 
 @dataclass(frozen=True)
@@ -140,7 +148,7 @@ class NameKeys:
     """Residents' names as keyed hashes, with their first characters and lengths: enough
     to find them in text, not to read them back from the cache."""
 
-    keys: frozenset[int] = frozenset()
+    keys: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint64))
     firsts: str = ""
     lengths: tuple[int, ...] = ()
 
@@ -148,20 +156,20 @@ class NameKeys:
     def of(cls, names: Iterable[str]) -> NameKeys:
         names = set(names)
         return cls(
-            frozenset(map(name_key, names)),
+            name_keys(names),
             "".join(sorted({n[0] for n in names})),
             tuple(sorted({len(n) for n in names}, reverse=True)),
         )
 
     def __or__(self, other: NameKeys) -> NameKeys:
         return NameKeys(
-            self.keys | other.keys,
+            np.union1d(self.keys, other.keys),
             "".join(sorted(set(self.firsts) | set(other.firsts))),
             tuple(sorted(set(self.lengths) | set(other.lengths), reverse=True)),
         )
 
     def __bool__(self) -> bool:
-        return bool(self.keys)
+        return bool(len(self.keys))
 
 
 def list_names(parts: Iterable) -> NameKeys:
@@ -176,25 +184,35 @@ def mask_known_names(values: np.ndarray, known: NameKeys) -> dict[int, str]:
     if not known or not len(values):
         return {}
     firsts = re.compile("[" + re.escape(known.firsts) + "]")
-    out: dict[int, str] = {}
-    cache: dict[str, str | None] = {}
-    for pos, text in enumerate(values.tolist()):
+    texts = values.tolist()
+    rows: list[int] = []
+    starts: list[int] = []
+    pieces: list[str] = []
+    # Every substring that starts with a name's first character and has a name's length:
+    # hashed all at once, then looked up.
+    for pos, text in enumerate(texts):
         if not text or not firsts.search(text):
             continue
-        if text not in cache:
-            found = []
-            for m in firsts.finditer(text):
-                i = m.start()
-                for n in known.lengths:
-                    piece = text[i : i + n]
-                    if len(piece) == n and name_key(piece) in known.keys:
-                        found.append(Finding("name", i, i + n, piece, mask_name(piece)))
-                        break
-            cache[text] = detect.apply(text, detect.merge(found)) if found else None
-        masked = cache[text]
-        if masked is not None:
-            out[pos] = masked
-    return out
+        for m in firsts.finditer(text):
+            i = m.start()
+            for n in known.lengths:
+                if i + n <= len(text) and not detect.part_of_a_place(text, i + n):
+                    rows.append(pos)
+                    starts.append(i)
+                    pieces.append(text[i : i + n])
+    if not pieces:
+        return {}
+    hit = np.isin(name_keys_each(pieces), known.keys)
+    found: dict[int, list[Finding]] = {}
+    for k in np.flatnonzero(hit).tolist():
+        piece, i = pieces[k], starts[k]
+        found.setdefault(rows[k], []).append(Finding("name", i, i + len(piece), piece, mask_name(piece)))
+    return {pos: detect.apply(texts[pos], detect.merge(fs)) for pos, fs in found.items()}
+
+
+def name_keys_each(pieces: list[str]) -> np.ndarray:
+    """The keyed hash of each piece, in order (:func:`name_keys` without sorting)."""
+    return pd.util.hash_array(np.array(pieces, dtype=object), hash_key=_NAME_KEY, categorize=False)
 
 
 # ---------------------------------------------------------------- the output scanner

@@ -164,6 +164,7 @@ NAMES = [
     ("匿名", "匿名反映，居民希望尽快处理"),  # a placeholder: 匿名 and 居民 stay
     ("居民", "居民代表提出，群众满意"),
     ("周八", "与李四、王五一起提出"),
+    ("石林", "石林路口积水，石林本人反映"),  # a name inside a street's name stays
 ]
 NAMES_PUBLISHED = [
     "张**家楼道灯坏了",
@@ -174,6 +175,7 @@ NAMES_PUBLISHED = [
     "匿名反映，居民希望尽快处理",
     "居民代表提出，群众满意",
     "与李*、王*一起提出",
+    "石林路口积水，石*本人反映",
 ]
 # Feedback: (rater's name cell, comment) — comments naming residents of the demand list
 # and raters of other rows.
