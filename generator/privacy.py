@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 from collections.abc import Iterable, Set
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,7 @@ from . import detect
 from .detect import KIND_LABELS, Finding, id_checksum_ok, luhn_ok, mask_name  # noqa: F401  (re-exported)
 from .load import clean_cell
 from .problems import PrivacyLeak, Problem
-from .schema import PRIVATE, PUBLIC, STRING, TEXT, Table
+from .schema import INTEGER, NUMBER, PRIVATE, PUBLIC, STRING, TEXT, Table
 
 # Cheap test before the detector: digits (ASCII or full-width) in a run long enough for a
 # phone number, Chinese numerals in a row, @, the words before a WeChat or QQ id, and the
@@ -49,7 +48,8 @@ def mask_text(text: str, names: Iterable[str] = (), allowed: Set[str] = frozense
     if not text:
         return text, []
     names = names if isinstance(names, detect.NameSet) else detect.NameSet(names)
-    found = detect.merge(detect.detect(text, allowed), detect.find_names(text, names))
+    numbers = detect.detect(text, allowed) if _SUSPECT.search(text) else []
+    found = detect.merge(numbers, detect.find_names(text, names))
     if not found:
         return text, []
     return detect.apply(text, found), [Masking(f.kind, f.end - f.start) for f in found]
@@ -125,10 +125,10 @@ def _suspect(text: str, firsts: re.Pattern[str] | None) -> bool:
 
 
 def _cells_of(part, column: str) -> list[str]:
-    """Every cell of a private column, typed as validation types text."""
+    """Every distinct cell of a private column, trimmed (resident_names normalises it)."""
     if column in part.typed:
         return [v for v in part.typed[column].tolist() if v]
-    return [v for v in (unicodedata.normalize("NFC", clean_cell(c)) for c in part.lazy[column].tolist()) if v]
+    return [v for v in (clean_cell(c) for c in pd.unique(part.lazy[column])) if v]
 
 
 # Names are kept (in the prepare cache) only as keyed 64-bit hashes (SipHash, pandas).
@@ -405,8 +405,13 @@ def _finding_problem(file: str, row: int | None, column: str, f: Finding, where:
 
 
 def _unmasked_columns(table: Table) -> list[str]:
+    """Published columns the masker leaves alone that can carry a number or a word:
+    ids and numbers (dates, enumerations and booleans are checked values; a reference
+    shows the row it names, which its own list checks)."""
     masked = set(maskable_columns(table))
-    return [c.name for c in table.columns if c.published and c.name not in masked and c.type != "enum"]
+    return [
+        c.name for c in table.columns if c.published and c.name not in masked and c.type in (STRING, INTEGER, NUMBER)
+    ]
 
 
 def unmasked_problems(tables, settings: dict, settings_file: str, settings_lines: dict[str, int]) -> list[Problem]:
@@ -424,7 +429,7 @@ def unmasked_problems(tables, settings: dict, settings_file: str, settings_lines
         for column in _unmasked_columns(t):
             if column not in td.typed:
                 continue
-            texts = [_text_of(v) for v in td.typed[column].tolist()]
+            texts = [v if type(v) is str else _text_of(v) for v in td.typed[column].tolist()]
             # One search over the joined column: most columns hold nothing to look at.
             if not _SUSPECT.search("\n".join(x for x in texts if x)):
                 continue
