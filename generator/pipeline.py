@@ -346,8 +346,9 @@ def _publish(tables: dict[str, TableData], report: Report):
                 for pos, text in changed.items():
                     values[pos + off] = text
                     patched.setdefault(column, {})[pos + off] = text
-        # A part masked the names of its own rows; these are named in another part or list.
-        if names[t.name] and (len(td.parts) > 1 or t.name == "feedback"):
+        # A part masked the names of its own rows; these are named in another part or list
+        # (or in lines appended to a cached file, which were masked with their own names).
+        if names[t.name]:
             for column in privacy.maskable_columns(t):
                 if column not in columns:
                     continue

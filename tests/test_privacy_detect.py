@@ -278,3 +278,22 @@ def test_check_and_build_agree_on_unmasked_columns(tmp_path, mini, capsys):
     assert cli.main(["build", "--data", str(mini), "--output", str(tmp_path / "out")]) == 1
     assert "residents" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_names_in_lines_appended_to_a_cached_file_are_masked_both_ways(tmp_path, mini):
+    """A list that only grew is continued from its cache entry: a resident named in the
+    new lines is masked in the old rows' text too, and the other way round."""
+    rows = read_rows(mini / "feedback.csv")
+    rows[3][3] = "吴九说不错"  # named before anyone wrote 吴九 in a name cell
+    rows += [["P1", "2026-05-01", "满意", "很好", "是", "", ""]] * 3000  # big enough to be continued
+    write_rows(mini / "feedback.csv", rows)
+    cache = tmp_path / "cache"
+    pipeline.prepare(mini, cache_dir=cache)
+    with (mini / "feedback.csv").open("a", encoding="utf-8") as f:
+        f.write("P1,2026-05-03,满意,孙七也说满意,是,吴九,\n")
+    grown = pipeline.prepare(mini, cache_dir=cache)
+    assert grown.cache.appended == 1
+    full = pipeline.prepare(mini)
+    comments = sorted(c.text for cs in grown.dataset.comments.values() for c in cs)
+    assert comments == sorted(c.text for cs in full.dataset.comments.values() for c in cs)
+    assert "吴*说不错" in comments and "孙*也说满意" in comments
