@@ -7,6 +7,8 @@ so what is found (and masked) is exactly the original span.
 
 Numbers are read as *chains*: digit groups joined by the separators people type inside
 numbers (spaces, dots, slashes, hyphens, en/em dashes, parentheses around an area code).
+Digits glued to Latin letters are an identifier, unless the letters are Tel, Phone,
+Mobile or ID (Tel13957246813).
 A number is a run of whole groups of one chain, so ``2026-06-30 13957246813`` is a date
 and a mobile number, never one 19-digit card. A group touching ``*`` is what is left of
 a masked number and is never read, so masked text is never found again; a group glued
@@ -141,7 +143,10 @@ def _mobile(d: str) -> bool:
 
 # ---------------------------------------------------------------- chains of digit groups
 
-_CHAIN = re.compile(f"(?<![0-9A-Za-z*_])\\+?[0-9]+(?:[{_SEP}]{{1,3}}[0-9]+)*")
+_CHAIN = re.compile(
+    f"(?:(?<![0-9A-Za-z*_])|(?<=[Tt][Ee][Ll])|(?<=[Ii][Dd])|(?<=[Pp]hone)|(?<=[Mm]obile)|(?<=PHONE)|(?<=MOBILE))"
+    f"\\+?[0-9]+(?:[{_SEP}]{{1,3}}[0-9]+)*"
+)
 _GROUP = re.compile("[0-9]+")
 # After a number: it is an amount, a percentage or part of a date, not a person's number.
 _NOT_AFTER = re.compile(r"\s*(?:元|万|亿|%|‰|年|月|日|号|时|分|秒|点|倍|[*_])")
