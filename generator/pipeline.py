@@ -79,12 +79,17 @@ class Prepared:
     cells: list[tuple[str, int | None, str, str]] | None = None
 
 
-def check(data_dir: Path) -> Report:
-    """Validate only; never raises for bad data."""
+def check(data_dir: Path, content: Path | None = None) -> Report:
+    """Validate only; never raises for bad data. ``content``: the content folder (news,
+    pages), checked for what the build's privacy scan would stop on."""
     try:
-        return prepare(data_dir).report
+        prepared = prepare(data_dir)
+        report, settings = prepared.report, prepared.dataset.settings
     except ValidationFailed as exc:
-        return exc.report
+        report, settings = exc.report, {}
+    if content is not None:
+        report.extend(privacy.content_problems(content, privacy.allowed_in(settings)))
+    return report
 
 
 @dataclass

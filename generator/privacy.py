@@ -442,11 +442,7 @@ def unmasked_problems(tables, settings: dict, settings_file: str, settings_lines
                 for pos in np.flatnonzero(td.codes[column] == i).tolist():
                     file = td.file(pos)
                     for f in found:
-                        out.append(
-                            _finding_problem(
-                                file, int(td.rows[pos]), td.header(file, column), f, "会原样发布（这一列不自动遮盖）"
-                            )
-                        )
+                        out.append(_finding_problem(file, int(td.rows[pos]), td.header(file, column), f, "会原样发布"))
     for s in SETTINGS:
         value = settings.get(s.name)
         if s.name == "contact" or not isinstance(value, str):
@@ -494,6 +490,19 @@ def content_cells(root: Path) -> list[tuple[str, int | None, str, str]]:
                 rel = f"{root.name}/{path.relative_to(root).as_posix()}"
                 cells.extend((rel, n, "", line) for n, line in enumerate(lines, 1) if line)
     return cells
+
+
+def content_problems(root: Path, allowed: Set[str] = frozenset()) -> list[Problem]:
+    """Personal data in the content pages, line by line: what the build's scan of the
+    pages made from them would stop on."""
+    if not root.is_dir():
+        return []
+    return [
+        _finding_problem(file, line, column, f, "会发布在页面上")
+        for file, line, column, text in content_cells(root)
+        if _SUSPECT.search(text)
+        for f in detect.detect(text, allowed)
+    ]
 
 
 def locate(
