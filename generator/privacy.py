@@ -74,7 +74,7 @@ def redact_part(table: Table, part, allowed: Set[str] = frozenset()) -> None:
     replaces the typed and the as-written cells, so the prepare cache never holds what was
     masked. Records the redaction log in ``part.masked`` — (step, position, column, kinds,
     masked text), never the original values — and the new cell values in ``part.changes``;
-    ``part.name_keys`` keeps the names only as keyed hashes (:func:`name_key`), for
+    ``part.name_keys`` keeps the names only as keyed hashes (:func:`name_keys`), for
     masking them in the other parts and lists (:func:`mask_known_names`).
     """
     private = [c.name for c in table.columns if c.privacy == PRIVATE]
