@@ -237,6 +237,11 @@ _WECHAT = re.compile(
     r"\s*(?:号码?|账号|ID|id)?\s*(?:是|为)?\s*[:=]?\s*([A-Za-z][A-Za-z0-9_\-]{5,19})(?![A-Za-z0-9_\-*@])"
 )
 _QQ = re.compile(r"(?<![A-Za-z])(?:[Qq]{2}|扣扣)\s*(?:号码?)?\s*(?:是|为)?\s*[:=]?\s*([1-9][0-9]{4,11})(?![0-9*])")
+# A local number without its area code, only where a word says it is a phone number.
+_LOCAL = re.compile(
+    r"(?:电话|座机|固话|宅电|(?<![A-Za-z])(?:[Tt]el|TEL)(?![A-Za-z]))\s*(?:号码?)?\s*(?:是|为)?\s*[:=]?\s*"
+    r"([2-9][0-9]{2,3}[ \-]?[0-9]{4})(?![0-9*\-])"
+)
 _NUM = f"(?:[0-9]{{1,5}}|[{_CN_CLASS}十百]{{1,6}}|[A-Za-z])"
 _BUILDING = f"{_NUM}(?:号楼|栋|幢|座)"
 _UNIT = f"{_NUM}单元"
@@ -267,6 +272,12 @@ def _others(norm: str, findings: list, origin) -> None:
     if "q" in norm or "Q" in norm or "扣扣" in norm:
         for m in _QQ.finditer(norm):
             findings.append(_at(Finding("qq", m.start(1), m.end(1), m[1], m[1][0] + "*" * (len(m[1]) - 1)), origin))
+    if "电话" in norm or "座机" in norm or "固话" in norm or "宅电" in norm or "el" in norm or "EL" in norm:
+        for m in _LOCAL.finditer(norm):
+            digits = m[1].replace(" ", "").replace("-", "")
+            if not _NOT_AFTER.match(norm, m.end(1)):
+                masked = "*" * (len(digits) - 4) + digits[-4:]
+                findings.append(_at(Finding("landline", m.start(1), m.end(1), digits, masked), origin))
     if not norm.isascii():
         for m in _ADDRESS.finditer(norm):
             span = m[0]

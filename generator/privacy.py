@@ -31,6 +31,7 @@ from .schema import INTEGER, NUMBER, PRIVATE, PUBLIC, STRING, TEXT, Table
 _SUSPECT = re.compile(
     "[0-9０-９](?:[\\s.\\-/()（）．－—–‐‑‒―−ー]{0,3}[0-9０-９]){9,}|[@＠]|[〇零一幺二两三四五六七八九]{3}"
     "|[QqＱｑ]{2}|扣扣|微信|威信|[VvＶｖ]信|[VvWwＶｖＷｗ][XxＸｘ]|[Ww]e[Cc]hat|weixin|单元|室|号房"
+    "|电话|座机|固话|宅电|[Tt]el|TEL"
     "|号院?[\\s\\-]?[0-9０-９〇零一二三四五六七八九十A-Za-z]{1,5}(?:号楼|栋|幢|座|楼|层|户)"
 )
 
@@ -228,14 +229,30 @@ SCANNED_SUFFIXES = (".html", ".htm", ".json", ".csv", ".xml", ".txt", ".js", ".a
 # Data pages and downloads are scanned for numbers, e-mail and full-width forms only:
 # their text went through the same detector when it was masked, and the columns that
 # are not masked are checked by ``check``. Every other output file (news, pages, feeds)
-# is scanned ``thorough``ly: also for WeChat/QQ words, Chinese numerals and rooms.
+# is scanned ``thorough``ly: also for WeChat/QQ words, phone words (a local number without
+# its area code), Chinese numerals and rooms.
 _FOLD = bytes.maketrans(b"0123456789 .-/()\tqvwxW", b"9999999999-------QVVXV")
 _GROUPS = re.compile(rb"999-{1,3}999")  # groups of three digits or more, separated
 _WIDE = re.compile(rb"\xef\xbc[\x8d\x90-\x99\xa0]")  # full-width digits, hyphen, at sign
 _DASHED = re.compile(rb"999(?:\xe2\x80[\x90-\x95]|\xe3\x80\x80|\xef\xbc\x89)999")  # 139–5724, (0813）2345678
 _RUN = b"9999999999"  # ten digits in a row
 _CHAIN_BYTES = frozenset(b"9-")
-_WORDS = (b"QQ", b"VX", b"Vechat", b"VeChat", b"Veixin", "扣扣".encode(), "单元".encode())
+_WORDS = (
+    b"QQ",
+    b"VX",
+    b"Vechat",
+    b"VeChat",
+    b"Veixin",
+    "扣扣".encode(),
+    "单元".encode(),
+    "电话".encode(),
+    "座机".encode(),
+    "固话".encode(),
+    "宅电".encode(),
+    b"Tel",
+    b"TEL",
+    b"tel",
+)
 _XIN = "信".encode()  # 微信, 威信, V信
 _ROOM = ("室".encode(), "号房".encode())
 _NUMERAL_LAST = frozenset(b"0123456789") | frozenset(c.encode()[-1] for c in "〇零一二三四五六七八九十百两")
