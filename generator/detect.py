@@ -65,12 +65,9 @@ def normalise(text: str) -> tuple[str, list[int] | None]:
     character the index of the original one (None: the same positions)."""
     norm, origin = text, None
     if not unicodedata.is_normalized("NFKC", text):
-        norm = unicodedata.normalize("NFKC", text)
-        # Usually each character maps to one (full-width to half-width): same positions.
-        if len(norm) != len(text) or any(
-            unicodedata.normalize("NFKC", a) != b for a, b in zip(text, norm, strict=True) if a != b
-        ):
-            norm = ""
+        # Usually each character becomes one (full-width to half-width): same positions.
+        table = {ord(c): unicodedata.normalize("NFKC", c) for c in set(text) if not c.isascii()}
+        norm = text.translate(table) if all(len(v) == 1 for v in table.values()) else ""
     if not norm and text:
         out: list[str] = []
         origin = []
@@ -266,13 +263,14 @@ def _others(norm: str, findings: list, origin) -> None:
         for m in _EMAIL.finditer(norm):
             value = f"{m[1]}@{m[2]}".lower()
             findings.append(_at(Finding("email", m.start(), m.end(), value, f"{m[1][0]}***@{m[2]}"), origin))
-    if not norm.isascii() or "x" in norm or "X" in norm or "chat" in norm:
+    lower = norm.lower()
+    if not norm.isascii() or "x" in lower or "chat" in lower:
         for m in _WECHAT.finditer(norm):
             findings.append(_at(Finding("wechat", m.start(1), m.end(1), m[1], m[1][0] + "*" * (len(m[1]) - 1)), origin))
-    if "q" in norm or "Q" in norm or "扣扣" in norm:
+    if "q" in lower or "扣扣" in norm:
         for m in _QQ.finditer(norm):
             findings.append(_at(Finding("qq", m.start(1), m.end(1), m[1], m[1][0] + "*" * (len(m[1]) - 1)), origin))
-    if "电话" in norm or "座机" in norm or "固话" in norm or "宅电" in norm or "el" in norm or "EL" in norm:
+    if "电话" in norm or "座机" in norm or "固话" in norm or "宅电" in norm or "tel" in lower:
         for m in _LOCAL.finditer(norm):
             digits = m[1].replace(" ", "").replace("-", "")
             if not _NOT_AFTER.match(norm, m.end(1)):

@@ -26,13 +26,15 @@ from .problems import PrivacyLeak, Problem
 from .schema import INTEGER, NUMBER, PRIVATE, PUBLIC, STRING, TEXT, Table
 
 # Cheap test before the detector: digits (ASCII or full-width) in a run long enough for a
-# phone number, Chinese numerals in a row, @, the words before a WeChat or QQ id, and the
-# words of a precise address. A cell without any of them holds nothing to mask.
+# phone number, Chinese numerals in a row, @, the words before a WeChat, QQ or local phone
+# number, a room (a number before 室, after 单元) or a house number before a building.
+# A cell without any of them holds nothing to mask.
 _SUSPECT = re.compile(
     "[0-9０-９](?:[\\s.\\-/()（）．－—–‐‑‒―−ー]{0,3}[0-9０-９]){9,}|[@＠]|[〇零一幺二两三四五六七八九]{3}"
-    "|[QqＱｑ]{2}|扣扣|微信|威信|[VvＶｖ]信|[VvWwＶｖＷｗ][XxＸｘ]|[Ww]e[Cc]hat|weixin|单元|室|号房"
+    "|[QqＱｑ]{2}|扣扣|微信|威信|[VvＶｖ]信|[VvWwＶｖＷｗ][XxＸｘ]|(?i:wechat|weixin)"
+    "|单元[\\s\\-]?[0-9０-９〇零一二三四五六七八九十A-Za-z]|[0-9０-９〇零一二三四五六七八九十百A-Za-z](?:室|号房|户)"
     "|电话|座机|固话|宅电|[Tt]el|TEL"
-    "|号院?[\\s\\-]?[0-9０-９〇零一二三四五六七八九十A-Za-z]{1,5}(?:号楼|栋|幢|座|楼|层|户)"
+    "|号院?[\\s\\-]?[0-9０-９〇零一二三四五六七八九十A-Za-z]{1,5}(?:号楼|栋|幢|座|楼|层|户|单元)"
 )
 
 

@@ -307,7 +307,8 @@ def test_names_in_lines_appended_to_a_cached_file_are_masked_both_ways(tmp_path,
 @pytest.mark.parametrize(
     ("text", "published"),
     [("Tel13957246813", "Tel139****6813"), ("ID:110105194912310021", "ID:1****************1"),
-     ("mobile 139 5724 6813", "mobile 139****6813"), ("XM13957246813", "XM13957246813"), ("P00001", "P00001")],
+     ("mobile 139 5724 6813", "mobile 139****6813"), ("XM13957246813", "XM13957246813"), ("P00001", "P00001"),
+     ("WeChat: zhang_san1", "WeChat: z*********"), ("WEIXIN：abcdef1", "WEIXIN：a******")],
 )  # fmt: skip
 def test_digits_glued_to_letters_are_an_id_unless_the_letters_say_phone(text, published):
     assert mask_text(text)[0] == published
