@@ -20,7 +20,6 @@ from pathlib import Path
 
 from . import pipeline, timing
 from .output import Manifest, Output, Step, changed_since, file_for, translated_os_errors
-from .problems import PrivacyLeak
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -41,6 +40,7 @@ class RenderContext:
     """What the data-page generator needs from the build, and what it reports back."""
 
     prepared: pipeline.Prepared
+    data: Path | None  # the data folder (a privacy stop is traced back to its cells)
     live: Path  # the folder holding the previous build's pages (compared against)
     fresh: bool  # the output folder is new and empty: write without comparing
     jobs: int
@@ -199,6 +199,7 @@ class Build:
             trusted = Manifest()
         context = RenderContext(
             prepared=prepared,
+            data=opts.data,
             live=out.root if incremental else staging,
             fresh=not incremental,  # the staging folder was just created
             jobs=opts.jobs or os.cpu_count() or 1,
@@ -208,7 +209,7 @@ class Build:
         try:
             self._render(staging, config, context)
             with timing.phase("privacy-scan"):
-                files = self._scan(staging, context)
+                files = self._scan(staging, context, config)
             manifest = context.manifest
             manifest.inputs = fingerprint
             pages = {file_for(u) for u in manifest.pages}
@@ -236,12 +237,13 @@ class Build:
                 site.run()
 
     @staticmethod
-    def _scan(staging: Path, context: RenderContext) -> list[str]:
+    def _scan(staging: Path, context: RenderContext, config: Path | None) -> list[str]:
         """Scan every file the renderer did not scan already; list every file."""
-        from .privacy import scan_output
+        from .privacy import allowed_in, leak, scan_output
 
         seen: list[str] = []
-        findings = scan_output(staging, skip=context.scanned, seen=seen)
+        allowed = allowed_in(context.prepared.dataset.settings)  # the office phone in the footer
+        findings = scan_output(staging, skip=context.scanned, seen=seen, allowed=allowed)
         if findings:
-            raise PrivacyLeak(findings)
+            raise leak(findings, context.data, context.cache, source_folders(config)[0])
         return seen

@@ -42,7 +42,11 @@ def print_report(report: Report, stream=sys.stderr, limit: int = 0) -> None:
 
 
 def cmd_check(args) -> int:
-    report = pipeline.check(Path(args.data))
+    from .build import default_config, source_folders
+
+    # The content pages too: check reports every privacy stop a build would make.
+    config = Path(args.settings) if args.settings else default_config()
+    report = pipeline.check(Path(args.data), content=source_folders(config)[0])
     if args.format == "json":
         json.dump([p.as_dict() for p in report.sorted()], sys.stdout, ensure_ascii=False, indent=1)
         print()
@@ -196,6 +200,7 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="只校验数据")
     common(c, output=False)
     c.add_argument("--format", choices=("text", "json"), default="text")
+    c.add_argument("--settings", help="Pelican 设置文件（默认 ./pelicanconf.py），用于检查新闻和页面中的个人信息")
     c.set_defaults(func=cmd_check)
     b = sub.add_parser("build", help="校验并生成网站")
     common(b)

@@ -144,6 +144,13 @@ _CODES = (
         "请从公开栏目中删除个人信息；发布时已自动遮盖",
         "personal data masked in public text",
     ),
+    Code(
+        "pii-in-output",
+        ERROR,
+        "发布内容中含个人信息",
+        "这一处不会自动遮盖，请删除或改写其中的个人信息后重新生成",
+        "personal data would be published",
+    ),
 )
 
 CODES: dict[str, Code] = {c.code: c for c in _CODES}
@@ -239,13 +246,26 @@ class ValidationFailed(GongshiError):
 
 
 class PrivacyLeak(GongshiError):
-    """The output scanner found personal data in a file about to be published."""
+    """The output scanner found personal data in a file about to be published.
 
-    def __init__(self, findings: list[tuple[str, str, str]]):
+    ``findings``: (output path, kind, normalised value) as the scan reports them — never
+    printed as they are; ``problems``: each traced to the input cell, setting or content
+    line it came from (``pii-in-output``), the value masked."""
+
+    def __init__(self, findings: list[tuple[str, str, str]], problems: list[Problem] | None = None):
         self.findings = findings
-        lines = "\n".join(f"  {path}：{kind}（{sample}）" for path, kind, sample in findings[:20])
-        more = f"\n  ……共 {len(findings)} 处" if len(findings) > 20 else ""
-        super().__init__(f"输出文件中发现个人信息，已停止发布，原有网站保持不变：\n{lines}{more}")
+        self.problems = list(problems or [])
+        if self.problems:
+            shown = [f"  {p.location()}：{p.detail}" for p in self.problems[:20]]
+            count = len(self.problems)
+        else:
+            shown = [f"  {path}：{kind}（{value[:3]}…）" for path, kind, value in findings[:20]]
+            count = len(findings)
+        more = f"\n  ……共 {count} 处" if count > 20 else ""
+        fix = CODES["pii-in-output"].fix
+        super().__init__(
+            "输出文件中发现个人信息，已停止发布，原有网站保持不变：\n" + "\n".join(shown) + more + f"\n{fix}。"
+        )
 
 
 class OutputError(GongshiError):

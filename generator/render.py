@@ -37,8 +37,8 @@ from .digests import PageDigests, download_digests
 from .export import LISTS, downloads
 from .output import Manifest, SiteWriter, file_for, remove_page
 from .pipeline import prepare
-from .privacy import KIND_LABELS, scan_bytes
-from .problems import OutputError, PrivacyLeak
+from .privacy import KIND_LABELS, allowed_in, leak, scan_bytes
+from .problems import OutputError
 from .progress import Progress
 from .timing import phase
 from .views import Link, ViewBuilder, url_for
@@ -128,6 +128,7 @@ class RenderJob:
         did not change), privacy findings)]."""
         out = []
         site = self.builder.site
+        allowed = allowed_in(self.builder.ds.settings)  # the office phone in the footer
         for method, args in specs:
             page = self.builder.page(method, args)
             data = (
@@ -135,7 +136,7 @@ class RenderJob:
                 .render(page=page, site=site, t=T, SITEURL=root_prefix(page.url))
                 .encode("utf-8")
             )
-            findings = [(file_for(page.url), KIND_LABELS[k], s) for k, s in scan_bytes(data)]
+            findings = [(file_for(page.url), KIND_LABELS[k], s) for k, s in scan_bytes(data, allowed)]
             changed = False if findings else self.writer.write_bytes(page.url, data)
             out.append((page.url, len(data) if changed else 0, findings))
         return out
@@ -197,7 +198,10 @@ def export_downloads(
         files = downloads(ds, builder.agg, url_for, builder.site.base_url, lists=set(LISTS) - kept)
         for path, data in files.items():
             digests.setdefault(path, hashlib.blake2b(data, digest_size=16).hexdigest())
-        findings = [(path, KIND_LABELS[k], sample) for path, data in files.items() for k, sample in scan_bytes(data)]
+        allowed = allowed_in(ds.settings)
+        findings = [
+            (path, KIND_LABELS[k], value) for path, data in files.items() for k, value in scan_bytes(data, allowed)
+        ]
         changed = 0
         if not findings:
             changed = sum(writer.write_bytes(path, data) for path, data in files.items())
@@ -279,8 +283,10 @@ class GongshiGenerator(Generator):
             from .build import RenderContext
 
             output = Path(self.output_path).resolve()
+            data = Path(self.settings["GONGSHI_DATA"])
             context = self.render_context = RenderContext(
-                prepared=prepare(Path(self.settings["GONGSHI_DATA"])),
+                prepared=prepare(data),
+                data=data,
                 live=output,
                 fresh=False,
                 jobs=os.cpu_count() or 1,
@@ -353,7 +359,8 @@ class GongshiGenerator(Generator):
             files, exported, exported_bytes, export_findings = export.result()
         findings = [f for _, _, found in results for f in found] + export_findings
         if findings:
-            raise PrivacyLeak(findings)
+            # Traced to the cells and lines they came from.
+            raise leak(findings, context.data, context.cache, Path(self.settings["PATH"]))
         for path in files:
             if path in manifest:
                 raise OutputError(f"同一页面被写了两次：{path}")

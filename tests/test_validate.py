@@ -105,6 +105,7 @@ CASES = [
         ("site.yaml", 3, "as_of"),
     ),
     ("pii-masked", lambda d: None, ("feedback.csv", 5, "意见")),
+    ("pii-in-output", _cell("areas.csv", 5, "residents", "13957246813"), ("areas.csv", 5, "residents")),
 ]
 
 

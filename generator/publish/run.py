@@ -68,25 +68,11 @@ class Published:
 
 
 def publish_settings(data: Path) -> SiteSettings:
-    """The site settings publishing reads (target, as-of date), validated like a build's.
+    """The site settings publishing reads (target, as-of date): only site.yaml is read, so
+    a rollback does not prepare the whole dataset to learn where the site lives."""
+    from ..pipeline import site_settings
 
-    The one place publishing reads settings: only site.yaml is read, so a rollback does
-    not prepare the whole dataset to learn where the site lives."""
-    from ..load import is_settings, read_file, read_settings
-    from ..problems import Report
-    from ..validate import check_settings
-
-    found = sorted(p for p in Path(data).glob("*") if is_settings(p))
-    raw: dict[str, object] | None = None
-    lines: dict[str, list[int]] = {}
-    file = str(Path(Path(data).name) / "site.yaml")
-    if found:
-        file = str(Path(Path(data).name) / found[0].name)
-        content = read_file(found[0], file, [])
-        if content is not None:
-            raw, got = read_settings(content, file, [])
-            lines = got or {}
-    return check_settings(raw, file, lines, Report())
+    return site_settings(data)
 
 
 def _target_spec(options_target: str | None, data: Path) -> str:
