@@ -315,7 +315,9 @@ def progress_entry(p: Project, choice: int) -> str:
     k = p.fresh()
     log = p.table("progress")
     percent = str((choice // 5) % 101)
-    log.append({"项目编号": pid, "日期": t.get(n, "开始日期"), "进展情况": f"第{k}次报送：完成阶段性工作", "完成比例": percent})
+    log.append(
+        {"项目编号": pid, "日期": t.get(n, "开始日期"), "进展情况": f"第{k}次报送：完成阶段性工作", "完成比例": percent}
+    )
     log.save()
     return f"进度纪实新增 {pid} {percent}%（{log.encoding}）"
 

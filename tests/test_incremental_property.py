@@ -131,8 +131,13 @@ def test_mini_incremental_equals_full_after_random_edits(edits):
 
 @examples(2)
 @example(  # the demo's own formats: areas.yaml, units.xlsx, a GB18030 progress log, a BOM
-    edits=[(e.community_renamed, 0), (e.unit_renamed, 2), (e.project_deleted, 0), (e.progress_entry, 1),
-           (e.project_status, 51)],
+    edits=[
+        (e.community_renamed, 0),
+        (e.unit_renamed, 2),
+        (e.project_deleted, 0),
+        (e.progress_entry, 1),
+        (e.project_status, 51),
+    ],
 )
 @given(edits=sequences())
 def test_demo_incremental_equals_full_after_random_edits(edits):
