@@ -53,6 +53,7 @@ COMPLETED_WORDS = frozenset({"已完成", "提前完成", "已销号", "办结"}
 RATINGS = ("满意", "基本满意", "不满意")
 STAGES = ("群众点单", "社区开单", "共同接单", "已受理", "民主议单", "不予采纳")
 COMMUNITY_LEVELS = frozenset({"社区", "村", "community", "社区/村", "村/社区", "居委会", "村委会"})
+SUBDISTRICT_LEVELS = frozenset({"街道", "乡镇", "镇", "乡", "街道办事处", "subdistrict"})
 AS_OF_DATES = ("2026-06-30", "2026-07-31", "2026-11-15", "2026-11-20", "2026-12-31")
 
 
@@ -118,13 +119,33 @@ class Project:
     def table(self, name: str) -> Table:
         return Table.read(self.data / f"{name}.csv")
 
-    def communities(self) -> list[tuple[str, str]]:
-        """(id, name) of every community or village, in file order."""
+    def areas(self, levels: frozenset[str] = COMMUNITY_LEVELS) -> list[tuple[str, str]]:
+        """(id, name) of every area of these levels (by default communities and
+        villages), in file order."""
         if (self.data / "areas.yaml").exists():
             rows = yaml.safe_load((self.data / "areas.yaml").read_text(encoding="utf-8"))
-            return [(str(r["id"]), str(r["name"])) for r in rows if str(r.get("level")) in COMMUNITY_LEVELS]
+            return [(str(r["id"]), str(r["name"])) for r in rows if str(r.get("level")) in levels]
         t = self.table("areas")
-        return [(r[t.col("id")], r[t.col("name")]) for r in t.rows if r[t.col("level")] in COMMUNITY_LEVELS]
+        return [(r[t.col("id")], r[t.col("name")]) for r in t.rows if r[t.col("level")] in levels]
+
+    def communities(self) -> list[tuple[str, str]]:
+        return self.areas(COMMUNITY_LEVELS)
+
+    def set_households(self, area: str, value: int) -> bool:
+        path = self.data / "areas.yaml"
+        if path.exists():  # edited as text: the file's comments stay
+            text = path.read_text(encoding="utf-8")
+            block = re.compile(rf"^- id: {re.escape(area)}\n(?:  .*\n)*?  households: \d+$", re.M)
+            found = block.search(text)
+            if found is None:
+                return False
+            head = found.group(0).rsplit(" ", 1)[0]
+            path.write_text(text[: found.start()] + f"{head} {value}" + text[found.end() :], encoding="utf-8")
+            return True
+        t = self.table("areas")
+        t.set(t.column("id").index(area), "households", str(value))
+        t.save()
+        return True
 
     def units(self) -> list[tuple[str, str]]:
         """(id, name) of every unit, from units.csv or units.xlsx."""
@@ -138,6 +159,25 @@ class Project:
         head = next(n for n, r in enumerate(rows) if "编号" in r)
         i, j = rows[head].index("编号"), rows[head].index("单位名称")
         return [(str(r[i]), str(r[j])) for r in rows[head + 1 :] if r[i]]
+
+    def set_unit(self, uid: str, column: str, value: str) -> None:
+        """Set one cell of a unit's row, in units.csv or units.xlsx."""
+        if (self.data / "units.csv").exists():
+            t = self.table("units")
+            t.set(t.column("编号").index(uid), column, value)
+            t.save()
+            return
+        from openpyxl import load_workbook
+
+        wb = load_workbook(self.data / "units.xlsx")
+        ws = wb.active
+        rows = list(ws.iter_rows())
+        head = next(r for r in rows if any(c.value == "编号" for c in r))
+        i = next(c.column for c in head if c.value == "编号")
+        j = next(c.column for c in head if c.value == column)
+        row = next(r for r in rows if ws.cell(r[0].row, i).value == uid)
+        ws.cell(row[0].row, j).value = value or None
+        wb.save(self.data / "units.xlsx")
 
     def replace_everywhere(self, old: str, new: str) -> None:
         """Replace a name in every data file, in CSV, YAML and Excel alike."""
@@ -446,6 +486,70 @@ def community_renamed(p: Project, choice: int) -> str:
     return f"社区 {cid} {name} → {new}（所有清单）"
 
 
+def subdistrict_renamed(p: Project, choice: int) -> str:
+    aid, name = pick(p.areas(SUBDISTRICT_LEVELS), choice)
+    k = p.fresh()
+    suffix = next((s for s in ("街道", "镇", "乡") if name.endswith(s)), "")
+    new = f"{name[: len(name) - len(suffix)]}新{k}{suffix}"
+    if new in p.data_text():
+        return f"跳过：{new} 已存在"
+    p.replace_everywhere(name, new)
+    return f"街道 {aid} {name} → {new}（所有清单）"
+
+
+def households(p: Project, choice: int) -> str:
+    areas = p.areas(COMMUNITY_LEVELS | SUBDISTRICT_LEVELS)
+    aid, _ = pick(areas, choice)
+    value = 300 + (choice // 3) % 9000
+    if not p.set_households(aid, value):
+        return f"跳过：{aid} 没有户数"
+    return f"{aid} 户数 → {value}"
+
+
+def unit_pairing(p: Project, choice: int) -> str:
+    uid, _ = pick(p.units(), choice)
+    ids = [c for c, _ in p.communities()]
+    shape = choice % 3
+    value = "" if shape == 0 else "、".join(dict.fromkeys([pick(ids, choice // 3), pick(ids, choice // 7)][:shape]))
+    p.set_unit(uid, "结对社区", value)
+    return f"单位 {uid} 结对社区 → {value!r}"
+
+
+def demand_link(p: Project, choice: int) -> str:
+    """A demand names a project (or none); one time in three the project lists it too."""
+    demands = p.table("demands")
+    n = choice % len(demands.rows)
+    did = demands.get(n, "编号")
+    projects = p.table("projects")
+    m = (choice // 3) % (len(projects.rows) + 1)
+    pid = projects.get(m - 1, "编号") if m else ""
+    demands.set(n, "转化项目", pid)
+    demands.save()
+    if pid and choice % 3 == 0:
+        listed = [d for d in projects.get(m - 1, "对应需求").split("、") if d]
+        if did not in listed:
+            projects.set(m - 1, "对应需求", "、".join([*listed, did]))
+            projects.save()
+            return f"需求 {did} 转化项目 → {pid}，{pid} 对应需求加上 {did}"
+    return f"需求 {did} 转化项目 → {pid!r}"
+
+
+def result_edit(p: Project, choice: int) -> str:
+    results = p.table("results")
+    if not results.rows:
+        return "跳过：结果清单为空"
+    n = choice % len(results.rows)
+    pid = results.get(n, "项目编号")
+    if choice % 2:
+        results.set(n, "销号日期", "" if choice % 4 == 1 else results.get(n, "完成日期"))
+        what = f"销号日期 → {results.get(n, '销号日期')!r}"
+    else:
+        results.set(n, "办理成效", f"办理成效第{p.fresh()}次更新：群众反映良好。")
+        what = "办理成效改写"
+    results.save()
+    return f"结果 {pid} {what}"
+
+
 def unit_renamed(p: Project, choice: int) -> str:
     uid, name = pick(p.units(), choice)
     k = p.fresh()
@@ -470,6 +574,19 @@ def page_size(p: Project, choice: int) -> str:
     value = pick([2, 3, 5, 50] if small else [20, 50, 100], choice)
     old = p.site_setting("page_size", str(value))
     return f"site.yaml page_size {old} → {value}"
+
+
+def site_text(p: Project, choice: int) -> str:
+    """Other site.yaml settings: the rating scale, warning days, the portal's name, contact."""
+    key = pick(["rating_scale", "warning_days", "name", "contact"], choice)
+    if key == "rating_scale":
+        value = pick(["three", "five"], choice // 4)
+    elif key == "warning_days":
+        value = str(pick([7, 30, 90], choice // 4))
+    else:
+        value = f"区委办公室（第{p.fresh()}版）" if key == "contact" else f"办实事公示平台（第{p.fresh()}版）"
+    old = p.site_setting(key, value)
+    return f"site.yaml {key} {old} → {value}"
 
 
 def pelican_setting(p: Project, choice: int) -> str:
@@ -587,9 +704,15 @@ OPS: tuple[Op, ...] = (
     demand_stage,
     demand_summary,
     community_renamed,
+    subdistrict_renamed,
+    households,
     unit_renamed,
+    unit_pairing,
+    demand_link,
+    result_edit,
     as_of_date,
     page_size,
+    site_text,
     pelican_setting,
     template_edit,
     stylesheet_edit,
