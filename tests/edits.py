@@ -550,6 +550,31 @@ def result_edit(p: Project, choice: int) -> str:
     return f"结果 {pid} {what}"
 
 
+def rows_reordered(p: Project, choice: int) -> str:
+    """The same rows in another order (staff sort their spreadsheets)."""
+    name = pick(["projects", "demands", "feedback", "progress"], choice)
+    t = p.table(name)
+    if choice % 3 == 2:
+        t.rows.reverse()
+        how = "倒序"
+    else:
+        shift = 1 + (choice // 4) % max(1, len(t.rows) - 1)
+        t.rows = t.rows[shift:] + t.rows[:shift]
+        how = f"轮换 {shift} 行"
+    t.save()
+    return f"{name}.csv 行顺序{how}"
+
+
+def list_emptied(p: Project, choice: int) -> str:
+    """An optional list keeps its header and loses every row."""
+    name = pick(["feedback", "progress"], choice)
+    t = p.table(name)
+    gone = len(t.rows)
+    t.rows = []
+    t.save()
+    return f"{name}.csv 清空（{gone} 行）"
+
+
 def unit_renamed(p: Project, choice: int) -> str:
     uid, name = pick(p.units(), choice)
     k = p.fresh()
@@ -619,6 +644,20 @@ _TEMPLATE_SPOTS = (
     ("article.html", _BLOCK),
     ("page.html", _BLOCK),
 )
+
+
+def jinja_option(p: Project, choice: int) -> str:
+    """An option of Pelican's Jinja environment (pelicanconf.py), which every template is
+    compiled with. Not in OPS: incremental builds get it wrong today (see the xfail tests
+    in test_incremental_property.py)."""
+    option = pick(["lstrip_blocks", "trim_blocks"], choice)
+    text = p.settings.read_text(encoding="utf-8")
+    old = f'"{option}": True'
+    if old in text:
+        p.settings.write_text(text.replace(old, f'"{option}": False'), encoding="utf-8")
+        return f"pelicanconf.py JINJA_ENVIRONMENT {option} → False"
+    p.settings.write_text(text.replace(f'"{option}": False', old), encoding="utf-8")
+    return f"pelicanconf.py JINJA_ENVIRONMENT {option} → True"
 
 
 def template_edit(p: Project, choice: int) -> str:
@@ -710,6 +749,8 @@ OPS: tuple[Op, ...] = (
     unit_pairing,
     demand_link,
     result_edit,
+    rows_reordered,
+    list_emptied,
     as_of_date,
     page_size,
     site_text,

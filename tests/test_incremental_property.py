@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import edits as e
@@ -71,8 +72,11 @@ def differences(incremental: dict[str, bytes], full: dict[str, bytes]) -> list[s
     return out
 
 
-def check_sequence(project: Project, edits: list[tuple[Op, int]], work: Path) -> None:
-    """Apply the edits one by one; after each, incremental build == full build."""
+def check_sequence(
+    project: Project, edits: list[tuple[Op, int]], work: Path, only: Callable[[str], bool] = lambda f: True
+) -> None:
+    """Apply the edits one by one; after each, incremental build == full build (of the
+    files ``only`` accepts)."""
     live, full = work / "live", work / "full"
     build(project, live)
     for op, choice in edits:
@@ -82,16 +86,16 @@ def check_sequence(project: Project, edits: list[tuple[Op, int]], work: Path) ->
         for old in (full, full.with_name(f".{full.name}.cache")):
             shutil.rmtree(old, ignore_errors=True)
         build(project, full, "--full")
-        diff = differences(files(live), files(full))
+        diff = [d for d in differences(files(live), files(full)) if only(d.split(": ", 1)[1])]
         if diff:
             shown = "\n".join(diff[:40]) + (f"\n… and {len(diff) - 40} more" if len(diff) > 40 else "")
             pytest.fail(f"incremental build != full build after\n{project.log()}\n{shown}", pytrace=False)
 
 
-def run(data: Path, edits: list[tuple[Op, int]]) -> None:
+def run(data: Path, edits: list[tuple[Op, int]], only: Callable[[str], bool] = lambda f: True) -> None:
     work = Path(tempfile.mkdtemp(prefix="gongshi-property-"))
     try:
-        check_sequence(Project.create(data, work / "project"), edits, work)
+        check_sequence(Project.create(data, work / "project"), edits, work, only)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -142,3 +146,26 @@ def test_mini_incremental_equals_full_after_random_edits(edits):
 @given(edits=sequences())
 def test_demo_incremental_equals_full_after_random_edits(edits):
     run(ROOT / "data", edits)
+
+
+# ---------------------------------------------------------------- found by this test
+# Known bugs, each reduced to its smallest case. strict: when one is fixed, its test
+# fails as XPASS; then drop the mark (and put edits.jinja_option into edits.OPS).
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="page digests (render.GongshiGenerator._bases) leave out Pelican's JINJA_ENVIRONMENT options, "
+    "so after lstrip_blocks changes in pelicanconf.py no data page is rendered again",
+)
+def test_a_jinja_environment_option_reaches_every_data_page():
+    run(MINI, [(e.jinja_option, 0)], only=lambda f: not f.startswith(("news/", "pages/", ".gongshi/")))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the Jinja bytecode cache beside the output (templating.install) is keyed by template source "
+    "only: after lstrip_blocks changes, even Pelican's own pages, rendered every build, come out as before",
+)
+def test_a_jinja_environment_option_reaches_pelicans_own_pages():
+    run(MINI, [(e.jinja_option, 0)], only=lambda f: f.startswith(("news/", "pages/")))
