@@ -114,6 +114,11 @@ EVERY_EDIT = (
     [(e.markdown_edit, 2), (e.news_removed, 1), (e.stylesheet_edit, 0), (e.progress_entry, 1), (e.project_deadline, 4)],
     # A percentage, a comment withdrawn, a word in _macros.html, back before the comment, a status.
     [(e.project_percentage, 7), (e.public_comment, 4), (e.template_edit, 1), (e.revert, 1), (e.project_status, 8)],
+    # Subdistrict S1 renamed, C1's households, U3 paired with C2 and C1, D004 linked both
+    # ways to P1, P1's sign-off date cleared.
+    [(e.subdistrict_renamed, 0), (e.households, 2), (e.unit_pairing, 5), (e.demand_link, 3), (e.result_edit, 1)],
+    # Five-level ratings, feedback reversed then emptied, back before the emptying, the portal's name.
+    [(e.site_text, 4), (e.rows_reordered, 2), (e.list_emptied, 0), (e.revert, 1), (e.site_text, 2)],
 )
 
 
@@ -169,3 +174,23 @@ def test_a_jinja_environment_option_reaches_every_data_page():
 )
 def test_a_jinja_environment_option_reaches_pelicans_own_pages():
     run(MINI, [(e.jinja_option, 0)], only=lambda f: f.startswith(("news/", "pages/")))
+
+
+def test_every_edit_is_tried_whatever_hypothesis_draws():
+    assert set(OPS) <= {op for case in EVERY_EDIT for op, _ in case}
+
+
+@pytest.mark.parametrize("op", OPS, ids=lambda op: op.__name__)
+def test_each_edit_changes_the_project(op, tmp_path):
+    """No edit is silently a no-op: for some small choice it changes a source file."""
+    project = Project.create(MINI, tmp_path / "project")
+    if op is e.revert:  # something to undo: the state before an earlier edit, then that edit
+        project.history.append(project.snapshot())
+        e.project_added(project, 0)
+        project.history.append(project.snapshot())
+    before = project.snapshot()
+    for choice in range(12):
+        op(project, choice)
+        if project.snapshot() != before:
+            return
+    pytest.fail(f"{op.__name__} changed nothing for choices 0–11")
