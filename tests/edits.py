@@ -160,6 +160,20 @@ class Project:
         i, j = rows[head].index("编号"), rows[head].index("单位名称")
         return [(str(r[i]), str(r[j])) for r in rows[head + 1 :] if r[i]]
 
+    def set_parent(self, area: str, parent: str) -> None:
+        path = self.data / "areas.yaml"
+        if path.exists():
+            text = path.read_text(encoding="utf-8")
+            block = re.compile(rf"^- id: {re.escape(area)}\n(?:  .*\n)*?  parent: \S+$", re.M)
+            found = block.search(text)
+            assert found is not None, area
+            head = found.group(0).rsplit(" ", 1)[0]
+            path.write_text(text[: found.start()] + f"{head} {parent}" + text[found.end() :], encoding="utf-8")
+            return
+        t = self.table("areas")
+        t.set(t.column("id").index(area), "parent", parent)
+        t.save()
+
     def set_unit(self, uid: str, column: str, value: str) -> None:
         """Set one cell of a unit's row, in units.csv or units.xlsx."""
         if (self.data / "units.csv").exists():
@@ -399,6 +413,28 @@ def project_added(p: Project, choice: int) -> str:
     return f"新增项目 {pid}（{community}，{unit}）"
 
 
+def project_renumbered(p: Project, choice: int) -> str:
+    """A project gets a new id, in every list that names it (its page moves)."""
+    t, n, pid = _project(p, choice)
+    new = f"{pid}R{p.fresh()}"
+    t.set(n, "编号", new)
+    t.save()
+    for name, column in (
+        ("progress", "项目编号"),
+        ("results", "项目编号"),
+        ("feedback", "项目编号"),
+        ("demands", "转化项目"),
+    ):
+        other = p.table(name)
+        j = other.col(column)
+        hits = [r for r in other.rows if r[j] == pid]
+        for r in hits:
+            r[j] = new
+        if hits:
+            other.save()
+    return f"项目编号 {pid} → {new}（所有清单）"
+
+
 def project_deleted(p: Project, choice: int) -> str:
     """A project leaves with its progress, result and feedback rows and its demands' links."""
     t, n, pid = _project(p, choice)
@@ -495,6 +531,15 @@ def subdistrict_renamed(p: Project, choice: int) -> str:
         return f"跳过：{new} 已存在"
     p.replace_everywhere(name, new)
     return f"街道 {aid} {name} → {new}（所有清单）"
+
+
+def community_reparented(p: Project, choice: int) -> str:
+    """A community moves to another subdistrict (its grids go with it)."""
+    cid, _ = pick(p.communities(), choice)
+    subdistricts = [a for a, _ in p.areas(SUBDISTRICT_LEVELS)]
+    parent = pick(subdistricts, choice // 3)
+    p.set_parent(cid, parent)
+    return f"社区 {cid} 上级 → {parent}"
 
 
 def households(p: Project, choice: int) -> str:
@@ -738,12 +783,14 @@ OPS: tuple[Op, ...] = (
     project_moves,
     project_added,
     project_deleted,
+    project_renumbered,
     rating_added,
     public_comment,
     demand_stage,
     demand_summary,
     community_renamed,
     subdistrict_renamed,
+    community_reparented,
     households,
     unit_renamed,
     unit_pairing,

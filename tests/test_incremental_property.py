@@ -14,6 +14,7 @@ For a longer, random exploration:
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import tempfile
@@ -28,11 +29,6 @@ from hypothesis import strategies as st
 from support import MINI, ROOT
 
 from generator.cli import main
-
-try:
-    from generator import pipeline
-except ImportError:  # the build state is moving into a Build object
-    pipeline = None
 
 _LONG = int(os.environ.get("GONGSHI_PROPERTY_EXAMPLES", "0"))
 
@@ -56,10 +52,19 @@ def files(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def build(project: Project, out: Path, *extra: str) -> None:
+def forget_prepared() -> None:
+    """``pipeline.forget()`` while it exists: the Build object replacing it keeps no state."""
+    try:
+        pipeline = importlib.import_module("generator.pipeline")
+    except ImportError:
+        return
     forget = getattr(pipeline, "forget", None)
     if forget is not None:
         forget()
+
+
+def build(project: Project, out: Path, *extra: str) -> None:
+    forget_prepared()
     argv = ["build", "--data", str(project.data), "--output", str(out), "--settings", str(project.settings)]
     code = main([*argv, "--reports", str(out.parent / f"{out.name}-reports"), *extra])
     assert code == 0, f"build {' '.join(extra)} exited {code}\n{project.log()}"
@@ -119,6 +124,8 @@ EVERY_EDIT = (
     [(e.subdistrict_renamed, 0), (e.households, 2), (e.unit_pairing, 5), (e.demand_link, 3), (e.result_edit, 1)],
     # Five-level ratings, feedback reversed then emptied, back before the emptying, the portal's name.
     [(e.site_text, 4), (e.rows_reordered, 2), (e.list_emptied, 0), (e.revert, 1), (e.site_text, 2)],
+    # C3 moves to subdistrict S1, P2 renumbered everywhere, projects.csv rotated, the progress log emptied.
+    [(e.community_reparented, 2), (e.project_renumbered, 1), (e.rows_reordered, 0), (e.list_emptied, 1)],
 )
 
 
