@@ -14,6 +14,7 @@ For a longer, random exploration:
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import shutil
@@ -66,7 +67,14 @@ def forget_prepared() -> None:
 def build(project: Project, out: Path, *extra: str) -> None:
     forget_prepared()
     argv = ["build", "--data", str(project.data), "--output", str(out), "--settings", str(project.settings)]
-    code = main([*argv, "--reports", str(out.parent / f"{out.name}-reports"), *extra])
+    try:
+        code = main([*argv, "--reports", str(out.parent / f"{out.name}-reports"), *extra])
+    finally:
+        # A build freezes what it prepared (gc.freeze: one build per process in the CLI);
+        # a hundred builds in this process would keep every earlier one's garbage (1.7 MB
+        # per mini build; 1.9 GB after 150 examples).
+        gc.unfreeze()
+        gc.collect()
     assert code == 0, f"build {' '.join(extra)} exited {code}\n{project.log()}"
 
 
