@@ -146,14 +146,14 @@ def explicit(cases):
     return decorate
 
 
-@examples(8)
+@examples(5)
 @explicit(EVERY_EDIT)
 @given(edits=sequences())
 def test_mini_incremental_equals_full_after_random_edits(edits):
     run(MINI, edits)
 
 
-@examples(2)
+@examples(1)
 @example(  # the demo's own formats: areas.yaml, units.xlsx, a GB18030 progress log, a BOM
     edits=[
         (e.community_renamed, 0),
