@@ -660,11 +660,18 @@ def site_text(p: Project, choice: int) -> str:
 
 
 def pelican_setting(p: Project, choice: int) -> str:
+    """Pelican's own settings: news pagination, the site name, where news articles live."""
     text = p.settings.read_text(encoding="utf-8")
-    if choice % 2:
-        value = pick([1, 2, 10], choice // 2)
+    kind = choice % 3
+    if kind == 1:
+        value = pick([1, 2, 10], choice // 3)
         text = re.sub(r"^DEFAULT_PAGINATION = .*$", f"DEFAULT_PAGINATION = {value}", text, flags=re.M)
         what = f"DEFAULT_PAGINATION = {value}"
+    elif kind == 2:
+        folder = pick(["news", "articles", "xinwen"], choice // 3)
+        text = re.sub(r'^ARTICLE_URL = "\w+/', f'ARTICLE_URL = "{folder}/', text, flags=re.M)
+        text = re.sub(r'^ARTICLE_SAVE_AS = "\w+/', f'ARTICLE_SAVE_AS = "{folder}/', text, flags=re.M)
+        what = f"ARTICLE_URL = {folder}/{{slug}}/"
     else:
         k = p.fresh()
         text = re.sub(r'^SITENAME = "(.*)"$', rf'SITENAME = "\g<1>{k}"', text, flags=re.M)

@@ -134,8 +134,15 @@ EVERY_EDIT = (
     [(e.subdistrict_renamed, 0), (e.households, 2), (e.unit_pairing, 5), (e.demand_link, 3), (e.result_edit, 1)],
     # Five-level ratings, feedback reversed then emptied, back before the emptying, the portal's name.
     [(e.site_text, 4), (e.rows_reordered, 2), (e.list_emptied, 0), (e.revert, 1), (e.site_text, 2)],
-    # C3 moves to subdistrict S1, P2 renumbered everywhere, projects.csv rotated, the progress log emptied.
-    [(e.community_reparented, 2), (e.project_renumbered, 1), (e.rows_reordered, 0), (e.list_emptied, 1)],
+    # C3 moves to subdistrict S1, P2 renumbered everywhere, projects.csv rotated, the
+    # progress log emptied, news articles moved to articles/.
+    [
+        (e.community_reparented, 2),
+        (e.project_renumbered, 1),
+        (e.rows_reordered, 0),
+        (e.list_emptied, 1),
+        (e.pelican_setting, 5),
+    ],
 )
 
 
