@@ -610,6 +610,19 @@ def rows_reordered(p: Project, choice: int) -> str:
     return f"{name}.csv 行顺序{how}"
 
 
+def list_reencoded(p: Project, choice: int) -> str:
+    """The same list saved in another encoding or with other line endings (Excel's
+    "save as" does both): the site must not change, however the inputs' bytes did."""
+    name = pick(["projects", "demands", "feedback", "progress", "results"], choice)
+    t = p.table(name)
+    old = (t.encoding, t.newline)
+    t.encoding = pick([e for e in ("utf-8", "utf-8-sig", "gb18030") if e != t.encoding], choice // 5)
+    if choice % 2:
+        t.newline = "\n" if t.newline == "\r\n" else "\r\n"
+    t.save()
+    return f"{name}.csv {old} → {(t.encoding, t.newline)}"
+
+
 def list_emptied(p: Project, choice: int) -> str:
     """An optional list keeps its header and loses every row."""
     name = pick(["feedback", "progress"], choice)
@@ -804,6 +817,7 @@ OPS: tuple[Op, ...] = (
     demand_link,
     result_edit,
     rows_reordered,
+    list_reencoded,
     list_emptied,
     as_of_date,
     page_size,

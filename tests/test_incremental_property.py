@@ -123,8 +123,16 @@ EVERY_EDIT = (
     [(e.project_status, 51), (e.rating_added, 4), (e.community_renamed, 0), (e.revert, 0), (e.template_edit, 0)],
     # P1 deleted with its rows, a new project, P2 moved to one community, a unit renamed, page_size 2.
     [(e.project_deleted, 0), (e.project_added, 1), (e.project_moves, 5), (e.unit_renamed, 2), (e.page_size, 0)],
-    # A demand's stage and another's summary, as_of, news pagination 1, a news article added.
-    [(e.demand_stage, 18), (e.demand_summary, 3), (e.as_of_date, 4), (e.pelican_setting, 1), (e.news_added, 2)],
+    # A demand's stage and another's summary, as_of, news pagination 1, a news article
+    # added, demands.csv saved as GB18030 with CRLF.
+    [
+        (e.demand_stage, 18),
+        (e.demand_summary, 3),
+        (e.as_of_date, 4),
+        (e.pelican_setting, 1),
+        (e.news_added, 2),
+        (e.list_reencoded, 6),
+    ],
     # A news title, a news article removed, the stylesheet, a progress report, a deadline.
     [(e.markdown_edit, 2), (e.news_removed, 1), (e.stylesheet_edit, 0), (e.progress_entry, 1), (e.project_deadline, 4)],
     # A percentage, a comment withdrawn, a word in _macros.html, back before the comment, a status.
