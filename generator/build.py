@@ -80,10 +80,10 @@ def pelican_settings(output: Path, config: Path | None, cache: Path | None = Non
         if not Path(settings[key]).is_absolute():
             settings[key] = str((base / settings[key]).resolve())
     if cache is not None:
-        from .templating import bytecode_cache
+        from .templating import bytecode_cache, environment_options
 
         jinja = dict(settings.get("JINJA_ENVIRONMENT") or {})
-        jinja["bytecode_cache"] = bytecode_cache(cache)
+        jinja["bytecode_cache"] = bytecode_cache(cache, environment_options(settings))
         settings["JINJA_ENVIRONMENT"] = jinja
     return settings
 

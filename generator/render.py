@@ -40,6 +40,7 @@ from .pipeline import prepare
 from .privacy import KIND_LABELS, allowed_in, leak, scan_bytes
 from .problems import OutputError
 from .progress import Progress
+from .templating import environment_options
 from .timing import phase
 from .views import Link, ViewBuilder, url_for
 
@@ -312,6 +313,7 @@ class GongshiGenerator(Generator):
                 code_digest(),
                 shared,
                 ds.settings,  # SiteSettings: its repr shows every field
+                environment_options(self.settings),  # how Pelican's Jinja renders
                 ds.rating_enum,
                 ds.satisfied_keys,
             )

@@ -29,7 +29,7 @@ import pytest
 from edits import OPS, Op, Project
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from support import MINI, ROOT
+from support import MINI, ROOT, site_files
 
 from generator.cli import main
 
@@ -52,7 +52,7 @@ def sequences(ops: tuple[Op, ...] = OPS):
 
 
 def files(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return site_files(root)  # every file, the build's record included (not its file times)
 
 
 def forget_prepared() -> None:
@@ -121,6 +121,8 @@ EVERY_EDIT = (
     # P2 completed (and its result row added), a rating, the community that demand D002
     # names by name renamed, all that reverted, then a word in project.html.
     [(e.project_status, 51), (e.rating_added, 4), (e.community_renamed, 0), (e.revert, 0), (e.template_edit, 0)],
+    # A Jinja option of pelicanconf.py, then a project's percentage.
+    [(e.jinja_option, 0), (e.project_percentage, 3)],
     # P1 deleted with its rows, a new project, P2 moved to one community, a unit renamed, page_size 2.
     [(e.project_deleted, 0), (e.project_added, 1), (e.project_moves, 5), (e.unit_renamed, 2), (e.page_size, 0)],
     # A demand's stage and another's summary, as_of, news pagination 1, a news article
@@ -186,25 +188,14 @@ def test_demo_incremental_equals_full_after_random_edits(edits):
 
 
 # ---------------------------------------------------------------- found by this test
-# Known bugs, each reduced to its smallest case. strict: when one is fixed, its test
-# fails as XPASS; then drop the mark (and put edits.jinja_option into edits.OPS).
+# Bugs it found, each reduced to its smallest case: a Jinja option changed in
+# pelicanconf.py (lstrip_blocks) reached neither the page digests nor the bytecode cache.
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="page digests (render.GongshiGenerator._bases) leave out Pelican's JINJA_ENVIRONMENT options, "
-    "so after lstrip_blocks changes in pelicanconf.py no data page is rendered again (passes only once the "
-    "bytecode cache below is fixed too)",
-)
 def test_a_jinja_environment_option_reaches_every_data_page():
     run(MINI, [(e.jinja_option, 0)], only=lambda f: not f.startswith(("news/", "pages/", ".gongshi/")))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the Jinja bytecode cache beside the output (templating.install) is keyed by template source "
-    "only: after lstrip_blocks changes, even Pelican's own pages, rendered every build, come out as before",
-)
 def test_a_jinja_environment_option_reaches_pelicans_own_pages():
     run(MINI, [(e.jinja_option, 0)], only=lambda f: f.startswith(("news/", "pages/")))
 
