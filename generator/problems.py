@@ -136,6 +136,27 @@ _CODES = (
         "feedback before completion",
     ),
     Code("blank-row", WARNING, "空行已跳过", "可删除空行", "blank row skipped"),
+    Code(
+        "sheet-skipped",
+        WARNING,
+        "工作表未读取",
+        "如其中有要发布的数据，请取消隐藏，或在前 10 行写上列名",
+        "sheet not read",
+    ),
+    Code(
+        "merged-not-filled",
+        WARNING,
+        "合并单元格只在第一行有值",
+        "这一列不按合并单元格向下填充，请取消合并并在每一行填写",
+        "merged cell not filled down",
+    ),
+    Code(
+        "formula-without-value",
+        ERROR,
+        "公式没有保存计算结果",
+        "请用 Excel 或 WPS 打开工作簿并保存一次，或把公式复制后“选择性粘贴为数值”",
+        "formula saved without its value",
+    ),
     Code("invalid-settings", ERROR, "站点设置有误", "请按说明修改 site.yaml", "site settings invalid"),
     Code(
         "pii-masked",
@@ -157,6 +178,7 @@ class Problem:
     column: str = ""  # the header as written in the file, or the schema label
     value: str = ""
     detail: str = ""  # Chinese, specific to this occurrence (e.g. the allowed values)
+    letter: str = ""  # the column's letter as a spreadsheet shows it (CSV and workbooks)
 
     @property
     def severity(self) -> str:
@@ -176,7 +198,11 @@ class Problem:
         parts = [self.file or "（设置）"]
         if self.row is not None:
             parts.append(f"第 {self.row} 行")
-        if self.column:
+        if self.letter and self.column:
+            parts.append(f"{self.letter} 列“{self.column}”")
+        elif self.letter:
+            parts.append(f"{self.letter} 列")
+        elif self.column:
             parts.append(f"“{self.column}”列")
         return "，".join(parts)
 
@@ -187,6 +213,7 @@ class Problem:
             "file": self.file,
             "row": self.row,
             "column": self.column,
+            "letter": self.letter,
             "value": self.value,
             "message": self.message(),
         }

@@ -93,6 +93,13 @@ class Column:
     # Computed when the lists are published (a project's light, its rating counts ...),
     # never read from data: declared here so pages and downloads share one label.
     derived: bool = False
+    # Staff merge a cell down over the rows it applies to (one community, one lead unit for
+    # several rows): only these columns take the merged value on every row; elsewhere a
+    # merge spanning data rows is reported, since its meaning is not certain.
+    fill_down: bool = False
+    # Workbooks kept one sheet per subdistrict often lack the column: its value is then
+    # the sheet's name, when that name is a subdistrict's (东街道, 西镇).
+    from_sheet: bool = False
 
     @property
     def published(self) -> bool:
@@ -280,7 +287,9 @@ AREAS = Table(
             False,
             ("上级编号", "所属街道", "所属区域"),
             ref="areas",
-            description="区以外必填",
+            description="区以外必填；按街道分工作表时可不填，取工作表名",
+            fill_down=True,
+            from_sheet=True,
         ),
         Column("households", "户数", INTEGER, False, ("总户数",), minimum=0),
         Column("residents", "人口", INTEGER, False, ("常住人口", "居民数", "人数"), minimum=0),
@@ -296,7 +305,7 @@ UNITS = Table(
     (
         Column("id", "编号", STRING, True, ("单位编号", "代码", "ID")),
         Column("name", "单位名称", STRING, True, ("名称", "部门", "部门名称", "单位")),
-        Column("kind", "单位类别", STRING, False, ("类别", "性质")),
+        Column("kind", "单位类别", STRING, False, ("类别", "性质"), fill_down=True),
         Column(
             "paired_communities",
             "结对社区",
@@ -326,6 +335,7 @@ DEMANDS = Table(
             ("社区/村", "所属社区", "村（社区）"),
             ref="areas",
             ref_level="community",
+            fill_down=True,
         ),
         Column("received", "收集日期", DATE, True, ("日期", "登记日期", "收集时间")),
         Column("channel", "收集渠道", ENUM, False, ("渠道", "来源"), enum=CHANNEL),
@@ -374,6 +384,7 @@ PROJECTS = Table(
             ref="areas",
             ref_level="community",
             description="一个或多个社区，用顿号分隔",
+            fill_down=True,
         ),
         Column("category", "类别", ENUM, False, ("领域", "分类", "八微类别"), enum=CATEGORY),
         Column("handling", "办理方式", ENUM, False, ("六办", "工作法"), enum=HANDLING),

@@ -109,6 +109,8 @@ class CheckedPart:
     masked: list[tuple[int, int, str, str, str]] = field(default_factory=list)  # step, position, column, kinds, text
     changes: dict[str, dict[int, str]] = field(default_factory=dict)  # column -> position -> masked text
     lazy: dict[str, np.ndarray] = field(default_factory=dict)  # load.lazy columns as read, until redaction
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # rows read that are not data, with the reason
+    letters: dict[str, str] = field(default_factory=dict)  # column -> its letter in the spreadsheet
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -149,6 +151,7 @@ class CheckedPart:
         return CheckedPart(
             a.table, a.file, a.written, a.rows_read + b.rows_read, problems, a.blank_rows + b.blank_rows,
             np.concatenate([a.rows, b.rows]), codes, raw, typed, slugs, masked, changes,
+            skipped=a.skipped + b.skipped, letters=a.letters,
         )  # fmt: skip
 
 
@@ -210,7 +213,7 @@ def check_part(table: Table, part: RawPart) -> CheckedPart:
         emit((len(table.columns) + 1) * _STEPS_PER_COLUMN, "invalid-id", bad)
         slugs = _each(ids, slugify)
     return CheckedPart(table.name, part.file, part.written, len(part.rows), problems, blank_rows, rows, codes, raw,
-                       typed, slugs, lazy=private)  # fmt: skip
+                       typed, slugs, lazy=private, skipped=list(part.skipped), letters=dict(part.letters))  # fmt: skip
 
 
 def _emitter(problems, rows, k, u, name):
@@ -402,8 +405,10 @@ class TableData:
         self.table = table
         self.parts = parts
         self.headers: dict[str, dict[str, str]] = {}
+        self.letters: dict[str, dict[str, str]] = {}
         for p in parts:
             self.headers[p.file] = p.written  # the last part of a file wins, as it always has
+            self.letters[p.file] = p.letters
         self.sizes = [len(p) for p in parts]
         self.ends = np.cumsum(self.sizes)
         self.rows = np.concatenate([p.rows for p in parts]).astype(np.int64, copy=False)
@@ -440,6 +445,9 @@ class TableData:
     def header(self, file: str, column: str) -> str:
         return self.headers.get(file, {}).get(column) or self.table.column(column).label
 
+    def letter(self, file: str, column: str) -> str:
+        return self.letters.get(file, {}).get(column, "")
+
     def values(self, column: str) -> np.ndarray:
         """The typed cells of a column, row by row."""
         return self.typed[column][self.codes[column]]
@@ -463,7 +471,8 @@ class _Checker:
     def problem(self, code: str, pos: int, column: str | None, value: str = "", detail: str = "") -> None:
         file = self.td.file(pos)
         header = self.td.header(file, column) if column else ""
-        self.report.add(Problem(code, file, int(self.td.rows[pos]), header, str(value), detail))
+        letter = self.td.letter(file, column) if column else ""
+        self.report.add(Problem(code, file, int(self.td.rows[pos]), header, str(value), detail, letter))
 
     def bulk(self, code: str, positions: np.ndarray, column: str, detail_for=None) -> None:
         """Report ``code`` for the rows at ``positions``, with the cell as written."""
@@ -473,7 +482,10 @@ class _Checker:
             value = raw[codes[pos]]
             file = td.file(pos)
             detail = detail_for(value) if detail_for else ""
-            self.report.add(Problem(code, file, int(td.rows[pos]), td.header(file, column), str(value), detail))
+            self.report.add(
+                Problem(code, file, int(td.rows[pos]), td.header(file, column), str(value), detail,
+                        td.letter(file, column))
+            )  # fmt: skip
 
 
 def _part_problems(td: TableData, report: Report) -> None:
@@ -482,7 +494,8 @@ def _part_problems(td: TableData, report: Report) -> None:
     found.sort(key=lambda fp: fp[1][0])  # stable: part order, then row order within a check
     for file, (_, code, row, column, value, detail) in found:
         header = td.header(file, column) if column else ""
-        report.add(Problem(code, file, row, header, value, detail))
+        letter = td.letter(file, column) if column else ""
+        report.add(Problem(code, file, row, header, value, detail, letter))
 
 
 def _check_keys(ck: _Checker) -> None:
@@ -633,8 +646,10 @@ def validate(
             typed[name] = TableData.empty(table)
             continue
         td = TableData(table, parts[name])
-        report.rows_read[name] += sum(p.rows_read for p in td.parts)
+        report.rows_read[name] += sum(p.rows_read + len(p.skipped) for p in td.parts)
         for p in td.parts:
+            for row, why in p.skipped:
+                report.exclude(name, p.file, row, why)
             for row in p.blank_rows:
                 report.exclude(name, p.file, row, "空行")
         _part_problems(td, report)

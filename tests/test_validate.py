@@ -58,6 +58,34 @@ def _symlink(d):
     os.symlink("/etc/hostname", d / "demands-extra.csv")
 
 
+def _workbook(d, edit):
+    """projects.csv as the one sheet of 整改清单.xlsx, then ``edit(sheet)``."""
+    import openpyxl
+
+    rows = read_rows(d / "projects.csv")
+    (d / "projects.csv").unlink()
+    wb = openpyxl.Workbook()
+    for r in rows:
+        wb.active.append(r)
+    edit(wb)
+    wb.save(d / "整改清单.xlsx")
+
+
+def _hidden_sheet(wb):
+    ws = wb.create_sheet("旧表")
+    ws.append(["编号", "项目名称"])
+    ws.sheet_state = "hidden"
+
+
+def _merged_leader(wb):
+    wb.active["H3"] = None
+    wb.active.merge_cells("H2:H3")
+
+
+def _formula(wb):
+    wb.active["B3"] = '="小区"&"排水"'
+
+
 CASES = [
     ("missing-value", _cell("projects.csv", 2, "项目名称", ""), ("projects.csv", 2, "项目名称")),
     ("type-error", _cell("projects.csv", 3, "完成比例", "四十"), ("projects.csv", 3, "完成比例")),
@@ -105,6 +133,9 @@ CASES = [
         ("site.yaml", 3, "as_of"),
     ),
     ("pii-masked", lambda d: None, ("feedback.csv", 5, "意见")),
+    ("sheet-skipped", lambda d: _workbook(d, _hidden_sheet), ("整改清单.xlsx[旧表]", None, "")),
+    ("merged-not-filled", lambda d: _workbook(d, _merged_leader), ("整改清单.xlsx[Sheet]", 2, "领办人")),
+    ("formula-without-value", lambda d: _workbook(d, _formula), ("整改清单.xlsx[Sheet]", 3, "项目名称")),
 ]
 
 
@@ -132,7 +163,7 @@ def test_messages_say_value_and_fix_in_chinese(mini):
     p = next(p for p in pipeline.check(mini).problems if p.code == "invalid-date")
     assert p.value == "2026年13月1日"
     assert "2026年6月30日" in p.message()  # says how to write it
-    assert p.location() == "data/demands.csv，第 2 行，“收集日期”列"
+    assert p.location() == "data/demands.csv，第 2 行，C 列“收集日期”"
 
 
 @pytest.mark.parametrize(
