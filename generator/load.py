@@ -23,7 +23,7 @@ import pandas as pd
 import yaml
 
 from .problems import Problem
-from .schema import PRIVATE, STRING, Column, Table, norm, table_for_name
+from .schema import ENUM, PRIVATE, STRING, Column, Table, norm, table_for_name
 
 SETTINGS_NAMES = ("site", "settings", "站点设置", "网站设置", "设置")
 DATA_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".yaml", ".yml")
@@ -296,10 +296,24 @@ def header_columns(
         positions[col] = j
         written[col] = name
     for c in table.columns:
-        if c.required and c.name not in positions:
+        if c.name in positions:
+            continue
+        if c.name == table.key and table.identity:
+            names = "和".join(f"“{table.column(i).label}”" for i in table.identity)
+            detail = f"没有“{c.label}”列，编号按{names}生成，行的顺序变了网址也不变；这些内容改了，编号也会变"
+            problems.append(Problem("id-derived", file, header_row, c.label, detail=detail))
+        elif c.required:
             problems.append(
                 Problem("missing-column", file, header_row, c.label, detail=f"{table.label}必须有“{c.label}”列")
             )
+        elif c.type == ENUM and c.inferred_from:
+            source = table.column(c.inferred_from)
+            if source.name in positions:
+                detail = f"没有“{c.label}”列，按“{written[source.name]}”中的文字推断（如“已完成”“已销号”为已完成）"
+                problems.append(Problem("status-inferred", file, header_row, c.label, detail=detail))
+            else:
+                detail = f"{table.label}必须有“{c.label}”列，或有“{source.label}”列用来推断{c.label}"
+                problems.append(Problem("missing-column", file, header_row, c.label, detail=detail))
     return h, positions, written
 
 
@@ -990,6 +1004,8 @@ def read_data(raw: bytes, suffix: str, file: str, table: Table | None) -> FileRe
         result = to_frame(grid, np.asarray(numbers), table, file, problems)
         if result is None:
             return None
+        if suffix in (".yaml", ".yml"):
+            result[0].letters = {}  # a YAML file has lines, not lettered columns
         parts.append(result[0])
         return result[1], result[2]
 

@@ -206,6 +206,7 @@ def _prepare(data_dir: Path, cache_dir: Path | None, use_cache: bool, known: dic
     if scale not in RATING_SCALES:
         scale = "three"
 
+    unloaded: set[str] = set()  # lists given a file that could not be read
     for (path, file, table), mine in zip(found, read_problems, strict=True):
         if not is_settings(path):
             result = _file_result(path, file, table, scale, cache, mine, known.get(str(path)))
@@ -213,6 +214,8 @@ def _prepare(data_dir: Path, cache_dir: Path | None, use_cache: bool, known: dic
                 mine.extend(result.problems)
                 for part in result.parts:
                     parts.setdefault(part.table, []).append(part)
+            if table is not None and (result is None or not result.parts) and any(p.is_error for p in mine):
+                unloaded.add(table.name)
     if cache is not None:
         with phase("load"):
             cache.prune()
@@ -233,7 +236,7 @@ def _prepare(data_dir: Path, cache_dir: Path | None, use_cache: bool, known: dic
     report.extend(problems)
     report.extend(settings_report.problems)
     with phase("validate"):
-        tables = validate(settings, parts, report)
+        tables = validate(settings, parts, report, unloaded=unloaded)
     if report.errors:
         raise ValidationFailed(report, cache.stats if cache is not None else None)
     with phase("redact"):

@@ -83,6 +83,13 @@ _CODES = (
         "请检查编号或名称是否写错，或先在对应清单中添加它",
         "reference to unknown row",
     ),
+    Code(
+        "references-unchecked",
+        WARNING,
+        "引用无法核对",
+        "被引用的清单有错误，改正后这些引用会再检查一次",
+        "references into a list that could not be read",
+    ),
     Code("ambiguous-reference", ERROR, "名称对应多个对象", "有多个同名对象，请改用编号", "name matches several rows"),
     Code(
         "invalid-parent",
@@ -134,6 +141,27 @@ _CODES = (
         "对未完成项目的评价",
         "评价会发布，但通常应在项目完成后收集",
         "feedback before completion",
+    ),
+    Code(
+        "ambiguous-date",
+        ERROR,
+        "日期不完整",
+        "请写明年份，如 2026年6月30日 或 2026年6月底",
+        "date without a year",
+    ),
+    Code(
+        "status-inferred",
+        WARNING,
+        "状态由进展情况推断",
+        "请核对推断出的状态；如需准确，请加一列“状态”",
+        "status inferred from the progress note",
+    ),
+    Code(
+        "id-derived",
+        WARNING,
+        "编号由内容生成",
+        "如需固定编号，请加一列“编号”",
+        "ids derived from the content",
     ),
     Code("blank-row", WARNING, "空行已跳过", "可删除空行", "blank row skipped"),
     Code(

@@ -14,13 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from . import ledger
 from .load import RawPart, blank_cells
 from .problems import Problem, Report
 from .schema import (
@@ -192,6 +193,9 @@ def check_part(table: Table, part: RawPart) -> CheckedPart:
     raw = {c: col.uniques for c, col in part.cols.items()}
     typed: dict[str, np.ndarray] = {}
     private = {c: (v if keep is None else v[keep]) for c, v in part.lazy.items()}
+    written = dict(part.written)
+    _infer(table, written, codes, raw)
+    nonempty.update({c: raw[c] != "" for c in raw})
 
     for i, col in enumerate(table.columns):
         if col.name in private:
@@ -200,7 +204,7 @@ def check_part(table: Table, part: RawPart) -> CheckedPart:
         base = (i + 1) * _STEPS_PER_COLUMN
 
         emit = _emitter(problems, rows, k, u, col.name)
-        if col.required:
+        if col.required and (col.name in written or col.name in part.letters):  # a missing column: once, by the loader
             emit(base, "missing-value", ~filled)
         typed[col.name] = _typed(col, u, filled, emit, base)
 
@@ -212,8 +216,57 @@ def check_part(table: Table, part: RawPart) -> CheckedPart:
         emit = _emitter(problems, rows, codes[key], raw[key], key)
         emit((len(table.columns) + 1) * _STEPS_PER_COLUMN, "invalid-id", bad)
         slugs = _each(ids, slugify)
-    return CheckedPart(table.name, part.file, part.written, len(part.rows), problems, blank_rows, rows, codes, raw,
+    return CheckedPart(table.name, part.file, written, len(part.rows), problems, blank_rows, rows, codes, raw,
                        typed, slugs, lazy=private, skipped=list(part.skipped), letters=dict(part.letters))  # fmt: skip
+
+
+def _infer(table: Table, written: dict[str, str], codes: dict[str, np.ndarray], raw: dict[str, np.ndarray]) -> None:
+    """Columns a ledger lacks, read from the words it has: a status from 进展情况 (and a
+    deadline of 长期), signed off from a status of 已销号, an id from what identifies the
+    row (Table.identity). ``written`` names where each came from, for messages."""
+    n = len(next(iter(codes.values()))) if codes else 0
+
+    def cells(name: str) -> list[str]:
+        if name not in codes:
+            return [""] * n
+        return raw[name][codes[name]].tolist()
+
+    def put(name: str, values: list[str], source: str) -> None:
+        k, u = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
+        codes[name] = k.astype(np.int32)
+        raw[name] = np.asarray(u, dtype=object) if len(u) else np.array([""], dtype=object)
+        written[name] = source
+
+    # The cells as written, before any column is inferred from them.
+    first = {c.inferred_from: cells(c.inferred_from) for c in table.columns if c.inferred_from}
+    inferred: set[str] = set()
+    for col in table.columns:
+        if col.inferred_from is None or col.name in written or col.name not in codes:
+            continue
+        inferred.add(col.name)
+        source = table.column(col.inferred_from)
+        texts = first[source.name]
+        if col.enum is not None:  # a status from the progress note, a deadline of 长期
+            has_deadline = any(c.name == "deadline" for c in table.columns)
+            deadlines = cells("deadline") if has_deadline else [""] * n
+            keys = [ledger.status_from_text(t) for t in texts]
+            keys = [
+                "ongoing" if k != "completed" and ledger.is_ongoing(d) else k
+                for k, d in zip(keys, deadlines, strict=True)
+            ]
+            label = written.get(source.name, source.label)
+            put(col.name, [col.enum.label(k) for k in keys], f"{col.label}（按“{label}”推断）")
+        elif col.type == BOOLEAN:  # signed off: the status (or the note it came from) says 已销号
+            if source.name in inferred:  # the status was itself read from the note: the note says it
+                texts = first[table.column(source.name).inferred_from or source.name]
+            signed = ["是" if ledger.signed_off_text(t) else "" for t in texts]
+            put(col.name, signed, f"{col.label}（按“{written.get(source.name, source.label)}”推断）")
+    key = table.key
+    if key is not None and table.identity and key not in written and key in codes:
+        parts = [cells(c) for c in table.identity]
+        ids = [ledger.stable_id(table.id_prefix, *vals) if any(vals) else "" for vals in zip(*parts, strict=True)]
+        names = "和".join(f"“{table.column(c).label}”" for c in table.identity)
+        put(key, ids, f"{table.column(key).label}（按{names}生成）")
 
 
 def _emitter(problems, rows, k, u, name):
@@ -234,11 +287,27 @@ def _typed(col: Column, u: np.ndarray, filled: np.ndarray, emit, base: int) -> n
     """The typed value of each distinct cell; problems for the cells that are not valid."""
     if col.type == DATE:
         parsed = _each(u, parse_date)
-        emit(base + 1, "invalid-date", filled & _is_none(parsed))
+        bad = filled & _is_none(parsed)
+        if bad.any():
+            # The year-less dates staff write (6月底) ask a question instead of failing.
+            question = _each(u, lambda v: ledger.missing_year(v) if v else None)
+            ambiguous = bad & ~_is_none(question)
+            emit(base + 1, "ambiguous-date", ambiguous, ledger.missing_year)
+            bad &= ~ambiguous
+            if col.deadline:
+                ends = _each(u, ledger.period_end)
+                found = bad & ~_is_none(ends)
+                parsed[found] = ends[found]
+                ongoing = np.fromiter((ledger.is_ongoing(v) for v in u), dtype=bool, count=len(u))
+                bad &= ~found & ~ongoing
+        emit(base + 1, "invalid-date", bad)
         parsed[~filled] = None
         return parsed
     if col.type in (INTEGER, NUMBER):
         parsed = _each(u, parse_number)
+        if col.percent:
+            shares = [v if v is None else ledger.percent(v, w) for v, w in zip(parsed, u, strict=True)]
+            parsed = np.array(shares, dtype=object)
         none = _is_none(parsed)
         values = np.array([np.nan if v is None else v for v in parsed], dtype=float)
         bad = filled & none
@@ -629,11 +698,17 @@ def _resolve(
 
 
 def validate(
-    settings: SiteSettings, parts: dict[str, list[CheckedPart]], report: Report, tables: tuple[Table, ...] = TABLES
+    settings: SiteSettings,
+    parts: dict[str, list[CheckedPart]],
+    report: Report,
+    tables: tuple[Table, ...] = TABLES,
+    unloaded: Collection[str] = (),
 ) -> dict[str, TableData]:
     """Check everything across the lists (the parts are checked already); the report holds
     every problem, errors and warnings alike. Returns each list with references resolved.
-    ``tables``: the schema (tests pass their own)."""
+    ``tables``: the schema (tests pass their own). ``unloaded``: lists a file was given
+    for that could not be read (already reported): references to them are summed up in
+    one problem per column, not reported row by row."""
     scale = settings.rating_scale if settings.rating_scale in RATING_SCALES else "three"
     schema: dict[str, Table] = {t.name: t for t in tables}
     if "feedback" in schema:
@@ -668,13 +743,35 @@ def validate(
         for col in table.columns:
             if col.type in (REF, REFS) and col.ref and col.ref != table.name and table.name in checkers:
                 levels = targets.levels(col.ref) if col.ref_level else None
-                _resolve(checkers[table.name], col, targets.index(col.ref), levels, _ref_hint(schema[col.ref], col),
-                         col.ref_level)  # fmt: skip
+                target = schema[col.ref]
+                unsure = col.ref in unloaded or col.ref not in checkers or _key_missing(typed[col.ref])
+                ck = _Checker(checkers[table.name].td, Report()) if unsure else checkers[table.name]
+                _resolve(ck, col, targets.index(col.ref), levels, _ref_hint(target, col), col.ref_level)
+                if unsure and ck.report.problems:
+                    _summarise(ck.report.problems, target, col.ref in checkers, report)
 
     _check_rules(checkers, typed, as_of)
     for name, td in typed.items():
         report.rows_published[name] = len(td)
     return typed
+
+
+def _key_missing(td: TableData) -> bool:
+    """A list whose id column is missing (reported once): nothing can be found in it."""
+    key = td.table.key
+    return key is not None and any(p.file and key not in p.written for p in td.parts)
+
+
+def _summarise(found: list[Problem], target: Table, read: bool, report: Report) -> None:
+    """One problem for every reference into a list that could not be read, or whose ids
+    are missing: each would only repeat that list's own problem."""
+    first = found[0]
+    if read:
+        why = f"{target.label}缺少编号列"
+    else:
+        why = f"{target.label}没有读入（见它自己的问题）" if target.required else f"没有{target.label}"
+    detail = f"{why}，这一列有 {len(found)} 处引用无法核对（如“{first.value}”）；先改正{target.label}后再检查"
+    report.add(Problem("references-unchecked", first.file, None, first.column, "", detail, first.letter))
 
 
 def _check_areas(ck: _Checker, index: _Index, level: dict) -> None:
@@ -724,10 +821,11 @@ def _check_rules(ck: dict[str, _Checker], t: dict[str, TableData], as_of) -> Non
         start, deadline = projects.values("start"), projects.values("deadline")
         before = [s is not None and d is not None and d < s for s, d in zip(start, deadline, strict=True)]
         c.bulk("deadline-before-start", np.flatnonzero(before), "deadline", lambda v: "")
-        with_result = set(results.values("project").tolist())
-        done = projects.each("status", lambda v: v == "completed")[projects.codes["status"]]
-        missing = done & np.fromiter((i not in with_result for i in projects.values("id")), dtype=bool)
-        c.bulk("completed-without-result", np.flatnonzero(missing), "status")
+        if "results" in ck:  # a portal started from its ledger alone has no result list yet
+            with_result = set(results.values("project").tolist())
+            done = projects.each("status", lambda v: v == "completed")[projects.codes["status"]]
+            missing = done & np.fromiter((i not in with_result for i in projects.values("id")), dtype=bool)
+            c.bulk("completed-without-result", np.flatnonzero(missing), "status")
     if "demands" in ck:
         c = ck["demands"]
         declined = demands.each("stage", lambda v: v == "declined")[demands.codes["stage"]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -151,7 +152,16 @@ def test_every_visible_sheet_is_read_with_its_name_in_locations(mini):
     _sheet(wb, "填写说明", [["本表由街道填报"], ["每月5日前报送"]])
     wb.save(mini / "整改清单.xlsx")
     prepared = pipeline.prepare(mini)
-    assert prepared.dataset.projects == baseline()[2]
+    projects = prepared.dataset.projects
+    # Each sheet is named after a subdistrict: its projects belong there.
+    assert {p.id: p.subdistrict for p in projects.values()} == {
+        "P1": "S1",
+        "P2": "S1",
+        "P3": "S2",
+        "P4": "S2",
+        "P5": "S2",
+    }
+    assert {k: dataclasses.replace(p, subdistrict="") for k, p in projects.items()} == baseline()[2]
     skipped = {(p.file, p.code) for p in prepared.report.problems if p.code == "sheet-skipped"}
     assert skipped == {("data/整改清单.xlsx[旧表]", "sheet-skipped"), ("data/整改清单.xlsx[填写说明]", "sheet-skipped")}
     # A problem in the second sheet names that sheet, its row and the column letter.

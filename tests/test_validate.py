@@ -86,6 +86,15 @@ def _formula(wb):
     wb.active["B3"] = '="小区"&"排水"'
 
 
+def _rename(file, old, new):
+    def go(d):
+        rows = read_rows(d / file)
+        rows[0][rows[0].index(old)] = new
+        write_rows(d / file, rows)
+
+    return go
+
+
 CASES = [
     ("missing-value", _cell("projects.csv", 2, "项目名称", ""), ("projects.csv", 2, "项目名称")),
     ("type-error", _cell("projects.csv", 3, "完成比例", "四十"), ("projects.csv", 3, "完成比例")),
@@ -133,6 +142,14 @@ CASES = [
         ("site.yaml", 3, "as_of"),
     ),
     ("pii-masked", lambda d: None, ("feedback.csv", 5, "意见")),
+    ("ambiguous-date", _cell("projects.csv", 2, "完成时限", "6月底"), ("projects.csv", 2, "完成时限")),
+    ("status-inferred", _rename("projects.csv", "状态", "进展情况"), ("projects.csv", 1, "状态")),
+    ("id-derived", _rename("projects.csv", "编号", "序号"), ("projects.csv", 1, "编号")),
+    (
+        "references-unchecked",
+        lambda d: (d / "demands.csv").write_bytes(b"\x00\x01"),
+        ("projects.csv", None, "对应需求"),
+    ),
     ("sheet-skipped", lambda d: _workbook(d, _hidden_sheet), ("整改清单.xlsx[旧表]", None, "")),
     ("merged-not-filled", lambda d: _workbook(d, _merged_leader), ("整改清单.xlsx[Sheet]", 2, "领办人")),
     ("formula-without-value", lambda d: _workbook(d, _formula), ("整改清单.xlsx[Sheet]", 3, "项目名称")),
@@ -253,7 +270,7 @@ def test_every_declared_reference_can_be_checked():
     with a key, and a level restriction only where that table has levels."""
     by_name = {t.name: t for t in TABLES}
     refs = [(t, c) for t in TABLES for c in t.columns if c.type in (REF, REFS)]
-    assert len(refs) == 11
+    assert len(refs) == 12
     for table, col in refs:
         assert col.ref in by_name and by_name[col.ref].key, (table.name, col.name)
         if col.ref_level:
@@ -264,4 +281,5 @@ def test_every_declared_reference_can_be_checked():
         ("units", "paired_communities"),
         ("demands", "community"),
         ("projects", "communities"),
+        ("projects", "subdistrict"),
     }

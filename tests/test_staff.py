@@ -1,0 +1,146 @@
+"""Staff ledgers as they are kept: their headings, their words, their workbooks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+from support import MINI, read_rows, write_rows
+
+from generator import cli, pipeline
+
+STAFF = Path(__file__).resolve().parent / "fixtures" / "staff"
+
+
+def _edit(path: Path, column: str, values: dict[int, str]) -> None:
+    """Set cells of one column by row number as the spreadsheet shows it."""
+    rows = read_rows(path)
+    j = rows[0].index(column)
+    for row, value in values.items():
+        rows[row - 1][j] = value
+    write_rows(path, rows)
+
+
+def _rename(path: Path, old: str, new: str) -> None:
+    rows = read_rows(path)
+    rows[0][rows[0].index(old)] = new
+    write_rows(path, rows)
+
+
+def test_status_words_percent_forms_and_deadlines(mini):
+    projects = mini / "projects.csv"
+    _edit(projects, "状态", {3: "正在推进", 4: "长期坚持"})
+    _edit(projects, "完成比例", {3: "0.4", 4: "60%"})
+    _edit(projects, "完成时限", {3: "2026年12月底", 4: "长期"})
+    ds = pipeline.prepare(mini).dataset
+    p2, p3 = ds.projects["P2"], ds.projects["P3"]
+    assert (p2.status, p2.progress, p2.deadline) == ("in_progress", 40, dt.date(2026, 12, 31))
+    assert (p3.status, p3.progress, p3.deadline) == ("ongoing", 60, None)
+
+
+def test_a_date_without_its_year_asks_which_year(mini):
+    _edit(mini / "projects.csv", "完成时限", {3: "6月底"})
+    found = [p for p in pipeline.check(mini).problems if p.code == "ambiguous-date"]
+    assert [(p.file, p.row, p.letter, p.column, p.value) for p in found] == [
+        ("data/projects.csv", 3, "K", "完成时限", "6月底")
+    ]
+    assert "哪一年" in found[0].detail and found[0].is_error
+
+
+def test_staff_headings_are_recognised(mini):
+    for old, new in (("收集日期", "反映时间"), ("收集渠道", "反映渠道"), ("需求内容", "诉求内容"),
+                     ("办理阶段", "办理状态"), ("社区", "所属社区")):  # fmt: skip
+        _rename(mini / "demands.csv", old, new)
+    for old, new in (
+        ("领办人", "责任领导"),
+        ("主要举措", "整改措施"),
+        ("完成时限", "计划完成时间"),
+        ("社区", "所属社区"),
+    ):
+        _rename(mini / "projects.csv", old, new)
+    before = pipeline.prepare(MINI).dataset
+    report = pipeline.check(mini)
+    assert not [p for p in report.problems if p.code in ("unknown-column", "missing-column")]
+    after = pipeline.prepare(mini).dataset
+    assert after.projects == before.projects and after.demands == before.demands
+
+
+def test_status_is_inferred_from_the_progress_note_and_said_once(mini):
+    projects = mini / "projects.csv"
+    _rename(projects, "状态", "进展情况")
+    _edit(
+        projects,
+        "进展情况",
+        {2: "灯具全部更换，已销号", 3: "管网施工中，尚未完成", 4: "常态化开展", 5: "", 6: "尚未启动"},
+    )
+    prepared = pipeline.prepare(mini)
+    ps = prepared.dataset.projects
+    assert {k: p.status for k, p in ps.items()} == {
+        "P1": "completed", "P2": "in_progress", "P3": "ongoing", "P4": "not_started", "P5": "not_started",
+    }  # fmt: skip
+    assert ps["P2"].progress_note == "管网施工中，尚未完成"
+    assert [p.signed_off for p in ps.values()] == [True, False, False, False, False]
+    said = [p for p in prepared.report.problems if p.code == "status-inferred"]
+    assert [(p.file, p.row, p.column) for p in said] == [("data/projects.csv", 1, "状态")]
+
+
+def test_no_status_and_no_progress_note_is_one_missing_column(mini):
+    rows = read_rows(mini / "projects.csv")
+    j = rows[0].index("状态")
+    write_rows(mini / "projects.csv", [r[:j] + r[j + 1 :] for r in rows])
+    found = [(p.code, p.row, p.column) for p in pipeline.check(mini).problems if p.file == "data/projects.csv"]
+    assert ("missing-column", 1, "状态") in found
+    assert not [f for f in found if f[0] == "missing-value"]
+
+
+def test_signed_off_project_never_shows_pending_sign_off(mini, tmp_path):
+    _edit(mini / "projects.csv", "状态", {2: "已销号"})
+    _edit(mini / "results.csv", "销号日期", {2: ""})
+    ds = pipeline.prepare(mini).dataset
+    assert ds.projects["P1"].signed_off and ds.projects["P1"].status == "completed"
+    out = tmp_path / "out"
+    assert cli.main(["build", "--data", str(mini), "--output", str(out)]) == 0
+    page = (out / "projects" / "p1" / "index.html").read_text(encoding="utf-8")
+    assert "待销号" not in page and "已销号" in page
+
+
+def test_progress_note_is_shown_and_masked(mini, tmp_path):
+    rows = read_rows(mini / "projects.csv")
+    rows[0].append("进展情况")
+    for r in rows[1:]:
+        r.append("")
+    rows[2][-1] = "已完成设计，联系人张三丰13812345678"
+    write_rows(mini / "projects.csv", rows)
+    out = tmp_path / "out"
+    assert cli.main(["build", "--data", str(mini), "--output", str(out)]) == 0
+    page = (out / "projects" / "p2" / "index.html").read_text(encoding="utf-8")
+    assert "已完成设计" in page and "13812345678" not in page
+    assert not any(b"13812345678" in p.read_bytes() for p in out.rglob("*") if p.is_file())
+
+
+def _copy(name: str, tmp_path: Path) -> Path:
+    data = tmp_path / name
+    shutil.copytree(STAFF / name, data)
+    return data
+
+
+def test_one_problem_per_cause(mini):
+    """A missing column is one error; a list without its ids does not flood the lists that
+    refer to it: one summary per referring column."""
+    rows = read_rows(mini / "units.csv")
+    write_rows(mini / "units.csv", [r[1:] for r in rows])  # 编号 column gone
+    _edit(mini / "projects.csv", "项目名称", {3: ""})
+    rows = read_rows(mini / "projects.csv")
+    j = rows[0].index("领办人")
+    write_rows(mini / "projects.csv", [r[:j] + r[j + 1 :] for r in rows])
+    problems = pipeline.check(mini).problems
+    found = sorted((p.file, p.row or 0, p.column, p.code) for p in problems if p.is_error or
+                   p.code == "references-unchecked")  # fmt: skip
+    assert found == [
+        ("data/projects.csv", 0, "牵头单位", "references-unchecked"),
+        ("data/projects.csv", 0, "配合单位", "references-unchecked"),
+        ("data/projects.csv", 1, "领办人", "missing-column"),
+        ("data/projects.csv", 3, "项目名称", "missing-value"),
+        ("data/units.csv", 1, "编号", "missing-column"),
+    ]
