@@ -129,6 +129,15 @@ def cmd_template(args) -> int:
     return EXIT_OK
 
 
+def cmd_init(args) -> int:
+    from .init import init
+
+    for path in init(Path(args.directory), args.district):
+        print(path)
+    print(f"新门户已建立。下一步：把整改清单放进 {Path(args.directory) / 'data'}，填好 site.yaml，再运行 gongshi check")
+    return EXIT_OK
+
+
 def cmd_docs(args) -> int:
     from .docs import update_readme
 
@@ -181,6 +190,10 @@ def parser() -> argparse.ArgumentParser:
     tp = sub.add_parser("template", help="生成各清单的 Excel 填报模板（含下拉选项和填写说明）")
     tp.add_argument("--out", default="templates")
     tp.set_defaults(func=cmd_template)
+    i = sub.add_parser("init", help="新建一个空的门户目录（站点设置、页面、Pelican 设置）")
+    i.add_argument("directory", help="新目录（不存在或为空）")
+    i.add_argument("--district", default="", help="区名称，如 青禾区（也可以之后在 site.yaml 中填写）")
+    i.set_defaults(func=cmd_init)
     r = sub.add_parser("docs", help="按数据结构更新 README 中的数据格式说明")
     r.add_argument("--readme", default=str(REPO / "README.md"))
     r.set_defaults(func=cmd_docs)

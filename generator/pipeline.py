@@ -30,7 +30,7 @@ from .load import CsvState, continue_csv, discover, is_settings, read_data, read
 from .model import Dataset, Sources, build
 from .privacy import redact_part
 from .problems import Problem, Report, ValidationFailed
-from .schema import RATING_SCALES, TABLES, Table, feedback_table
+from .schema import RATING_SCALES, TABLES, Table, feedback_table, table_for_name
 from .timing import phase
 from .validate import CheckedPart, TableData, check_part, check_settings, validate
 
@@ -191,6 +191,8 @@ def _prepare(data_dir: Path, cache_dir: Path | None, use_cache: bool, known: dic
             found = []
         else:
             found = discover(data_dir, problems)
+        # A list whose file was refused or unreadable is not declared from the others' names.
+        unloaded: set[str] = {t for t in map(_list_of, problems) if t}
         # The settings first: the rating scale decides how ratings are checked.
         read_problems: list[list[Problem]] = [[] for _ in found]
         for (path, file, _), mine in zip(found, read_problems, strict=True):
@@ -206,7 +208,6 @@ def _prepare(data_dir: Path, cache_dir: Path | None, use_cache: bool, known: dic
     if scale not in RATING_SCALES:
         scale = "three"
 
-    unloaded: set[str] = set()  # lists given a file that could not be read
     for (path, file, table), mine in zip(found, read_problems, strict=True):
         if not is_settings(path):
             result = _file_result(path, file, table, scale, cache, mine, known.get(str(path)))
@@ -221,6 +222,8 @@ def _prepare(data_dir: Path, cache_dir: Path | None, use_cache: bool, known: dic
             cache.prune()
     for mine in read_problems:
         problems.extend(mine)
+    if "projects" in parts:
+        problems.extend(_declare(parts, unloaded, settings, data_dir, scale))
     if data_dir.is_dir():
         for t in TABLES:
             if t.name not in parts and t.required:
@@ -248,6 +251,35 @@ def _prepare(data_dir: Path, cache_dir: Path | None, use_cache: bool, known: dic
     with phase("aggregate"):
         aggregates = aggregate(dataset)
     return Prepared(dataset, aggregates, report, redactions, cache.stats if cache is not None else None)
+
+
+def _list_of(problem: Problem) -> str | None:
+    """The list a refused or unreadable data file was meant for."""
+    if not problem.is_error or not problem.file:
+        return None
+    path = Path(problem.file)
+    table = table_for_name(path.stem) or (table_for_name(path.parts[1]) if len(path.parts) > 2 else None)
+    return table.name if table else None
+
+
+def _declare(
+    parts: dict[str, list[CheckedPart]], unloaded: set[str], settings, data_dir: Path, scale: str
+) -> list[Problem]:
+    """Areas and units named by the lists, when no file gives them (declared.py)."""
+    from .declared import declare_areas, declare_units, named
+
+    problems: list[Problem] = []
+    names = named(parts)
+    where = parts["projects"][0].file  # the warning belongs to the list that named them
+    if "areas" not in parts and "areas" not in unloaded:
+        raw, problem = declare_areas(names, settings, str(Path(data_dir.name) / "（按清单建立的区域）"))
+        parts["areas"] = _check([raw], scale)
+        problems.append(Problem(problem.code, where, detail=problem.detail))
+    if "units" not in parts and "units" not in unloaded:
+        raw, problem = declare_units(names, str(Path(data_dir.name) / "（按清单建立的责任单位）"))
+        parts["units"] = _check([raw], scale)
+        problems.append(Problem(problem.code, where, detail=problem.detail))
+    return problems
 
 
 def _file_result(

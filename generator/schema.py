@@ -312,6 +312,7 @@ AREAS = Table(
         Column("residents", "人口", INTEGER, False, ("常住人口", "居民数", "人数"), minimum=0),
     ),
     key="id",
+    required=False,  # without it, the areas the lists name are taken as declared (declared.py)
     aliases=("区划", "社区名录", "area"),
     description="区、街道（乡镇）、社区（村）与网格，一行一个。",
 )
@@ -335,6 +336,7 @@ UNITS = Table(
         ),
     ),
     key="id",
+    required=False,  # without it, the units the projects name are taken as declared
     aliases=("部门", "单位", "部门名录", "unit"),
     description="牵头或参与办理的部门、单位。",
 )
@@ -400,6 +402,7 @@ DEMANDS = Table(
     key="id",
     identity=("community", "received", "summary"),
     id_prefix="D",
+    required=False,
     aliases=("需求", "民意民盼台账", "群众需求", "demand"),
     description="居民提出的需求，一行一条。居民个人信息列只用于内部核对，永不发布。",
 )

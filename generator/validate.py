@@ -770,7 +770,7 @@ def _summarise(found: list[Problem], target: Table, read: bool, report: Report) 
         why = f"{target.label}缺少编号列"
     else:
         why = f"{target.label}没有读入（见它自己的问题）" if target.required else f"没有{target.label}"
-    detail = f"{why}，这一列有 {len(found)} 处引用无法核对（如“{first.value}”）；先改正{target.label}后再检查"
+    detail = f"{why}，这一列有 {len(found)} 处引用无法核对（如“{first.value}”）"
     report.add(Problem("references-unchecked", first.file, None, first.column, "", detail, first.letter))
 
 

@@ -144,3 +144,63 @@ def test_one_problem_per_cause(mini):
         ("data/projects.csv", 3, "项目名称", "missing-value"),
         ("data/units.csv", 1, "编号", "missing-column"),
     ]
+
+
+# ---------------------------------------------------------------- start small
+
+
+def test_init_makes_an_empty_portal_that_builds_from_a_ledger_alone(tmp_path, monkeypatch, capsys):
+    from generator.schema import SETTINGS
+
+    portal = tmp_path / "portal"
+    assert cli.main(["init", str(portal), "--district", "青禾区"]) == 0
+    site = (portal / "data" / "site.yaml").read_text(encoding="utf-8")
+    for s in SETTINGS:  # every setting is offered, explained in Chinese
+        assert f"# {s.label}（" in site and f"\n{s.name}: " in site
+    assert list((portal / "content" / "news").iterdir()) == []
+    assert sorted(p.name for p in (portal / "content" / "pages").iterdir()) == ["about.md", "feedback.md"]
+    shutil.copy(MINI / "projects.csv", portal / "data" / "projects.csv")
+    monkeypatch.chdir(portal)
+    capsys.readouterr()
+    assert cli.main(["build"]) == 0
+    err = capsys.readouterr().err
+    assert "(areas-declared)" in err and "(units-declared)" in err and "未注明街道" in err
+    out = portal / "output"
+    assert (out / "projects" / "p1" / "index.html").exists()
+    assert not [p for p in (out / "news").rglob("index.html") if p.parent != out / "news"]  # no demo articles
+
+
+def test_init_never_overwrites(tmp_path):
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "site.yaml").write_text("name: x\n", encoding="utf-8")
+    assert cli.main(["init", str(tmp_path / "old")]) == 2
+    assert (tmp_path / "old" / "site.yaml").read_text(encoding="utf-8") == "name: x\n"
+
+
+def test_areas_and_units_named_in_the_ledger_are_declared(mini):
+    for name in ("areas.csv", "units.csv", "demands.csv"):
+        (mini / name).unlink()
+    rows = read_rows(mini / "projects.csv")
+    rows[0].append("所属街道")
+    for r, sub in zip(rows[1:], ("东街道", "东街道", "", "", ""), strict=True):
+        r.append(sub)
+    rows[0][rows[0].index("对应需求")] = "备注"
+    write_rows(mini / "projects.csv", rows)
+    prepared = pipeline.prepare(mini)
+    ds = prepared.dataset
+    assert {a.id: (a.level, a.parent) for a in ds.areas.values()} == {
+        "测试区": ("district", ""),
+        "东街道": ("subdistrict", "测试区"),
+        "未注明街道": ("subdistrict", "测试区"),
+        "C1": ("community", "东街道"),
+        "C2": ("community", "东街道"),
+        "C3": ("community", "未注明街道"),
+    }
+    assert sorted(ds.units) == ["U1", "U2", "U3"]
+    assert ds.projects["P1"].subdistrict == "东街道"
+    said = [p for p in prepared.report.problems if p.code in ("areas-declared", "units-declared")]
+    assert [(p.file, p.code) for p in said] == [
+        ("data/projects.csv", "areas-declared"),
+        ("data/projects.csv", "units-declared"),
+    ]
+    assert "C3" in said[0].detail and "1 个社区没有写明所属街道" in said[0].detail

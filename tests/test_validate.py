@@ -150,6 +150,8 @@ CASES = [
         lambda d: (d / "demands.csv").write_bytes(b"\x00\x01"),
         ("projects.csv", None, "对应需求"),
     ),
+    ("areas-declared", lambda d: (d / "areas.csv").unlink(), ("projects.csv", None, "")),
+    ("units-declared", lambda d: (d / "units.csv").unlink(), ("projects.csv", None, "")),
     ("sheet-skipped", lambda d: _workbook(d, _hidden_sheet), ("整改清单.xlsx[旧表]", None, "")),
     ("merged-not-filled", lambda d: _workbook(d, _merged_leader), ("整改清单.xlsx[Sheet]", 2, "领办人")),
     ("formula-without-value", lambda d: _workbook(d, _formula), ("整改清单.xlsx[Sheet]", 3, "项目名称")),
