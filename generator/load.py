@@ -646,7 +646,7 @@ class Sheet:
     rows: list[list[str]]
     hidden: bool = False
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # min_row, min_col, max_row, max_col
-    formulas: list[tuple[int, int]] = field(default_factory=list)
+    formulas: list[tuple[int, int, str]] = field(default_factory=list)  # row, column, formula
 
 
 def _merged(ws, last_row: int, last_col: int) -> list[tuple[int, int, int, int]] | None:
@@ -699,7 +699,7 @@ def _unsaved_formulas(raw: bytes, sheets: list[Sheet]) -> None:
                 if cell.data_type != "f" or r > len(sheet.rows):
                     continue
                 if c > len(sheet.rows[r - 1]) or not sheet.rows[r - 1][c - 1]:
-                    sheet.formulas.append((r, c))
+                    sheet.formulas.append((r, c, str(cell.value)))
     finally:
         wb.close()
 
@@ -786,9 +786,11 @@ def sheet_grid(
                     Problem("merged-not-filled", file, min_row, _written(rows[h], c), top,
                             f"合并了第 {min_row}–{max_row} 行，只有第 {min_row} 行有值", letter=column_letter(c))
                 )  # fmt: skip
-    for r, c in sheet.formulas:
+    for r, c, formula in sheet.formulas:
         if r > h + 1 and (c - 1) in by_position and not row_marker(rows[r - 1]):
-            problems.append(Problem("formula-without-value", file, r, _written(rows[h], c - 1), "",
+            # The formula stands in the cell, so the one problem is this one (not an empty cell).
+            rows[r - 1][c - 1] = formula
+            problems.append(Problem("formula-without-value", file, r, _written(rows[h], c - 1), formula,
                                     letter=column_letter(c - 1)))  # fmt: skip
     fill: dict[str, str] = {}
     subdistrict = subdistrict_of_sheet(sheet.name)
@@ -1086,6 +1088,7 @@ def read_sheets(
             fill_from_sheet(result[0], fill)
         problems.extend(mine)
         parts.append(result[0])
+    _once(problems, ("id-derived", "status-inferred"))
     for sheet, mine in unread:
         if parts:
             filled = sum(1 for r in sheet.rows if any(c.strip() for c in r))
@@ -1093,6 +1096,20 @@ def read_sheets(
             problems.append(Problem("sheet-skipped", f"{file}[{sheet.name}]", detail=detail))
         else:
             problems.extend(mine)
+
+
+def _once(problems: list[Problem], codes: tuple[str, ...]) -> None:
+    """Say what applies to every sheet of a workbook once, at its first sheet."""
+    for code in codes:
+        same = [p for p in problems if p.code == code]
+        if len(same) > 1:
+            others = "、".join(p.file.rsplit("[", 1)[-1].rstrip("]") for p in same[1:])
+            keep = same[0]
+            problems[problems.index(keep)] = Problem(
+                code, keep.file, keep.row, keep.column, keep.value, f"{keep.detail}（工作表 {others} 同样如此）"
+            )
+            for p in same[1:]:
+                problems.remove(p)
 
 
 def _key_lines(raw: bytes) -> dict[str, list[int]]:

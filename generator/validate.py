@@ -79,6 +79,8 @@ def split_refs(text: str) -> list[str]:
     return [p for p in _SPLIT.split(unicodedata.normalize("NFKC", text).strip()) if p]
 
 
+DERIVED_MARK = "生成）"  # ends the header of an id column made from the row's content
+
 # Problems found within one part carry a step (which check found them) so the parts of a
 # list merge into exactly the order checking the whole list at once gives: blank rows, then
 # column by column (missing values before type errors), then invalid ids.
@@ -266,7 +268,7 @@ def _infer(table: Table, written: dict[str, str], codes: dict[str, np.ndarray], 
         parts = [cells(c) for c in table.identity]
         ids = [ledger.stable_id(table.id_prefix, *vals) if any(vals) else "" for vals in zip(*parts, strict=True)]
         names = "和".join(f"“{table.column(c).label}”" for c in table.identity)
-        put(key, ids, f"{table.column(key).label}（按{names}生成）")
+        put(key, ids, f"{table.column(key).label}（按{names}{DERIVED_MARK}")
 
 
 def _emitter(problems, rows, k, u, name):
@@ -579,7 +581,15 @@ def _check_keys(ck: _Checker) -> None:
     present = ids != ""
     dup = present & (first[codes] != np.arange(len(codes)))
     for pos in np.flatnonzero(dup).tolist():
-        ck.problem("duplicate-id", pos, key, raw[pos], f"与第 {int(td.rows[first[codes[pos]]])} 行重复")
+        other = int(td.rows[first[codes[pos]]])
+        file = td.file(pos)
+        if ck.table.identity and td.header(file, key).endswith(DERIVED_MARK):
+            # Two rows naming the same item: the id made from them is the same too.
+            same = "、".join(f"{ck.table.column(c).label}“{td.raw[c][td.codes[c][pos]]}”" for c in ck.table.identity)
+            detail = f"与第 {other} 行的{same}相同，生成的编号相同；请合并这两行，或让名称有区别"
+            ck.problem("duplicate-id", pos, key, raw[pos], detail)
+        else:
+            ck.problem("duplicate-id", pos, key, raw[pos], f"与第 {other} 行重复")
     kept = np.flatnonzero(present & ~dup)
     assert td.slugs is not None  # every list with a key has the slugs of its ids
     slugs = td.slugs[td.codes[key][kept]]
@@ -608,7 +618,9 @@ class _Targets:
     def index(self, name: str) -> _Index:
         if name not in self._indexes:
             table, td = self.schema[name], self.typed[name]
-            names = td.values("name") if any(c.name == "name" for c in table.columns) else None
+            # Rows are named by their name, or a project by its title (a ledger without ids).
+            named = next((n for n in ("name", "title") if any(c.name == n for c in table.columns)), None)
+            names = td.values(named) if named else None
             self._indexes[name] = _Index(td.values(_key_of(table)), names)
         return self._indexes[name]
 

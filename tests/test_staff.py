@@ -204,3 +204,85 @@ def test_areas_and_units_named_in_the_ledger_are_declared(mini):
         ("data/projects.csv", "units-declared"),
     ]
     assert "C3" in said[0].detail and "1 个社区没有写明所属街道" in said[0].detail
+
+
+# ---------------------------------------------------------------- the fixtures: a ledger as kept
+
+
+def _make_staff():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_staff", STAFF / "make_staff.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_ledger_as_kept_is_read_as_described(tmp_path):
+    data = _copy("ledger", tmp_path)
+    prepared = pipeline.prepare(data)
+    ds, report = prepared.dataset, prepared.report
+    ps = {p.title: p for p in ds.projects.values()}
+    assert {t: (p.subdistrict, p.communities, p.status) for t, p in ps.items()} == {
+        "楼道灯改造": ("东街道", ("桂香社区",), "completed"),
+        "小区门口排水改造": ("东街道", ("桂香社区",), "in_progress"),
+        "老年食堂": ("东街道", ("幸福社区",), "ongoing"),
+        "农家书屋建设": ("西镇", ("柳湾村",), "in_progress"),
+        "村口路灯安装": ("西镇", ("柳湾村",), "not_started"),
+    }
+    assert ps["楼道灯改造"].signed_off and ps["小区门口排水改造"].deadline == dt.date(2026, 12, 31)
+    assert ps["老年食堂"].deadline is None and ps["农家书屋建设"].start is None
+    assert ps["小区门口排水改造"].progress_note == "管网施工中，完成50%"
+    assert {a.name: a.parent for a in ds.areas.values() if a.level == "community"} == {
+        "桂香社区": "东街道", "幸福社区": "东街道", "柳湾村": "西镇",
+    }  # fmt: skip
+    # The GB18030 demands with staff headings.
+    assert [(d.community, d.received, d.channel, d.stage) for d in ds.demands] == [
+        ("桂香社区", dt.date(2026, 1, 5), "visit", "deliberated"),
+        ("幸福社区", dt.date(2026, 2, 1), "hotline", "accepted"),
+    ]
+    # Nothing vanishes: every row of both sheets is published or excluded with its reason.
+    reasons = {(f.rsplit("[", 1)[1], r, why) for t, f, r, why in report.excluded if t == "projects"}
+    assert reasons == {
+        (sheet, r, why)
+        for sheet, last in (("东街道]", 6), ("西镇]", 5))
+        for r, why in ((1, "表头上方的标题行"), (2, "表头上方的填报单位行"), (last + 1, "合计行"),
+                       (last + 3, "表尾（填报人、审核人、日期等）"))
+    }  # fmt: skip
+    assert report.rows_read["projects"] == len(ds.projects) + len(reasons) == 13
+    assert not report.errors
+    assert sorted(p.file.rsplit("[", 1)[1] for p in report.problems if p.code == "sheet-skipped") == [
+        "填写说明]",
+        "旧表]",
+    ]
+
+
+def test_the_broken_ledger_points_at_each_cell_as_excel_shows_it(tmp_path):
+    data = _copy("broken", tmp_path)
+    errors = sorted(
+        (p.file.rsplit("/", 1)[1], p.row, p.letter, p.code) for p in pipeline.check(data).problems if p.is_error
+    )
+    assert errors == [
+        ("整改清单.xlsx[东街道]", 4, "C", "formula-without-value"),
+        ("整改清单.xlsx[东街道]", 7, "", "duplicate-id"),
+        ("整改清单.xlsx[西镇]", 4, "C", "formula-without-value"),
+        ("整改清单.xlsx[西镇]", 4, "F", "ambiguous-date"),
+    ]
+
+
+def test_urls_stay_the_same_when_rows_are_reordered_or_inserted(tmp_path):
+    from generator.views import url_for
+
+    make = _make_staff()
+
+    def urls(sheets) -> dict[str, str]:
+        data = tmp_path / f"data{len(list(tmp_path.iterdir()))}"
+        make.write(data, sheets, demands=False)
+        return {p.title: url_for("project", p.id) for p in pipeline.prepare(data).dataset.projects.values()}
+
+    before = urls({"东街道": make.EAST, "西镇": make.WEST})
+    new = ("幸福社区", "加装电梯", "区住房和城乡建设局", "王建国", "2026年11月30日", "完成意见征集")
+    after = urls({"西镇": list(reversed(make.WEST)), "东街道": [new, *reversed(make.EAST)]})
+    assert len(after) == len(before) + 1
+    assert {t: u for t, u in after.items() if t in before} == before

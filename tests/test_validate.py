@@ -128,7 +128,7 @@ CASES = [
     ("blank-row", _blank_row, ("projects.csv", 3, "")),
     ("missing-column", _drop_column, ("projects.csv", 1, "牵头单位")),
     ("duplicate-column", _add_column("名称"), ("projects.csv", 1, "名称")),
-    ("unknown-column", _add_column("备注"), ("projects.csv", 1, "备注")),
+    ("unknown-column", _add_column("联系人备忘"), ("projects.csv", 1, "联系人备忘")),
     ("header-not-found", lambda d: (d / "units.csv").write_text("a,b\n1,2\n", encoding="utf-8"), ("units.csv", 1, "")),
     ("missing-table", lambda d: (d / "projects.csv").unlink(), ("data", None, "")),
     ("file-unreadable", lambda d: (d / "units.csv").write_bytes(b"\x00\x01\x02id,name"), ("units.csv", None, "")),
