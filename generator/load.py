@@ -754,9 +754,7 @@ def subdistrict_of_sheet(name: str) -> str | None:
     return name.strip() if text.endswith(_SUBDISTRICT_ENDINGS) else None
 
 
-def sheet_grid(
-    sheet: Sheet, table: Table, file: str, problems: list[Problem]
-) -> tuple[pd.DataFrame, dict[str, str]]:
+def sheet_grid(sheet: Sheet, table: Table, file: str, problems: list[Problem]) -> tuple[pd.DataFrame, dict[str, str]]:
     """A sheet's cells ready for :func:`to_frame`: merged ranges filled down in the
     columns the schema allows (reported elsewhere), formulas without a value reported.
     Also the columns to fill from the sheet's name (column -> name)."""

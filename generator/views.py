@@ -546,7 +546,11 @@ class ViewBuilder:
             demands=tuple(self.demand_row(demand_index[d]) for d in p.demands if d in demand_index),
             progress_log=tuple(ProgressRow(e.date, e.note, e.progress) for e in ds.progress.get(pid, ())),
             result=ResultView(
-                res.completed, res.signed_off, res.outcome, res.evidence, self.agg.info[pid].completed_late_days,
+                res.completed,
+                res.signed_off,
+                res.outcome,
+                res.evidence,
+                self.agg.info[pid].completed_late_days,
                 p.signed_off or res.signed_off is not None,
             )
             if res

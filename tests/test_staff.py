@@ -286,3 +286,21 @@ def test_urls_stay_the_same_when_rows_are_reordered_or_inserted(tmp_path):
     after = urls({"西镇": list(reversed(make.WEST)), "东街道": [new, *reversed(make.EAST)]})
     assert len(after) == len(before) + 1
     assert {t: u for t, u in after.items() if t in before} == before
+
+
+def test_check_groups_problems_by_file_and_sheet_most_serious_first(tmp_path, capsys):
+    data = _copy("broken", tmp_path)
+    (data / "notes.csv").write_text("x\n", encoding="utf-8")  # a file with a warning only
+    assert cli.main(["check", "--data", str(data), "--limit", "0"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    heads = [line for line in out if line.startswith("== ")]
+    assert heads[:2] == [
+        "== broken/整改清单.xlsx[东街道]：2 个错误，4 个警告 ==",
+        "== broken/整改清单.xlsx[西镇]：2 个错误，0 个警告 ==",
+    ]
+    assert "== broken/notes.csv：0 个错误，1 个警告 ==" in heads
+    first = out[out.index(heads[0]) + 1 : out.index(heads[1])]
+    levels = [line.split("]")[0].strip() for line in first]
+    assert levels == ["[错误"] * 2 + ["[警告"] * 4  # errors first inside a group
+    assert first[0].startswith("  [错误] 第 4 行，C 列“项目名称”：")
+    assert out[-1].startswith("共 4 个错误，")
