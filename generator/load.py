@@ -203,7 +203,10 @@ _FOOTER = re.compile(
     r"^(填报人|填表人|制表人|审核人|审核|审批人|负责人|单位负责人|分管领导|主要领导|联系人|联系电话|电话|"
     r"填报日期|填表日期|制表日期|报送日期|日期|填报单位|报送单位|注|备注|说明)[:：]"
 )
-MARKER_COLUMNS = 64  # columns outside the schema looked at for 合计 and footers (a 合计 in A)
+# A 合计 row or a footer starts in one of the first columns (合计 in A or B, 填报人 in A);
+# only these are scanned for one, so half a million rows of free text are not.
+MARKER_COLUMNS = 3
+ROW_CELLS = 64  # cells of a candidate row looked at to confirm it
 
 
 def row_marker(cells: list[str]) -> str | None:
@@ -380,10 +383,10 @@ def _marker_rows(body: pd.DataFrame, positions: dict[str, int]) -> dict[int, str
         return {}
     width = body.shape[1]
     candidates: set[int] = set()
-    for j in sorted(set(positions.values()) | set(range(min(width, MARKER_COLUMNS)))):
+    for j in range(min(width, MARKER_COLUMNS)):
         codes, uniques = pd.factorize(body.iloc[:, j].to_numpy(dtype=object))
         flags = np.fromiter(
-            (isinstance(u, str) and bool(u) and _could_mark("".join(u.split())) for u in uniques),
+            (isinstance(u, str) and u.lstrip()[:1] in _MARK_FIRST and _could_mark("".join(u.split())) for u in uniques),
             dtype=bool,
             count=len(uniques),
         )
@@ -393,15 +396,18 @@ def _marker_rows(body: pd.DataFrame, positions: dict[str, int]) -> dict[int, str
             candidates.update(np.flatnonzero(hit).tolist())
     marked: dict[int, str] = {}
     for i in sorted(candidates):
-        cells = [cell_text(v) for v in body.iloc[i, : max(MARKER_COLUMNS, max(positions.values(), default=0) + 1)]]
+        cells = [cell_text(v) for v in body.iloc[i, : max(ROW_CELLS, max(positions.values(), default=0) + 1)]]
         why = row_marker(cells)
         if why:
             marked[i] = why
     return marked
 
 
+_MARK_FIRST = frozenset("合小总共填制审负单分主联电日报注备说")  # first characters _TOTAL and _FOOTER match
+
+
 def _could_mark(cell: str) -> bool:
-    return bool(_TOTAL.match(cell) or _FOOTER.match(cell))
+    return cell[:1] in _MARK_FIRST and bool(_TOTAL.match(cell) or _FOOTER.match(cell))
 
 
 def to_frame(

@@ -728,6 +728,7 @@ def validate(
 
     typed: dict[str, TableData] = {}
     checkers: dict[str, _Checker] = {}
+    bad_keys: set[str] = set()  # lists with an error in their id column: references into them are unsure
     for name, table in schema.items():
         if name not in parts:
             typed[name] = TableData.empty(table)
@@ -739,11 +740,16 @@ def validate(
                 report.exclude(name, p.file, row, why)
             for row in p.blank_rows:
                 report.exclude(name, p.file, row, "空行")
+        before = len(report.problems)
         _part_problems(td, report)
         ck = _Checker(td, report)
         _check_keys(ck)
         typed[name] = td
         checkers[name] = ck
+        if table.key is not None:
+            keyed = {(f, td.header(f, table.key)) for f in td.headers}
+            if any(p.is_error and (p.file, p.column) in keyed for p in report.problems[before:]):
+                bad_keys.add(name)
 
     as_of = settings.as_of
     targets = _Targets(schema, typed)
@@ -756,7 +762,8 @@ def validate(
             if col.type in (REF, REFS) and col.ref and col.ref != table.name and table.name in checkers:
                 levels = targets.levels(col.ref) if col.ref_level else None
                 target = schema[col.ref]
-                unsure = col.ref in unloaded or col.ref not in checkers or _key_missing(typed[col.ref])
+                unsure = col.ref in unloaded or col.ref not in checkers or col.ref in bad_keys
+                unsure = unsure or _key_missing(typed[col.ref])
                 ck = _Checker(checkers[table.name].td, Report()) if unsure else checkers[table.name]
                 _resolve(ck, col, targets.index(col.ref), levels, _ref_hint(target, col), col.ref_level)
                 if unsure and ck.report.problems:
@@ -779,7 +786,7 @@ def _summarise(found: list[Problem], target: Table, read: bool, report: Report) 
     are missing: each would only repeat that list's own problem."""
     first = found[0]
     if read:
-        why = f"{target.label}缺少编号列"
+        why = f"{target.label}的编号列有错误"
     else:
         why = f"{target.label}没有读入（见它自己的问题）" if target.required else f"没有{target.label}"
     detail = f"{why}，这一列有 {len(found)} 处引用无法核对（如“{first.value}”）"

@@ -304,3 +304,17 @@ def test_check_groups_problems_by_file_and_sheet_most_serious_first(tmp_path, ca
     assert levels == ["[错误"] * 2 + ["[警告"] * 4  # errors first inside a group
     assert first[0].startswith("  [错误] 第 4 行，C 列“项目名称”：")
     assert out[-1].startswith("共 4 个错误，")
+
+
+def test_errors_in_a_key_column_do_not_flood_the_lists_that_refer_to_it(mini):
+    _edit(mini / "projects.csv", "编号", {2: ""})  # P1 loses its id: 7 rows elsewhere name it
+    problems = pipeline.check(mini).problems
+    assert not [p for p in problems if p.code == "unknown-reference"]
+    summaries = sorted((p.file, p.column) for p in problems if p.code == "references-unchecked")
+    assert summaries == [
+        ("data/demands.csv", "转化项目"),
+        ("data/feedback.csv", "项目编号"),
+        ("data/progress.csv", "项目编号"),
+        ("data/results.csv", "项目编号"),
+    ]
+    assert [(p.row, p.column) for p in problems if p.code == "missing-value"] == [(2, "编号")]
