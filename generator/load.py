@@ -749,6 +749,7 @@ def read_workbook(raw: bytes, file: str, problems: list[Problem]) -> list[Sheet]
     return sheets
 
 
+FROM_SHEET = "（取自工作表名）"  # ends the header of a column filled from the sheet's name
 _SUBDISTRICT_ENDINGS = ("街道办事处", "街道办", "街道", "镇", "乡", "苏木")
 
 
@@ -817,7 +818,7 @@ def fill_from_sheet(part: RawPart, fill: dict[str, str]) -> None:
         filled |= ~blank_cells(values)
     for name, value in fill.items():
         part.cols[name] = Col(filled.astype(np.int32), np.array(["", value], dtype=object))
-        part.written[name] = f"{part.table.column(name).label}（取自工作表名）"
+        part.written[name] = part.table.column(name).label + FROM_SHEET
 
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~20x faster

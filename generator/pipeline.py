@@ -49,7 +49,7 @@ def _code_version() -> str:
             h.update(f"\0{library} {metadata.version(library)}".encode())
         except metadata.PackageNotFoundError:
             pass
-    for name in ("load", "validate", "privacy", "schema", "problems", "slug", "pipeline"):
+    for name in ("load", "validate", "privacy", "schema", "problems", "slug", "pipeline", "ledger"):
         h.update(Path(__file__).with_name(f"{name}.py").read_bytes())
     return h.hexdigest()
 

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from . import ledger
-from .load import RawPart, blank_cells
+from .load import FROM_SHEET, RawPart, blank_cells
 from .problems import Problem, Report
 from .schema import (
     BOOL_FALSE,
@@ -764,10 +764,13 @@ def validate(
                 target = schema[col.ref]
                 unsure = col.ref in unloaded or col.ref not in checkers or col.ref in bad_keys
                 unsure = unsure or _key_missing(typed[col.ref])
-                ck = _Checker(checkers[table.name].td, Report()) if unsure else checkers[table.name]
+                td = checkers[table.name].td
+                # A sheet's name read as a subdistrict is a guess: if it is none, say so once.
+                guessed = col.from_sheet and any(td.header(f, col.name).endswith(FROM_SHEET) for f in td.headers)
+                ck = _Checker(td, Report()) if unsure or guessed else checkers[table.name]
                 _resolve(ck, col, targets.index(col.ref), levels, _ref_hint(target, col), col.ref_level)
-                if unsure and ck.report.problems:
-                    _summarise(ck.report.problems, target, col.ref in checkers, report)
+                if ck.report is not report and ck.report.problems:
+                    _summarise(ck.report.problems, target, col.ref in checkers, report, guessed and not unsure)
 
     _check_rules(checkers, typed, as_of)
     for name, td in typed.items():
@@ -781,10 +784,16 @@ def _key_missing(td: TableData) -> bool:
     return key is not None and any(p.file and key not in p.written for p in td.parts)
 
 
-def _summarise(found: list[Problem], target: Table, read: bool, report: Report) -> None:
+def _summarise(found: list[Problem], target: Table, read: bool, report: Report, guessed: bool = False) -> None:
     """One problem for every reference into a list that could not be read, or whose ids
-    are missing: each would only repeat that list's own problem."""
+    are missing: each would only repeat that list's own problem. ``guessed``: the values
+    came from sheet names, and the ones that name nothing are left empty."""
     first = found[0]
+    if guessed:
+        names = "、".join(dict.fromkeys(p.value for p in found))
+        detail = f"工作表名（{names}）不是{target.label}中的名称，这些工作表的 {len(found)} 行没有填上所属街道"
+        report.add(Problem("references-unchecked", first.file, None, first.column, first.value, detail))
+        return
     if read:
         why = f"{target.label}的编号列有错误"
     else:

@@ -318,3 +318,23 @@ def test_errors_in_a_key_column_do_not_flood_the_lists_that_refer_to_it(mini):
         ("data/results.csv", "项目编号"),
     ]
     assert [(p.row, p.column) for p in problems if p.code == "missing-value"] == [(2, "编号")]
+
+
+def test_a_sheet_name_that_is_no_subdistrict_is_said_once(mini):
+    import openpyxl
+
+    rows = read_rows(mini / "projects.csv")
+    (mini / "projects.csv").unlink()
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, part in (("东街道", rows[1:3]), ("城关镇", rows[3:])):
+        ws = wb.create_sheet(name)
+        for r in (rows[0], *part):
+            ws.append(r)
+    wb.save(mini / "整改清单.xlsx")
+    prepared = pipeline.prepare(mini)  # no error: the guess is dropped, and said
+    said = [p for p in prepared.report.problems if p.code == "references-unchecked"]
+    assert [(p.file, p.value) for p in said] == [("data/整改清单.xlsx[城关镇]", "城关镇")]
+    assert {p.id: p.subdistrict for p in prepared.dataset.projects.values()} == {
+        "P1": "S1", "P2": "S1", "P3": "", "P4": "", "P5": "",
+    }  # fmt: skip
