@@ -198,7 +198,7 @@ def column_letter(position: int) -> str:
 
 # Rows that are part of the sheet's layout, not of the list: totals and the signature
 # block staff put under a ledger, notes under it. Matched on a cell, spaces removed.
-_TOTAL = re.compile(r"^(合计|小计|总计|共计)([:：].*|\d.*)?$")
+_TOTAL = re.compile(r"^(合计|小计|总计|共计)([:：].*)?$")  # not 合计3个小区改造: a title
 _FOOTER = re.compile(
     r"^(填报人|填表人|制表人|审核人|审核|审批人|负责人|单位负责人|分管领导|主要领导|联系人|联系电话|电话|"
     r"填报日期|填表日期|制表日期|报送日期|日期|填报单位|报送单位|注|备注|说明)[:：]"

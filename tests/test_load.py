@@ -271,3 +271,21 @@ def test_area_sheets_named_after_subdistricts_give_the_parent(mini):
     _sheet(wb, "西镇", [header, *by_parent["S2"]])
     wb.save(mini / "区域.xlsx")
     assert snapshot(mini)[0] == baseline()[0]
+
+
+@pytest.mark.parametrize(
+    ("cells", "reason"),
+    [
+        (["合计", "共 3 项", "", "60"], "合计行"),
+        (["合 计：", "5"], "合计行"),
+        (["", "小计"], "合计行"),
+        (["填报人：李丽", "", "审核人：张伟", "联系电话：0871-6312345"], "表尾（填报人、审核人、日期等）"),
+        (["注：完成比例按月更新"], "表尾（填报人、审核人、日期等）"),
+        (["3", "合计3个小区改造", "C1", "U1"], None),  # a title that starts with 合计
+        (["4", "C1", "说明：居民反映楼道灯坏了", "U1", "王建国"], None),  # data that starts like a note
+    ],
+)
+def test_totals_and_footers_are_told_from_data(cells, reason):
+    from generator.load import row_marker
+
+    assert row_marker(cells) == reason
