@@ -225,50 +225,53 @@ def check_part(table: Table, part: RawPart) -> CheckedPart:
 def _infer(table: Table, written: dict[str, str], codes: dict[str, np.ndarray], raw: dict[str, np.ndarray]) -> None:
     """Columns a ledger lacks, read from the words it has: a status from 进展情况 (and a
     deadline of 长期), signed off from a status of 已销号, an id from what identifies the
-    row (Table.identity). ``written`` names where each came from, for messages."""
-    n = len(next(iter(codes.values()))) if codes else 0
+    row (Table.identity). ``written`` names where each came from, for messages. Each is
+    worked out once per distinct cell (or pair of cells), as every other check is."""
+    # The columns as written, before any column is inferred from them.
+    first = {c: (codes[c], raw[c]) for c in codes}
 
-    def cells(name: str) -> list[str]:
-        if name not in codes:
-            return [""] * n
-        return raw[name][codes[name]].tolist()
+    def put(name: str, k: np.ndarray, u: np.ndarray, source: str) -> None:
+        codes[name], raw[name], written[name] = k.astype(np.int32), u, source
 
-    def put(name: str, values: list[str], source: str) -> None:
-        k, u = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
-        codes[name] = k.astype(np.int32)
-        raw[name] = np.asarray(u, dtype=object) if len(u) else np.array([""], dtype=object)
-        written[name] = source
+    def combined(names: tuple[str, ...]) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+        """Codes of each distinct combination of these columns, and the combinations."""
+        if not names:
+            return np.zeros(len(next(iter(codes.values()))), dtype=np.int64), [()]
+        pairs = np.stack([first[c][0].astype(np.int64) for c in names], axis=1)
+        seen, k = np.unique(pairs, axis=0, return_inverse=True)
+        return k.reshape(-1), [tuple(first[c][1][j] for c, j in zip(names, row, strict=True)) for row in seen]
 
-    # The cells as written, before any column is inferred from them.
-    first = {c.inferred_from: cells(c.inferred_from) for c in table.columns if c.inferred_from}
     inferred: set[str] = set()
     for col in table.columns:
         if col.inferred_from is None or col.name in written or col.name not in codes:
             continue
         inferred.add(col.name)
         source = table.column(col.inferred_from)
-        texts = first[source.name]
+        label = written.get(source.name, source.label)
         if col.enum is not None:  # a status from the progress note, a deadline of 长期
-            has_deadline = any(c.name == "deadline" for c in table.columns)
-            deadlines = cells("deadline") if has_deadline else [""] * n
-            keys = [ledger.status_from_text(t) for t in texts]
-            keys = [
-                "ongoing" if k != "completed" and ledger.is_ongoing(d) else k
-                for k, d in zip(keys, deadlines, strict=True)
-            ]
-            label = written.get(source.name, source.label)
-            put(col.name, [col.enum.label(k) for k in keys], f"{col.label}（按“{label}”推断）")
+            sources = tuple(c for c in (source.name, "deadline") if c in first)
+            k, combos = combined(sources)
+            keys = []
+            for combo in combos:
+                key = ledger.status_from_text(combo[0] if combo else "")
+                if key != "completed" and len(combo) > 1 and ledger.is_ongoing(combo[1]):
+                    key = "ongoing"
+                keys.append(col.enum.label(key))
+            put(col.name, k, np.asarray(keys, dtype=object), f"{col.label}（按“{label}”推断）")
         elif col.type == BOOLEAN:  # signed off: the status (or the note it came from) says 已销号
+            said = source.name
             if source.name in inferred:  # the status was itself read from the note: the note says it
-                texts = first[table.column(source.name).inferred_from or source.name]
-            signed = ["是" if ledger.signed_off_text(t) else "" for t in texts]
-            put(col.name, signed, f"{col.label}（按“{written.get(source.name, source.label)}”推断）")
+                said = table.column(source.name).inferred_from or source.name
+            if said in first:
+                k, u = first[said]
+                signed = np.asarray(["是" if ledger.signed_off_text(t) else "" for t in u], dtype=object)
+                put(col.name, k, signed, f"{col.label}（按“{label}”推断）")
     key = table.key
     if key is not None and table.identity and key not in written and key in codes:
-        parts = [cells(c) for c in table.identity]
-        ids = [ledger.stable_id(table.id_prefix, *vals) if any(vals) else "" for vals in zip(*parts, strict=True)]
+        k, combos = combined(tuple(c for c in table.identity if c in first))
+        ids = [ledger.stable_id(table.id_prefix, *vals) if any(vals) else "" for vals in combos]
         names = "和".join(f"“{table.column(c).label}”" for c in table.identity)
-        put(key, ids, f"{table.column(key).label}（按{names}{DERIVED_MARK}")
+        put(key, k, np.asarray(ids, dtype=object), f"{table.column(key).label}（按{names}{DERIVED_MARK}")
 
 
 def _emitter(problems, rows, k, u, name):
