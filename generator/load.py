@@ -396,7 +396,7 @@ def _marker_rows(body: pd.DataFrame, positions: dict[str, int]) -> dict[int, str
             candidates.update(np.flatnonzero(hit).tolist())
     marked: dict[int, str] = {}
     for i in sorted(candidates):
-        cells = [cell_text(v) for v in body.iloc[i, : max(ROW_CELLS, max(positions.values(), default=0) + 1)]]
+        cells = [clean_cell(v) for v in body.iloc[i, : max(ROW_CELLS, max(positions.values(), default=0) + 1)]]
         why = row_marker(cells)
         if why:
             marked[i] = why

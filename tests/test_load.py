@@ -289,3 +289,13 @@ def test_totals_and_footers_are_told_from_data(cells, reason):
     from generator.load import row_marker
 
     assert row_marker(cells) == reason
+
+
+def test_a_short_csv_footer_line_is_still_a_footer(mini):
+    rows = read_rows(mini / "projects.csv")
+    text = (mini / "projects.csv").read_text(encoding="utf-8") + "填报人：李丽,审核人：张伟\n"
+    (mini / "projects.csv").write_text(text, encoding="utf-8")  # a line shorter than the header
+    report = pipeline.prepare(mini).report
+    assert [(r, why) for t, f, r, why in report.excluded if t == "projects"] == [
+        (len(rows) + 1, "表尾（填报人、审核人、日期等）")
+    ]
