@@ -15,30 +15,53 @@ from collections import Counter
 from pathlib import Path
 
 from . import pipeline
-from .problems import CODES, GongshiError, PrivacyLeak, Report, ValidationFailed
-from .reports import format_problem, reconciliation
+from .problems import CODES, GongshiError, PrivacyLeak, Problem, Report, ValidationFailed
+from .reports import reconciliation
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 REPO = Path(__file__).resolve().parent.parent
 
 
+def _where_in_file(p: Problem) -> str:
+    """A problem's place inside its file: row, column letter, header."""
+    parts = []
+    if p.row is not None:
+        parts.append(f"第 {p.row} 行")
+    if p.letter and p.column:
+        parts.append(f"{p.letter} 列“{p.column}”")
+    elif p.letter or p.column:
+        parts.append(f"{p.letter} 列" if p.letter else f"“{p.column}”列")
+    return "，".join(parts) or ("整个工作表" if p.file.endswith("]") else "整个文件")
+
+
 def print_report(report: Report, stream=sys.stderr, limit: int = 0) -> None:
-    problems = report.sorted()
-    errors = [p for p in problems if p.is_error]
-    warnings = [p for p in problems if not p.is_error]
-    shown = errors + warnings
-    if limit and len(shown) > limit:
-        hidden = len(shown) - limit
-        shown = shown[:limit]
-    else:
-        hidden = 0
-    for p in shown:
-        print(format_problem(p), file=stream)
+    """Problems grouped by file and sheet, the files with most errors first, errors before
+    warnings inside each, every group headed by its counts."""
+    groups: dict[str, list] = {}
+    for p in report.sorted():
+        groups.setdefault(p.file or "（站点设置）", []).append(p)
+    order = sorted(groups, key=lambda f: (-sum(p.is_error for p in groups[f]), f))
+    shown = 0
+    hidden = 0
+    for file in order:
+        found = sorted(groups[file], key=lambda p: (not p.is_error, p.row or 0, p.letter, p.code))
+        errors = sum(p.is_error for p in found)
+        print(f"== {file}：{errors} 个错误，{len(found) - errors} 个警告 ==", file=stream)
+        for p in found:
+            if limit and shown >= limit:
+                hidden += 1
+                continue
+            shown += 1
+            level = "错误" if p.is_error else "警告"
+            value = f"值“{p.value}”：" if p.value else ""
+            print(f"  [{level}] {_where_in_file(p)}：{value}{p.message()}  ({p.code})", file=stream)
     if hidden:
         print(f"……另有 {hidden} 条未显示（完整列表见 --format json 或构建报告）", file=stream)
+    problems = report.problems
+    errors_total = sum(p.is_error for p in problems)
     counts = Counter(p.code for p in problems)
     summary = "，".join(f"{CODES[c].title} {n}" for c, n in counts.most_common())
-    print(f"共 {len(errors)} 个错误，{len(warnings)} 个警告。{summary}", file=stream)
+    print(f"共 {errors_total} 个错误，{len(problems) - errors_total} 个警告。{summary}", file=stream)
 
 
 def cmd_check(args) -> int:
@@ -133,6 +156,15 @@ def cmd_template(args) -> int:
     return EXIT_OK
 
 
+def cmd_init(args) -> int:
+    from .init import init
+
+    for path in init(Path(args.directory), args.district):
+        print(path)
+    print(f"新门户已建立。下一步：把整改清单放进 {Path(args.directory) / 'data'}，填好 site.yaml，再运行 gongshi check")
+    return EXIT_OK
+
+
 def cmd_docs(args) -> int:
     from .docs import update_readme
 
@@ -224,6 +256,10 @@ def parser() -> argparse.ArgumentParser:
     tp = sub.add_parser("template", help="生成各清单的 Excel 填报模板（含下拉选项和填写说明）")
     tp.add_argument("--out", default="templates")
     tp.set_defaults(func=cmd_template)
+    i = sub.add_parser("init", help="新建一个空的门户目录（站点设置、页面、Pelican 设置）")
+    i.add_argument("directory", help="新目录（不存在或为空）")
+    i.add_argument("--district", default="", help="区名称，如 青禾区（也可以之后在 site.yaml 中填写）")
+    i.set_defaults(func=cmd_init)
     r = sub.add_parser("docs", help="按数据结构更新 README 中的数据格式说明")
     r.add_argument("--readme", default=str(REPO / "README.md"))
     r.set_defaults(func=cmd_docs)

@@ -31,7 +31,7 @@ from .load import CsvState, continue_csv, discover, is_settings, read_data, read
 from .model import Dataset, Sources, build
 from .privacy import redact_part
 from .problems import Problem, Report, ValidationFailed
-from .schema import RATING_SCALES, TABLES, SiteSettings, Table, feedback_table
+from .schema import RATING_SCALES, TABLES, SiteSettings, Table, feedback_table, table_for_name
 from .timing import phase
 from .validate import CheckedPart, TableData, check_part, check_settings, validate
 
@@ -50,7 +50,7 @@ def _code_version() -> str:
             h.update(f"\0{library} {metadata.version(library)}".encode())
         except metadata.PackageNotFoundError:
             pass
-    for name in ("load", "validate", "privacy", "detect", "schema", "problems", "slug", "pipeline"):
+    for name in ("load", "validate", "privacy", "detect", "schema", "problems", "slug", "pipeline", "ledger"):
         h.update(Path(__file__).with_name(f"{name}.py").read_bytes())
     return h.hexdigest()
 
@@ -209,6 +209,8 @@ def _prepare(
             found = []
         else:
             found = discover(data_dir, problems)
+        # A list whose file was refused or unreadable is not declared from the others' names.
+        unloaded: set[str] = {t for t in map(_list_of, problems) if t}
         # The settings first: the rating scale decides how ratings are checked.
         read_problems: list[list[Problem]] = [[] for _ in found]
         for (path, file, _), mine in zip(found, read_problems, strict=True):
@@ -232,11 +234,15 @@ def _prepare(
                 mine.extend(result.problems)
                 for part in result.parts:
                     parts.setdefault(part.table, []).append(part)
+            if table is not None and (result is None or not result.parts) and any(p.is_error for p in mine):
+                unloaded.add(table.name)
     if cache is not None:
         with phase("load"):
             cache.prune()
     for mine in read_problems:
         problems.extend(mine)
+    if "projects" in parts:
+        problems.extend(_declare(parts, unloaded, settings, data_dir, scale))
     if data_dir.is_dir():
         for t in TABLES:
             if t.name not in parts and t.required:
@@ -252,7 +258,7 @@ def _prepare(
     report.extend(problems)
     report.extend(settings_report.problems)
     with phase("validate"):
-        tables = validate(settings, parts, report)
+        tables = validate(settings, parts, report, unloaded=unloaded)
     with phase("redact"):
         # What the build's output scan would stop on: personal data in a column that is
         # not masked (an id, a number) or in a site setting.
@@ -269,6 +275,35 @@ def _prepare(
         aggregates = aggregate(dataset)
     cells = privacy.published_cells(tables, public, settings, settings_file, settings_lines) if keep_cells else None
     return Prepared(dataset, aggregates, report, redactions, cache.stats if cache is not None else None, cells)
+
+
+def _list_of(problem: Problem) -> str | None:
+    """The list a refused or unreadable data file was meant for."""
+    if not problem.is_error or not problem.file:
+        return None
+    path = Path(problem.file)
+    table = table_for_name(path.stem) or (table_for_name(path.parts[1]) if len(path.parts) > 2 else None)
+    return table.name if table else None
+
+
+def _declare(
+    parts: dict[str, list[CheckedPart]], unloaded: set[str], settings, data_dir: Path, scale: str
+) -> list[Problem]:
+    """Areas and units named by the lists, when no file gives them (declared.py)."""
+    from .declared import declare_areas, declare_units, named
+
+    problems: list[Problem] = []
+    names = named(parts)
+    where = parts["projects"][0].file  # the warning belongs to the list that named them
+    if "areas" not in parts and "areas" not in unloaded:
+        raw, problem = declare_areas(names, settings, str(Path(data_dir.name) / "（按清单建立的区域）"))
+        parts["areas"] = _check([raw], scale)
+        problems.append(Problem(problem.code, where, detail=problem.detail))
+    if "units" not in parts and "units" not in unloaded:
+        raw, problem = declare_units(names, str(Path(data_dir.name) / "（按清单建立的责任单位）"))
+        parts["units"] = _check([raw], scale)
+        problems.append(Problem(problem.code, where, detail=problem.detail))
+    return problems
 
 
 def _file_result(

@@ -188,6 +188,7 @@ class ResultView:
     outcome: str
     evidence: str
     late_days: int
+    signed: bool = False  # signed off (已销号) whether or not its date is known
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,6 +296,8 @@ class ProjectPage(Page):
     result: ResultView | None
     ratings: tuple[RatingBar, ...]
     comments: tuple[CommentView, ...]
+    progress_note: str = ""  # the ledger's latest progress (进展情况)
+    signed_off: bool = False
 
 
 @dataclass(frozen=True)
@@ -543,7 +546,12 @@ class ViewBuilder:
             demands=tuple(self.demand_row(demand_index[d]) for d in p.demands if d in demand_index),
             progress_log=tuple(ProgressRow(e.date, e.note, e.progress) for e in ds.progress.get(pid, ())),
             result=ResultView(
-                res.completed, res.signed_off, res.outcome, res.evidence, self.agg.info[pid].completed_late_days
+                res.completed,
+                res.signed_off,
+                res.outcome,
+                res.evidence,
+                self.agg.info[pid].completed_late_days,
+                p.signed_off or res.signed_off is not None,
             )
             if res
             else None,
@@ -551,6 +559,8 @@ class ViewBuilder:
             comments=tuple(
                 CommentView(c.date, ds.rating_enum.label(c.rating), c.text) for c in ds.comments.get(pid, ())
             ),
+            progress_note=p.progress_note,
+            signed_off=p.signed_off,
         )
 
     def unit(self, uid: str) -> UnitPage:
