@@ -37,12 +37,12 @@ from .catalog import ZH, T
 from .codeversion import code_digest
 from .digests import EntityHashes, download_digests
 from .export import LISTS, downloads
+from .pages import PageKinds, Spec, default_kinds
 from .pipeline import prepared_for
 from .privacy import KIND_LABELS, scan_bytes
 from .problems import OutputError, PrivacyLeak
 from .progress import Progress
 from .timing import COUNTS, PHASES, phase
-from .pages import PageKinds, Spec, default_kinds
 from .views import Link, ViewBuilder, url_for
 
 MANIFEST = ".gongshi/manifest.json"

@@ -11,9 +11,11 @@ with ``/``; templates write ``{{ SITEURL }}/{{ link.url }}``. All URLs come from
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
+from types import MappingProxyType
+from typing import ClassVar
 
 import numpy as np
 
@@ -260,7 +262,7 @@ class ViewBuilder:
     """
 
     # accessor -> the kind of entity it reads
-    ENTITY_READS = {
+    ENTITY_READS: ClassVar[Mapping[str, str]] = MappingProxyType({
         "area": "area",
         "area_link": "area",
         "unit": "unit",
@@ -276,8 +278,8 @@ class ViewBuilder:
         "area_figures": "area_figures",
         "unit_figures": "unit_figures",
         "district_figures": "district",
-    }
-    INDEXES = (
+    })
+    INDEXES: ClassVar[tuple[str, ...]] = (
         "subdistrict_ids",
         "community_ids",
         "unit_ids",

@@ -125,7 +125,8 @@ def bulk_reads(h: EntityHashes, b: ViewBuilder, pages: list[tuple]) -> np.ndarra
         values += [unit.get(u, none) for u in p.partner_units]
         values.append(demand_marker)
         values += [demand.get(i, none) for i in ids]
-    groups = np.concatenate([np.repeat(np.arange(count, dtype=np.int64), fixed.shape[1]), np.array(page_of, dtype=np.int64)])
+    pages_of_fixed = np.repeat(np.arange(count, dtype=np.int64), fixed.shape[1])
+    groups = np.concatenate([pages_of_fixed, np.array(page_of, dtype=np.int64)])
     hashes = np.concatenate([fixed.reshape(-1), np.array(values, dtype=np.uint64)])
     # group_hashes keeps the order of rows within a page: the fixed part comes first.
     return h.combine(groups, hashes, count)
