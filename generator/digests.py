@@ -190,57 +190,120 @@ class EntityHashes:
             "project": dict(zip(pids, content.tolist(), strict=True)),
             "demand": demand,
         }
-        self._kinds = {kind: _int(kind) for kind in (*self.tables, "value")}
+        self._kinds = {kind: _int(kind) for kind in (*self.tables, "value", "view model")}
 
     def kind_hash(self, kind: str) -> int:
-        """What separates one group of a page's reads from the next: moving an entity from
-        one group to the next changes the digest."""
         return self._kinds[kind]
 
-    def page_hashes(self, reads: Iterable[tuple[str, Sequence]]) -> list[int]:
-        """The hashes of one page's declared reads, in order."""
-        out: list[int] = []
-        none = self.none
-        for kind, keys in reads:
-            out.append(self._kinds[kind])
-            if kind == "value":
-                out += [_int(repr(k)) for k in keys]
-            else:
-                get = self.tables[kind].get
-                out += [get(k, none) for k in keys]
-        return out
+    def hashes(self, kind: str, keys: Sequence) -> list[int]:
+        """The hashes of one group of reads."""
+        if kind == "value":
+            return [_int(repr(k)) for k in keys]
+        table = self.tables[kind]
+        try:  # at C speed; a key the table lacks is rare
+            return list(map(table.__getitem__, keys))
+        except KeyError:
+            none = self.none
+            return [table.get(k, none) for k in keys]
+
+    # A page's digest is two-level: each group of reads is digested with its kind (so
+    # moving an entity from one group to the next changes the page), then the page from
+    # its groups in order. A kind digesting many pages as arrays uses the same steps:
+    # :meth:`fixed_group` and :meth:`grouped` per group, :meth:`pages` to finish.
+
+    def fixed_group(self, kind: str, *columns: np.ndarray) -> np.ndarray:
+        """Per page, the digest of a group of ``len(columns)`` reads (column ``i``: each
+        page's ``i``-th hash)."""
+        return mix(np.full(len(columns[0]), self._kinds[kind], dtype=np.uint64), _rows(columns))
+
+    def grouped(self, kind: str, pages: np.ndarray, hashes: np.ndarray, count: int) -> np.ndarray:
+        """Per page, the digest of a group of any number of reads, given as (page, hash)
+        pairs in each page's order."""
+        return mix(np.full(count, self._kinds[kind], dtype=np.uint64), group_hashes(pages, hashes, count))
 
     @staticmethod
-    def combine(groups: np.ndarray, hashes: np.ndarray, count: int) -> np.ndarray:
-        """Page digests from (page, hash) pairs listed in each page's order."""
-        return group_hashes(groups, hashes, count)
+    def pages(groups: Sequence[np.ndarray]) -> np.ndarray:
+        """Page digests from the digests of each page's groups, in order (every page
+        with the same number of groups)."""
+        return _rows(groups)
+
+    def digest_pages(self, pages: Iterable[Iterable[tuple[str, Sequence]]]) -> np.ndarray:
+        """The digest of each page from its reads."""
+        flat: list[int] = []
+        sizes: list[int] = []  # per group: its reads
+        kinds: list[int] = []  # per group: its kind
+        counts: list[int] = []  # per page: its groups
+        hashes, kind_hash = self.hashes, self._kinds
+        for reads in pages:
+            n = 0
+            for kind, keys in reads:
+                h = hashes(kind, keys)
+                flat += h
+                sizes.append(len(h))
+                kinds.append(kind_hash[kind])
+                n += 1
+            counts.append(n)
+        return _two_level(flat, sizes, kinds, counts)
 
     def manifest(self, builder: ViewBuilder, kinds: PageKinds, specs: list, bases: list[str]) -> list[str]:
         """The digest of each spec's page (``bases``: per spec, the digest of its
         template, what that includes, and the site-wide context)."""
         flat: list[int] = []
         sizes: list[int] = []
+        group_kinds: list[int] = []
+        counts: list[int] = []
         bulk: dict[str, list[int]] = {}  # kind -> positions of its specs, digested at once
+        tables, kind_hash, model, hashes = self.tables, self._kinds, self._kinds["view model"], self.hashes
         for n, (name, args) in enumerate(specs):
             kind = kinds[name]
             if kind.bulk_reads is not None:
                 bulk.setdefault(name, []).append(n)
-                sizes.append(0)
+                counts.append(0)
                 continue
-            if kind.reads is not None:
-                parts = self.page_hashes(kind.reads(builder, args))
-            else:
-                parts = [view_model_digest(kind.build(builder, args))]
-            flat += parts
-            sizes.append(len(parts))
-        groups = np.repeat(np.arange(len(specs), dtype=np.int64), sizes)
-        body = self.combine(groups, np.array(flat, dtype=np.uint64), len(specs))
+            if kind.reads is None:
+                flat.append(view_model_digest(kind.build(builder, args)))
+                sizes.append(1)
+                group_kinds.append(model)
+                counts.append(1)
+                continue
+            groups = 0
+            for group, keys in kind.reads(builder, args):
+                before = len(flat)
+                try:  # the common case inline, at C speed: a page per city block
+                    flat += map(tables[group].__getitem__, keys)
+                except KeyError:  # a key the table lacks, or a "value" group
+                    del flat[before:]
+                    flat += hashes(group, keys)
+                sizes.append(len(flat) - before)
+                group_kinds.append(kind_hash[group])
+                groups += 1
+            counts.append(groups)
+        body = _two_level(flat, sizes, group_kinds, counts)
         for name, positions in bulk.items():
             make = kinds[name].bulk_reads
             assert make is not None
             body[positions] = make(self, builder, [specs[n][1] for n in positions])
         heads = value_hashes([f"{base}\0{m}\0{a!r}" for base, (m, a) in zip(bases, specs, strict=True)])
         return [f"{x:016x}" for x in mix(heads, body).tolist()]
+
+
+def _rows(columns: Sequence[np.ndarray]) -> np.ndarray:
+    """:func:`group_hashes` of rows that all have ``len(columns)`` hashes (at least one),
+    row ``r`` being ``column[r]`` of each column in order: the same digest, as arrays."""
+    total = np.zeros(len(columns[0]), dtype=np.uint64)
+    for i, column in enumerate(columns):
+        total += mix(column, np.uint64(i))
+    return mix(total, np.uint64(len(columns)))
+
+
+def _two_level(flat: list[int], sizes: list[int], kinds: list[int], counts: list[int]) -> np.ndarray:
+    """Page digests: each group's hashes digested and marked with its kind, then each
+    page's groups digested in order."""
+    groups = len(sizes)
+    body = group_hashes(np.repeat(np.arange(groups, dtype=np.int64), sizes), np.array(flat, dtype=np.uint64), groups)
+    body = mix(np.array(kinds, dtype=np.uint64), body)
+    pages = len(counts)
+    return group_hashes(np.repeat(np.arange(pages, dtype=np.int64), counts), body, pages)
 
 
 # What each download (export.py) is made of: the rows of these lists. A demand and a

@@ -11,7 +11,7 @@ with ``/``; templates write ``{{ SITEURL }}/{{ link.url }}``. All URLs come from
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from types import MappingProxyType
@@ -291,7 +291,7 @@ class ViewBuilder:
         "subdistrict_projects",
         "paired_units",
         "is_area",
-        "demand_position",
+        "demand_positions",
         "attention_ids",
         "list_ids",
         "index_count",
@@ -501,9 +501,10 @@ class ViewBuilder:
         """Whether a subdistrict or community of this id is published."""
         return area_id in self._area_links
 
-    def demand_position(self, demand_id: str) -> int | None:
-        """Where a demand is in the demand list (the key of its row), None if unknown."""
-        return self._demand_index.get(demand_id)
+    def demand_positions(self, demand_ids: Iterable[str]) -> list[int]:
+        """Where each known demand is in the demand list (the key of its row)."""
+        index = self._demand_index
+        return [index[d] for d in demand_ids if d in index]
 
     def attention_ids(self, ids: list[str], limit: int = 10) -> list[str]:
         """The first ``limit`` red-light projects of ``ids`` (already in display order)."""

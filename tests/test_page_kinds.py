@@ -176,3 +176,22 @@ def test_a_new_page_kind_is_built_digested_and_rebuilt_only_when_its_reads_chang
     build_site()
     assert built == []  # no board shows a demand
     assert sorted(json.loads((out / render.MANIFEST).read_text(encoding="utf-8"))["pages"]) == sorted(manifest)
+
+
+def test_the_manifest_digests_pages_as_digest_pages_does(prepared):
+    """The manifest's inlined loop and EntityHashes.digest_pages (used by the checks and
+    by bulk forms) give every page the same digest."""
+    from generator.digests import EntityHashes
+
+    b = builder(prepared)
+    plain = PageKinds(default_kinds())
+
+    def bulk(kind: PageKind):
+        return lambda h, b, pages: h.digest_pages(kind.reads(b, args) for args in pages)
+
+    arrays = PageKinds(
+        dataclasses.replace(k, bulk_reads=bulk(k)) if k.reads is not None else k for k in default_kinds()
+    )
+    specs = plain.specs(b)
+    h = EntityHashes(b)
+    assert h.manifest(b, plain, specs, [""] * len(specs)) == h.manifest(b, arrays, specs, [""] * len(specs))

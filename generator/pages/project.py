@@ -1,6 +1,6 @@
 """A project's page: its row, measures, demands, progress log, result, ratings and comments.
 
-A city has tens of thousands of these, so besides ``reads`` the kind declares the same
+A city has tens of thousands of these, so besides ``reads`` the kind digests the same
 reads for all its pages at once, as arrays (``bulk_reads``)."""
 
 from __future__ import annotations
@@ -56,7 +56,6 @@ def build(b: ViewBuilder, args: tuple) -> ProjectPage:
         for c in rating_enum.choices
     )
     res = b.result(pid)
-    positions = (b.demand_position(d) for d in p.demands)
     return ProjectPage(
         url=row.url,
         title=p.title,
@@ -68,7 +67,7 @@ def build(b: ViewBuilder, args: tuple) -> ProjectPage:
         handling=HANDLING.label(p.handling) if p.handling else "",
         measures=p.measures,
         expected_progress=info.expected_progress,
-        demands=tuple(b.demand_row(n) for n in positions if n is not None),
+        demands=tuple(b.demand_row(n) for n in b.demand_positions(p.demands)),
         progress_log=tuple(ProgressRow(e.date, e.note, e.progress) for e in b.progress_log(pid)),
         result=ResultView(res.completed, res.signed_off, res.outcome, res.evidence, info.completed_late_days)
         if res
@@ -76,11 +75,6 @@ def build(b: ViewBuilder, args: tuple) -> ProjectPage:
         ratings=bars if total else (),
         comments=tuple(CommentView(c.date, rating_enum.label(c.rating), c.text) for c in b.comments(pid)),
     )
-
-
-def _demands(b: ViewBuilder, demands: tuple[str, ...]) -> list[int]:
-    positions = (b.demand_position(d) for d in demands)
-    return [n for n in positions if n is not None]
 
 
 def reads(b: ViewBuilder, args: tuple) -> list[Read]:
@@ -91,45 +85,40 @@ def reads(b: ViewBuilder, args: tuple) -> list[Read]:
         ("project", args),
         ("area", (first.parent, first.id)),  # the breadcrumbs
         ("unit", p.partner_units),
-        ("demand", _demands(b, p.demands)),
+        ("demand", b.demand_positions(p.demands)),
     ]
 
 
 def bulk_reads(h: EntityHashes, b: ViewBuilder, pages: list[tuple]) -> np.ndarray:
-    """:func:`reads` of every page in ``pages``, digested together: the same sequence
-    of hashes per page as :meth:`EntityHashes.page_hashes` makes, built as arrays."""
+    """:func:`reads` of every page in ``pages``, digested together as arrays."""
     area, unit, demand, none = h.tables["area"], h.tables["unit"], h.tables["demand"], h.none
     rows = h.tables["project"]
     projects, areas = b.ds.projects, b.ds.areas
     chosen = [projects[pid] for (pid,) in pages]
     first = [areas[p.communities[0]] for p in chosen]
     count = len(pages)
-    fixed = np.stack(
+    partners = [(n, unit.get(u, none)) for n, p in enumerate(chosen) for u in p.partner_units]
+    demands = [(n, demand.get(i, none)) for n, p in enumerate(chosen) for i in b.demand_positions(p.demands)]
+    return h.pages(
         [
-            np.full(count, h.kind_hash("project"), dtype=np.uint64),
-            np.fromiter((rows.get(pid, none) for (pid,) in pages), dtype=np.uint64, count=count),
-            np.full(count, h.kind_hash("area"), dtype=np.uint64),
-            np.fromiter((area.get(a.parent, none) for a in first), dtype=np.uint64, count=count),
-            np.fromiter((area.get(a.id, none) for a in first), dtype=np.uint64, count=count),
-            np.full(count, h.kind_hash("unit"), dtype=np.uint64),
-        ],
-        axis=1,
+            h.fixed_group("project", _u64((rows.get(pid, none) for (pid,) in pages), count)),
+            h.fixed_group(
+                "area",
+                _u64((area.get(a.parent, none) for a in first), count),
+                _u64((area.get(a.id, none) for a in first), count),
+            ),
+            h.grouped("unit", *_pairs(partners), count),
+            h.grouped("demand", *_pairs(demands), count),
+        ]
     )
-    # Each page's variable part: its partner units, the demand marker, its demands.
-    page_of: list[int] = []
-    values: list[int] = []
-    demand_marker = h.kind_hash("demand")
-    for n, p in enumerate(chosen):
-        ids = _demands(b, p.demands)
-        page_of += [n] * (len(p.partner_units) + 1 + len(ids))
-        values += [unit.get(u, none) for u in p.partner_units]
-        values.append(demand_marker)
-        values += [demand.get(i, none) for i in ids]
-    pages_of_fixed = np.repeat(np.arange(count, dtype=np.int64), fixed.shape[1])
-    groups = np.concatenate([pages_of_fixed, np.array(page_of, dtype=np.int64)])
-    hashes = np.concatenate([fixed.reshape(-1), np.array(values, dtype=np.uint64)])
-    # group_hashes keeps the order of rows within a page: the fixed part comes first.
-    return h.combine(groups, hashes, count)
+
+
+def _u64(values, count: int) -> np.ndarray:
+    return np.fromiter(values, dtype=np.uint64, count=count)
+
+
+def _pairs(pairs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    return _u64((n for n, _ in pairs), len(pairs)).astype(np.int64), _u64((x for _, x in pairs), len(pairs))
 
 
 KIND = PageKind(

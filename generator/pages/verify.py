@@ -151,9 +151,6 @@ def bulk_mismatches(kinds: PageKinds, builder: ViewBuilder) -> list[Spec]:
             continue
         pages = [tuple(args) for args in kind.pages(builder)]
         bulk = kind.bulk_reads(hashes, builder, pages)
-        parts = [hashes.page_hashes(kind.reads(builder, args)) for args in pages]
-        groups = np.repeat(np.arange(len(pages), dtype=np.int64), [len(p) for p in parts])
-        flat = np.array([h for p in parts for h in p], dtype=np.uint64)
-        single = hashes.combine(groups, flat, len(pages))
+        single = hashes.digest_pages(kind.reads(builder, args) for args in pages)
         wrong += [(kind.name, pages[n]) for n in np.flatnonzero(bulk != single).tolist()]
     return wrong
