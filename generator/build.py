@@ -17,9 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import pipeline, timing
 from .output import Manifest, Output, Step, changed_since, file_for, translated_os_errors
+
+if TYPE_CHECKING:
+    from .pages import PageKind
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -33,6 +37,7 @@ class BuildOptions:
     jobs: int | None = None  # render processes (default: all cores)
     full: bool = False  # ignore the previous output and the cache
     wait: float = 600.0  # seconds to wait for another build of the same output
+    kinds: tuple[PageKind, ...] | None = None  # the data page kinds (default: pages.default_kinds())
 
 
 @dataclass
@@ -46,6 +51,7 @@ class RenderContext:
     jobs: int
     previous: Manifest  # the previous build's record, minus files that no longer match it
     cache: Path | None = None  # compiled templates are kept here between builds
+    kinds: tuple[PageKind, ...] | None = None
     # Filled in by the generator:
     manifest: Manifest = field(default_factory=Manifest)
     scanned: set[str] = field(default_factory=set)  # files scanned for personal data while rendering
@@ -205,6 +211,7 @@ class Build:
             jobs=opts.jobs or os.cpu_count() or 1,
             previous=trusted,
             cache=out.cache,
+            kinds=opts.kinds,
         )
         try:
             self._render(staging, config, context)

@@ -26,6 +26,7 @@ import pandas as pd
 
 from . import privacy
 from .aggregate import Aggregates, aggregate
+from .codeversion import code_digest
 from .digests import row_hashes
 from .load import CsvState, continue_csv, discover, is_settings, read_data, read_file, read_settings
 from .model import Dataset, Sources, build
@@ -42,16 +43,16 @@ _MAGIC = b"GSPC1\n"
 
 
 def _code_version() -> str:
-    """Everything a cached file result depends on besides the file: the code that reads,
-    checks and masks it (and the schema), and the libraries and Python that ran it."""
+    """Everything a cached file result depends on besides the file: the code (the whole
+    package: what reads, checks and masks a file imports much of it), and the libraries
+    and Python that ran it."""
     h = hashlib.sha256(f"{CACHE_FORMAT}\0{sys.version}\0{np.__version__}\0{pd.__version__}".encode())
     for library in ("openpyxl", "PyYAML"):
         try:
             h.update(f"\0{library} {metadata.version(library)}".encode())
         except metadata.PackageNotFoundError:
             pass
-    for name in ("load", "validate", "privacy", "detect", "schema", "problems", "slug", "pipeline", "ledger"):
-        h.update(Path(__file__).with_name(f"{name}.py").read_bytes())
+    h.update(code_digest().encode())
     return h.hexdigest()
 
 

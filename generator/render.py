@@ -31,11 +31,13 @@ from typing import TYPE_CHECKING
 from jinja2 import meta
 from pelican.generators import Generator
 
-from . import __version__, fragments, timing
+from . import fragments, timing
 from .catalog import ZH, T
-from .digests import PageDigests, download_digests
+from .codeversion import code_digest
+from .digests import EntityHashes, download_digests
 from .export import LISTS, downloads
 from .output import Manifest, SiteWriter, file_for, remove_page
+from .pages import PageKinds, Spec, default_kinds
 from .pipeline import prepare
 from .privacy import KIND_LABELS, allowed_in, leak, scan_bytes
 from .problems import OutputError
@@ -49,19 +51,6 @@ if TYPE_CHECKING:
 
 INLINE_BELOW = 400  # pages; forking costs more than it saves for small sites
 CHUNK = 200
-_CODE = (
-    "model.py",
-    "aggregate.py",
-    "export.py",
-    "views.py",
-    "digests.py",
-    "filters.py",
-    "catalog.py",
-    "render.py",
-    "fragments.py",
-    "templating.py",
-    "schema.py",
-)
 
 
 def root_prefix(url: str) -> str:
@@ -101,14 +90,6 @@ def template_digests(env, names: set[str]) -> dict[str, str]:
     return out
 
 
-def code_digest() -> str:
-    here = Path(__file__).parent
-    h = hashlib.blake2b(__version__.encode(), digest_size=16)
-    for name in _CODE:
-        h.update((here / name).read_bytes())
-    return h.hexdigest()
-
-
 @dataclass
 class RenderJob:
     """What every worker needs; set before forking so children inherit it for free."""
@@ -116,6 +97,7 @@ class RenderJob:
     builder: ViewBuilder
     env: object
     writer: SiteWriter
+    kinds: PageKinds
     templates: dict[str, object] = field(default_factory=dict)
 
     def template(self, name: str):
@@ -124,14 +106,14 @@ class RenderJob:
             t = self.templates[name] = self.env.get_template(name)
         return t
 
-    def run(self, specs: list[tuple[str, tuple]]) -> list[tuple[str, bool, list[tuple[str, str, str]]]]:
+    def run(self, specs: list[Spec]) -> list[tuple[str, bool, list[tuple[str, str, str]]]]:
         """Build, render, scan and write each page: [(url, bytes written (0 when the file
         did not change), privacy findings)]."""
         out = []
         site = self.builder.site
         allowed = allowed_in(self.builder.ds.settings)  # the office phone in the footer
-        for method, args in specs:
-            page = self.builder.page(method, args)
+        for spec in specs:
+            page = self.kinds.build(self.builder, spec)
             data = (
                 self.template(page.template)
                 .render(page=page, site=site, t=T, SITEURL=root_prefix(page.url))
@@ -249,14 +231,14 @@ def _run_background():
     return _background(task)
 
 
-def plan(builder: ViewBuilder, specs: list, bases: dict[str, str], previous: dict[str, str]):
+def plan(builder: ViewBuilder, kinds: PageKinds, specs: list[Spec], bases: dict[str, str], previous: dict[str, str]):
     """Every page's digest (the new manifest) and the specs whose page must be rendered.
 
     ``previous`` is the manifest of the build in the live folder, which that build wrote
     last: the live folder holds exactly its pages (files removed from it by hand come
     back with ``--full``)."""
-    urls = [builder.spec_url(m, a) for m, a in specs]
-    digests = PageDigests(builder).manifest(specs, [bases[builder.spec_template(m, a)] for m, a in specs])
+    urls = [kinds.url(spec) for spec in specs]
+    digests = EntityHashes(builder).manifest(builder, kinds, specs, [bases[kinds.template(spec)] for spec in specs])
     manifest = dict(zip(urls, digests, strict=True))
     if len(manifest) < len(urls):
         seen: set[str] = set()
@@ -296,14 +278,18 @@ class GongshiGenerator(Generator):
         prepared = context.prepared
         self.prepared = prepared
         self.builder = ViewBuilder(prepared.dataset, prepared.aggregates)
+        # The page kinds are data given to the build: a site adds its own in its settings.
+        # The page kinds are data given to the build (BuildOptions.kinds), or, run by plain
+        # Pelican, in its settings (GONGSHI_PAGE_KINDS): a site adds its own kinds there.
+        self.kinds = PageKinds(context.kinds or self.settings.get("GONGSHI_PAGE_KINDS") or default_kinds())
         # Shared with Pelican's own templates (news, Markdown pages) through the context.
         self.context["site"] = self.builder.site
         self.context["t"] = T
 
-    def _bases(self, specs: list[tuple[str, tuple]]) -> dict[str, str]:
+    def _bases(self, specs: list[Spec]) -> dict[str, str]:
         """Per data-page template: digest of it, what it includes, and the site context."""
         b = self.builder
-        names = {b.spec_template(m, a) for m, a in specs}
+        names = {self.kinds.template(spec) for spec in specs}
         shared = [self.env.loader.get_source(self.env, n)[0] for n in fragments.TEMPLATES]
         ds = b.ds
         context = repr(
@@ -344,16 +330,16 @@ class GongshiGenerator(Generator):
             parallel=context.jobs > 1,
         )
         with phase("digest"):
-            specs = self.builder.specs()
-            manifest, todo = plan(self.builder, specs, self._bases(specs), previous.pages)
+            specs = self.kinds.specs(self.builder)
+            manifest, todo = plan(self.builder, self.kinds, specs, self._bases(specs), previous.pages)
         pages_writer = SiteWriter(output, taken, live, fresh)
         for path in taken:  # a data page where Pelican already wrote a news item or page
             rel = Path(path).relative_to(output).as_posix() if Path(path).is_relative_to(output) else None
             url = rel[: -len("index.html")] if rel and rel.endswith("index.html") else rel
             if url in manifest:
                 raise OutputError(f"同一页面被写了两次：{url}")
-        job = RenderJob(builder=self.builder, env=self.env, writer=pages_writer)
-        for name in {self.builder.spec_template(m, a) for m, a in todo}:
+        job = RenderJob(builder=self.builder, env=self.env, writer=pages_writer, kinds=self.kinds)
+        for name in {self.kinds.template(spec) for spec in todo}:
             job.template(name)  # compiled once here, inherited by every worker
         with Progress("生成页面", len(todo)) as progress, phase("render"):
             results = render_all(job, todo, context.jobs, progress)
