@@ -34,7 +34,7 @@ def build(b: ViewBuilder, args: tuple) -> HomePage:
     )
     return HomePage(
         url="",
-        title=ds.settings["name"],
+        title=str(ds.settings["name"]),
         breadcrumbs=(),
         template="home.html",
         figures=b.district_figures(),
