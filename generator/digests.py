@@ -73,7 +73,7 @@ def value_hashes(values) -> np.ndarray:
     return pd.util.hash_array(column, categorize=False)
 
 
-def mix(h: np.ndarray, x: np.ndarray) -> np.ndarray:
+def mix(h: np.ndarray, x: np.ndarray | np.uint64) -> np.ndarray:
     """Combine two hash arrays, order-sensitively."""
     return _avalanche(h * np.uint64(_K1) + x)
 
@@ -139,6 +139,8 @@ class EntityHashes:
     def __init__(self, builder: ViewBuilder):
         ds, agg = builder.ds, builder.agg
         src = ds.sources
+        if src is None:  # only a dataset made by pipeline.prepare has the row hashes
+            raise ValueError("page digests need a prepared dataset (its rows' hashes)")
         none = self.none = int(value_hashes([None])[0])
 
         def by_key(items: dict, values) -> dict:
@@ -154,7 +156,7 @@ class EntityHashes:
         # rating counts and the public comments).
         pids = list(ds.projects)
         index = pd.Index(pids)
-        info_values = _values(type(agg.info[pids[0]])) if pids else None
+        info_values = _values(type(agg.info[pids[0]])) if pids else repr
         at = index.get_indexer(src.keys["projects"])
         content = np.zeros(len(pids), dtype=np.uint64)
         content[at[at >= 0]] = src.hashes["projects"][at >= 0]

@@ -530,7 +530,7 @@ def read_csv_grid(raw: bytes, file: str, problems: list[Problem]) -> tuple[pd.Da
         return None, None
 
 
-def continue_csv(added: bytes, state: CsvState, table: Table, file: str) -> tuple[RawPart, CsvState] | None:
+def continue_csv(added: bytes, state: CsvState, table: Table, file: str) -> tuple[RawPart, CsvState | None] | None:
     """The rows of lines appended to a CSV file read before (``state``): the same rows,
     numbers and cells reading the whole file would give, or None when that is not certain
     (then the whole file is read again)."""
@@ -821,10 +821,10 @@ def fill_from_sheet(part: RawPart, fill: dict[str, str]) -> None:
         part.written[name] = part.table.column(name).label + FROM_SHEET
 
 
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~20x faster
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~20x faster
 
 
-class _LineLoader(_SafeLoader):
+class _LineLoader(_SafeLoader):  # type: ignore[valid-type,misc]  # libyaml's class or PyYAML's
     """Safe YAML loader that remembers the line of every mapping (its spreadsheet row)."""
 
 
@@ -869,13 +869,14 @@ def read_yaml(raw: bytes, file: str, problems: list[Problem]) -> object:
         depth = 0
         for event in yaml.parse(text, Loader=_SafeLoader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                line = event.start_mark.line + 1
+                line = event.start_mark.line + 1 if event.start_mark is not None else None
                 problems.append(Problem("file-unreadable", file, line, detail="不支持 YAML 锚点和别名（& 与 *）"))
                 return None
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
                 if depth > MAX_YAML_DEPTH:
-                    problems.append(Problem("file-unreadable", file, event.start_mark.line + 1, detail="嵌套层数过多"))
+                    line = event.start_mark.line + 1 if event.start_mark is not None else None
+                    problems.append(Problem("file-unreadable", file, line, detail="嵌套层数过多"))
                     return None
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1

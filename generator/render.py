@@ -24,11 +24,12 @@ import gc
 import hashlib
 import multiprocessing
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jinja2 import meta
+from jinja2 import Environment, Template, meta
 from pelican.generators import Generator
 
 from . import fragments, timing
@@ -95,18 +96,18 @@ class RenderJob:
     """What every worker needs; set before forking so children inherit it for free."""
 
     builder: ViewBuilder
-    env: object
+    env: Environment
     writer: SiteWriter
     kinds: PageKinds
-    templates: dict[str, object] = field(default_factory=dict)
+    templates: dict[str, Template] = field(default_factory=dict)
 
-    def template(self, name: str):
+    def template(self, name: str) -> Template:
         t = self.templates.get(name)
         if t is None:
             t = self.templates[name] = self.env.get_template(name)
         return t
 
-    def run(self, specs: list[Spec]) -> list[tuple[str, bool, list[tuple[str, str, str]]]]:
+    def run(self, specs: list[Spec]) -> list[tuple[str, int, list[tuple[str, str, str]]]]:
         """Build, render, scan and write each page: [(url, bytes written (0 when the file
         did not change), privacy findings)]."""
         out = []
@@ -241,8 +242,7 @@ def plan(builder: ViewBuilder, kinds: PageKinds, specs: list[Spec], bases: dict[
     digests = EntityHashes(builder).manifest(builder, kinds, specs, [bases[kinds.template(spec)] for spec in specs])
     manifest = dict(zip(urls, digests, strict=True))
     if len(manifest) < len(urls):
-        seen: set[str] = set()
-        twice = next(u for u in urls if u in seen or seen.add(u))
+        twice = next(u for u, n in Counter(urls).items() if n > 1)
         raise OutputError(f"同一页面被写了两次：{twice}")
     todo = [spec for spec, url, digest in zip(specs, urls, digests, strict=True) if previous.get(url) != digest]
     return manifest, todo

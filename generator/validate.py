@@ -259,19 +259,19 @@ def _infer(table: Table, written: dict[str, str], codes: dict[str, np.ndarray], 
                 keys.append(col.enum.label(key))
             put(col.name, k, np.asarray(keys, dtype=object), f"{col.label}（按“{label}”推断）")
         elif col.type == BOOLEAN:  # signed off: the status (or the note it came from) says 已销号
-            said = source.name
+            said: str = source.name
             if source.name in inferred:  # the status was itself read from the note: the note says it
-                said = table.column(source.name).inferred_from or source.name
+                said = str(table.column(source.name).inferred_from or source.name)
             if said in first:
                 k, u = first[said]
                 signed = np.asarray(["是" if ledger.signed_off_text(t) else "" for t in u], dtype=object)
                 put(col.name, k, signed, f"{col.label}（按“{label}”推断）")
-    key = table.key
-    if key is not None and table.identity and key not in written and key in codes:
+    id_column = table.key
+    if id_column is not None and table.identity and id_column not in written and id_column in codes:
         k, combos = combined(tuple(c for c in table.identity if c in first))
         ids = [ledger.stable_id(table.id_prefix, *vals) if any(vals) else "" for vals in combos]
         names = "和".join(f"“{table.column(c).label}”" for c in table.identity)
-        put(key, k, np.asarray(ids, dtype=object), f"{table.column(key).label}（按{names}{DERIVED_MARK}")
+        put(id_column, k, np.asarray(ids, dtype=object), f"{table.column(id_column).label}（按{names}{DERIVED_MARK}")
 
 
 def _emitter(problems, rows, k, u, name):

@@ -35,5 +35,8 @@ fi
 log "ruff"
 python3 -m ruff check generator tests scripts
 
+log "mypy"
+python3 -m mypy
+
 log "pytest"
 python3 -m pytest "$@"
