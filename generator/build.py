@@ -17,10 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import pipeline, timing
 from .output import Manifest, Output, Step, changed_since, file_for, translated_os_errors
-from .problems import PrivacyLeak
+
+if TYPE_CHECKING:
+    from .pages import PageKind
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -34,6 +37,7 @@ class BuildOptions:
     jobs: int | None = None  # render processes (default: all cores)
     full: bool = False  # ignore the previous output and the cache
     wait: float = 600.0  # seconds to wait for another build of the same output
+    kinds: tuple[PageKind, ...] | None = None  # the data page kinds (default: pages.default_kinds())
 
 
 @dataclass
@@ -41,11 +45,13 @@ class RenderContext:
     """What the data-page generator needs from the build, and what it reports back."""
 
     prepared: pipeline.Prepared
+    data: Path | None  # the data folder (a privacy stop is traced back to its cells)
     live: Path  # the folder holding the previous build's pages (compared against)
     fresh: bool  # the output folder is new and empty: write without comparing
     jobs: int
     previous: Manifest  # the previous build's record, minus files that no longer match it
     cache: Path | None = None  # compiled templates are kept here between builds
+    kinds: tuple[PageKind, ...] | None = None
     # Filled in by the generator:
     manifest: Manifest = field(default_factory=Manifest)
     scanned: set[str] = field(default_factory=set)  # files scanned for personal data while rendering
@@ -80,10 +86,10 @@ def pelican_settings(output: Path, config: Path | None, cache: Path | None = Non
         if not Path(settings[key]).is_absolute():
             settings[key] = str((base / settings[key]).resolve())
     if cache is not None:
-        from .templating import bytecode_cache
+        from .templating import bytecode_cache, environment_options
 
         jinja = dict(settings.get("JINJA_ENVIRONMENT") or {})
-        jinja["bytecode_cache"] = bytecode_cache(cache)
+        jinja["bytecode_cache"] = bytecode_cache(cache, environment_options(settings))
         settings["JINJA_ENVIRONMENT"] = jinja
     return settings
 
@@ -199,16 +205,18 @@ class Build:
             trusted = Manifest()
         context = RenderContext(
             prepared=prepared,
+            data=opts.data,
             live=out.root if incremental else staging,
             fresh=not incremental,  # the staging folder was just created
             jobs=opts.jobs or os.cpu_count() or 1,
             previous=trusted,
             cache=out.cache,
+            kinds=opts.kinds,
         )
         try:
             self._render(staging, config, context)
             with timing.phase("privacy-scan"):
-                files = self._scan(staging, context)
+                files = self._scan(staging, context, config)
             manifest = context.manifest
             manifest.inputs = fingerprint
             pages = {file_for(u) for u in manifest.pages}
@@ -236,12 +244,13 @@ class Build:
                 site.run()
 
     @staticmethod
-    def _scan(staging: Path, context: RenderContext) -> list[str]:
+    def _scan(staging: Path, context: RenderContext, config: Path | None) -> list[str]:
         """Scan every file the renderer did not scan already; list every file."""
-        from .privacy import scan_output
+        from .privacy import allowed_in, leak, scan_output
 
         seen: list[str] = []
-        findings = scan_output(staging, skip=context.scanned, seen=seen)
+        allowed = allowed_in(context.prepared.dataset.settings)  # the office phone in the footer
+        findings = scan_output(staging, skip=context.scanned, seen=seen, allowed=allowed)
         if findings:
-            raise PrivacyLeak(findings)
+            raise leak(findings, context.data, context.cache, source_folders(config)[0])
         return seen

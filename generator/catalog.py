@@ -54,6 +54,7 @@ ZH = MappingProxyType(
         "progress_log": PROGRESS.label,
         "result": "办理结果",
         "not_signed_off": "待销号",
+        "signed_off_no_date": "已销号（未填销号日期）",
         "comments": "群众意见",
         "rating_distribution": "评价分布",
         "paired_units": "结对单位",

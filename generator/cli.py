@@ -15,34 +15,61 @@ from collections import Counter
 from pathlib import Path
 
 from . import pipeline
-from .problems import CODES, GongshiError, PrivacyLeak, Report, ValidationFailed
-from .reports import format_problem, reconciliation
+from .problems import CODES, GongshiError, PrivacyLeak, Problem, Report, ValidationFailed
+from .reports import reconciliation
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 REPO = Path(__file__).resolve().parent.parent
 
 
+def _where_in_file(p: Problem) -> str:
+    """A problem's place inside its file: row, column letter, header."""
+    parts = []
+    if p.row is not None:
+        parts.append(f"第 {p.row} 行")
+    if p.letter and p.column:
+        parts.append(f"{p.letter} 列“{p.column}”")
+    elif p.letter or p.column:
+        parts.append(f"{p.letter} 列" if p.letter else f"“{p.column}”列")
+    return "，".join(parts) or ("整个工作表" if p.file.endswith("]") else "整个文件")
+
+
 def print_report(report: Report, stream=sys.stderr, limit: int = 0) -> None:
-    problems = report.sorted()
-    errors = [p for p in problems if p.is_error]
-    warnings = [p for p in problems if not p.is_error]
-    shown = errors + warnings
-    if limit and len(shown) > limit:
-        hidden = len(shown) - limit
-        shown = shown[:limit]
-    else:
-        hidden = 0
-    for p in shown:
-        print(format_problem(p), file=stream)
+    """Problems grouped by file and sheet, the files with most errors first, errors before
+    warnings inside each, every group headed by its counts."""
+    groups: dict[str, list] = {}
+    for p in report.sorted():
+        groups.setdefault(p.file or "（站点设置）", []).append(p)
+    order = sorted(groups, key=lambda f: (-sum(p.is_error for p in groups[f]), f))
+    shown = 0
+    hidden = 0
+    for file in order:
+        found = sorted(groups[file], key=lambda p: (not p.is_error, p.row or 0, p.letter, p.code))
+        errors = sum(p.is_error for p in found)
+        print(f"== {file}：{errors} 个错误，{len(found) - errors} 个警告 ==", file=stream)
+        for p in found:
+            if limit and shown >= limit:
+                hidden += 1
+                continue
+            shown += 1
+            level = "错误" if p.is_error else "警告"
+            value = f"值“{p.value}”：" if p.value else ""
+            print(f"  [{level}] {_where_in_file(p)}：{value}{p.message()}  ({p.code})", file=stream)
     if hidden:
         print(f"……另有 {hidden} 条未显示（完整列表见 --format json 或构建报告）", file=stream)
+    problems = report.problems
+    errors_total = sum(p.is_error for p in problems)
     counts = Counter(p.code for p in problems)
     summary = "，".join(f"{CODES[c].title} {n}" for c, n in counts.most_common())
-    print(f"共 {len(errors)} 个错误，{len(warnings)} 个警告。{summary}", file=stream)
+    print(f"共 {errors_total} 个错误，{len(problems) - errors_total} 个警告。{summary}", file=stream)
 
 
 def cmd_check(args) -> int:
-    report = pipeline.check(Path(args.data))
+    from .build import default_config, source_folders
+
+    # The content pages too: check reports every privacy stop a build would make.
+    config = Path(args.settings) if args.settings else default_config()
+    report = pipeline.check(Path(args.data), content=source_folders(config)[0])
     if args.format == "json":
         json.dump([p.as_dict() for p in report.sorted()], sys.stdout, ensure_ascii=False, indent=1)
         print()
@@ -129,12 +156,59 @@ def cmd_template(args) -> int:
     return EXIT_OK
 
 
+def cmd_init(args) -> int:
+    from .init import init
+
+    for path in init(Path(args.directory), args.district):
+        print(path)
+    print(f"新门户已建立。下一步：把整改清单放进 {Path(args.directory) / 'data'}，填好 site.yaml，再运行 gongshi check")
+    return EXIT_OK
+
+
 def cmd_docs(args) -> int:
     from .docs import update_readme
 
     changed = update_readme(Path(args.readme))
     print("README 已更新" if changed else "README 已是最新")
     return EXIT_OK
+
+
+def cmd_publish(args) -> int:
+    from .publish import PublishOptions, publish
+
+    options = PublishOptions(data=Path(args.data), output=Path(args.output), target=args.target, keep=args.keep,
+                             config=Path(args.settings) if args.settings else None, wait=args.wait, ssh=args.ssh,
+                             endpoint_url=args.endpoint_url, full=args.full, jobs=args.jobs,
+                             reports=Path(args.reports) if args.reports else None)  # fmt: skip
+    try:
+        done = publish(options, say=print)
+    except ValidationFailed as exc:
+        print_report(exc.report, sys.stderr, args.limit)
+        print("数据有错误，未发布，线上网站保持不变。", file=sys.stderr)
+        return EXIT_DATA
+    if not done.unchanged:
+        print(f"发布完成：{done.target} 现为版本 {done.release_id}（{done.files} 个文件）")
+    return EXIT_OK
+
+
+def cmd_rollback(args) -> int:
+    from .publish import rollback
+
+    before, now = rollback(args.target, Path(args.data), args.to, args.wait, args.ssh, args.endpoint_url)
+    print(f"已回退：线上版本由 {before or '无'} 改为 {now}")
+    return EXIT_OK
+
+
+def cmd_verify(args) -> int:
+    from .publish import verify
+
+    verdict = verify(args.site)
+    for problem in verdict.problems:
+        print(problem)
+    state = "一致" if verdict.ok else f"发现 {len(verdict.problems)} 处不一致"
+    print(f"核对 {args.site}：版本 {verdict.release}，{verdict.checked} 个文件，"
+          f"发布链 {verdict.chain} 次发布，{state}。")
+    return EXIT_OK if verdict.ok else EXIT_DATA
 
 
 def parser() -> argparse.ArgumentParser:
@@ -158,6 +232,7 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="只校验数据")
     common(c, output=False)
     c.add_argument("--format", choices=("text", "json"), default="text")
+    c.add_argument("--settings", help="Pelican 设置文件（默认 ./pelicanconf.py），用于检查新闻和页面中的个人信息")
     c.set_defaults(func=cmd_check)
     b = sub.add_parser("build", help="校验并生成网站")
     common(b)
@@ -181,9 +256,29 @@ def parser() -> argparse.ArgumentParser:
     tp = sub.add_parser("template", help="生成各清单的 Excel 填报模板（含下拉选项和填写说明）")
     tp.add_argument("--out", default="templates")
     tp.set_defaults(func=cmd_template)
+    i = sub.add_parser("init", help="新建一个空的门户目录（站点设置、页面、Pelican 设置）")
+    i.add_argument("directory", help="新目录（不存在或为空）")
+    i.add_argument("--district", default="", help="区名称，如 青禾区（也可以之后在 site.yaml 中填写）")
+    i.set_defaults(func=cmd_init)
     r = sub.add_parser("docs", help="按数据结构更新 README 中的数据格式说明")
     r.add_argument("--readme", default=str(REPO / "README.md"))
     r.set_defaults(func=cmd_docs)
+    remote = argparse.ArgumentParser(add_help=False)
+    remote.add_argument("target", nargs="?", help="本机目录、用户@主机:/目录 或 s3://桶/前缀（默认取 site.yaml）")
+    remote.add_argument("--ssh", help="远程目标使用的 ssh 命令，如 \"ssh -i ~/.ssh/deploy\"")
+    remote.add_argument("--endpoint-url", help="S3 兼容对象存储的服务地址")
+    pub = sub.add_parser("publish", parents=[remote], help="检查、生成、核验并原子地发布到目标，写入发布记录")
+    common(pub)
+    pub.add_argument("--keep", type=int, default=5, help="保留最近几个版本（默认 5）")
+    pub.set_defaults(func=cmd_publish)
+    rb = sub.add_parser("rollback", parents=[remote], help="线上网站退回上一个版本（或 --to 版本号）")
+    rb.add_argument("--data", default="data", help="数据目录（读取 site.yaml 中的发布目标）")
+    rb.add_argument("--to", help="退回到指定的保留版本")
+    rb.add_argument("--wait", type=float, default=600, metavar="秒")
+    rb.set_defaults(func=cmd_rollback)
+    ver = sub.add_parser("verify", help="按发布记录核对已发布的网站或镜像（网址或目录）")
+    ver.add_argument("site", help="网址（http://…）或目录")
+    ver.set_defaults(func=cmd_verify)
     return p
 
 

@@ -3,29 +3,29 @@
 A rebuild after a small change must not build 50,000 view-models to find the 2,000 pages
 that changed. Every entity gets a 64-bit content hash once per build (a project with its
 supervision info, progress log, result, ratings and comments; a demand; an area; a unit;
-the figures of an area or unit). A page's digest combines the hashes of exactly what its
-:class:`~generator.views.ViewBuilder` method reads, plus its template and the site-wide
-context; a page whose digest matches the previous build is neither built nor rendered.
-
-Each ``_<method>`` below mirrors the ViewBuilder method of the same name (``_projects``
-mirrors ``project`` for all project pages at once): when a view reads something new, its
-digest here must read it too. ``test_incremental`` proves, for
-many kinds of change, that an incremental build equals a full build byte for byte. The
-home page has no mirror: it is digested from its built view-model instead.
+the figures of an area or unit): :class:`EntityHashes`. A page's digest combines the
+hashes of the entities its page kind declares it reads (:mod:`generator.pages`), plus its
+template and the site-wide context; a page whose digest matches the previous build is
+neither built nor rendered. ``generator.pages.verify`` checks each declaration against
+the reads recorded while the view is built; ``test_incremental`` proves, for many kinds
+of change, that an incremental build equals a full build byte for byte.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Sequence
 from dataclasses import fields
-from functools import cached_property
 from operator import attrgetter
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from pandas.api.types import infer_dtype
 
-from .views import ViewBuilder
+if TYPE_CHECKING:
+    from .pages import PageKinds
+    from .views import ViewBuilder
 
 _K1 = 0x9E3779B97F4A7C15  # odd 64-bit constants (golden ratio, splitmix64)
 _K2 = 0xBF58476D1CE4E5B9
@@ -73,7 +73,7 @@ def value_hashes(values) -> np.ndarray:
     return pd.util.hash_array(column, categorize=False)
 
 
-def mix(h: np.ndarray, x: np.ndarray) -> np.ndarray:
+def mix(h: np.ndarray, x: np.ndarray | np.uint64) -> np.ndarray:
     """Combine two hash arrays, order-sensitively."""
     return _avalanche(h * np.uint64(_K1) + x)
 
@@ -117,44 +117,46 @@ def _grouped(pairs: list[tuple[int, int]], count: int) -> np.ndarray:
     return group_hashes(groups, _u64(h for _, h in pairs), count)
 
 
-# Constants that separate the sections of a page's parts, so that moving an entity from
-# one section to the next changes the digest.
-_PROJECTS, _DEMANDS, _UNITS, _COMMUNITIES, _ATTENTION = map(
-    _int, ("projects", "demands", "units", "communities", "attention")
-)
+class EntityHashes:
+    """A 64-bit content hash of every entity a page can read, one table per entity kind
+    (the kinds of :attr:`ViewBuilder.ENTITY_READS`), and from them page digests.
 
+    - ``area``, ``unit``: every field of the area or unit;
+    - ``area_figures``, ``unit_figures``, ``district``: the figures of an area, a unit, the
+      district (key None);
+    - ``project``: what a project page or row shows of the project: its row, the demands it
+      ended up with, its supervision info, every progress, result and feedback row naming
+      it, and the names of its communities and lead unit;
+    - ``demand`` (key: position in the demand list): the demand, the project it belongs to
+      (given on either side), and the names of its community and project.
 
-class PageDigests:
-    """64-bit content hashes of every entity, and from them the digest of every data page.
-
-    Entity hashes are Python ints. A page's mirror lists the hashes of what it shows, in
-    order; :meth:`manifest` combines every page's list with numpy in one pass, so the cost
-    per page is building that list, not hashing bytes.
+    A page's digest combines, in order, the hash of each group's kind and the hashes of
+    the keys it reads (a key an entity table lacks hashes as None); :meth:`manifest`
+    combines every page's list with numpy in one pass, so the cost per page is building
+    that list, not hashing bytes.
     """
 
     def __init__(self, builder: ViewBuilder):
-        self.b = builder
         ds, agg = builder.ds, builder.agg
         src = ds.sources
-        none = self._none = int(value_hashes([None])[0])
+        if src is None:  # only a dataset made by pipeline.prepare has the row hashes
+            raise ValueError("page digests need a prepared dataset (its rows' hashes)")
+        none = self.none = int(value_hashes([None])[0])
 
         def by_key(items: dict, values) -> dict:
             return dict(zip(items, value_hashes([values(v) for v in items.values()]).tolist(), strict=True))
 
         any_area = next(iter(ds.areas.values()), None)
         any_unit = next(iter(ds.units.values()), None)
-        self.area = by_key(ds.areas, _values(type(any_area))) if any_area else {}
-        self.unit = by_key(ds.units, _values(type(any_unit))) if any_unit else {}
-        self.area_figures = by_key({**agg.communities, **agg.subdistricts}, repr)
-        self.unit_figures = by_key(agg.units, repr)
-        self.district = int(value_hashes([repr(agg.district)])[0])
+        area = by_key(ds.areas, _values(type(any_area))) if any_area else {}
+        unit = by_key(ds.units, _values(type(any_unit))) if any_unit else {}
 
         # A project: its row, the demands it ended up with, its supervision info, and
         # every progress, result and feedback row naming it (feedback gives both the
         # rating counts and the public comments).
         pids = list(ds.projects)
         index = pd.Index(pids)
-        info_values = _values(type(agg.info[pids[0]])) if pids else None
+        info_values = _values(type(agg.info[pids[0]])) if pids else repr
         at = index.get_indexer(src.keys["projects"])
         content = np.zeros(len(pids), dtype=np.uint64)
         content[at[at >= 0]] = src.hashes["projects"][at >= 0]
@@ -165,15 +167,13 @@ class PageDigests:
             content = mix(content, group_hashes(groups, src.hashes[name], len(pids)))
         # A ProjectRow (lists, community and unit pages) also shows the names of its
         # communities and lead unit.
-        area = self.area
         links = [(n, area.get(c, none)) for n, p in enumerate(ds.projects.values()) for c in p.communities]
         content = mix(content, _grouped(links, len(pids)))
-        content = mix(content, _u64(self.unit.get(p.lead_unit, none) for p in ds.projects.values()))
-        self.project_row = dict(zip(pids, content.tolist(), strict=True))
+        content = mix(content, _u64(unit.get(p.lead_unit, none) for p in ds.projects.values()))
 
         # A demand row: the demand, the project it belongs to (given on either side), and
         # the names of its community and project.
-        self.demand_row: list[int] = []
+        demand: dict[int, int] = {}
         if ds.demands:
             areas, projects = ds.areas, ds.projects
             final = [d.project for d in ds.demands]
@@ -181,116 +181,131 @@ class PageDigests:
             titles = [(p.title if (p := projects.get(d.project)) else None) if d.project else None for d in ds.demands]
             h = mix(src.hashes["demands"], value_hashes(final))
             h = mix(mix(h, value_hashes(names)), value_hashes(titles))
-            self.demand_row = h.tolist()
+            demand = dict(enumerate(h.tolist()))
 
-    # -- one mirror per ViewBuilder page method: the hashes of what the page shows
-    def _community(self, area_id: str) -> list[int]:
-        agg, a = self.b.agg, self.b.ds.areas[area_id]
-        rows, demands, unit = self.project_row, self.demand_row, self.unit
-        return [
-            self.area[area_id],
-            self.area[a.parent],
-            self.area_figures.get(area_id, self._none),
-            _PROJECTS,
-            *[rows[p] for p in agg.community_projects.get(area_id, ())],
-            _DEMANDS,
-            *[demands[n] for n in agg.community_demands.get(area_id, ())],
-            _UNITS,
-            *[unit[u] for u in self.b._paired_units.get(area_id, ())],
-        ]
+        self.tables: dict[str, dict] = {
+            "area": area,
+            "unit": unit,
+            "area_figures": by_key({**agg.communities, **agg.subdistricts}, repr),
+            "unit_figures": by_key(agg.units, repr),
+            "district": {None: int(value_hashes([repr(agg.district)])[0])},
+            "project": dict(zip(pids, content.tolist(), strict=True)),
+            "demand": demand,
+        }
+        self._kinds = {kind: _int(kind) for kind in (*self.tables, "value", "view model")}
 
-    def _unit(self, uid: str) -> list[int]:
-        agg, u = self.b.agg, self.b.ds.units[uid]
-        rows, area, none = self.project_row, self.area, self._none
-        return [
-            self.unit[uid],
-            self.unit_figures.get(uid, none),
-            *[rows[p] for p in agg.unit_projects.get(uid, ())],
-            _COMMUNITIES,
-            *[area.get(c, none) for c in u.paired_communities],
-        ]
+    def kind_hash(self, kind: str) -> int:
+        return self._kinds[kind]
 
-    def _subdistrict(self, area_id: str) -> list[int]:
-        ds, agg = self.b.ds, self.b.agg
-        a = ds.areas[area_id]
-        area, figures, none = self.area, self.area_figures, self._none
-        children = sorted(c for c in a.children if ds.areas[c].level == "community")
-        out = [area[area_id], figures.get(area_id, none)]
-        for c in children:
-            out += (area[c], figures.get(c, none))
-        out.append(_ATTENTION)
-        rows = self.project_row
-        out += [rows[p] for p in self.b.attention_ids(agg.subdistrict_projects.get(area_id, []))]
-        return out
+    def hashes(self, kind: str, keys: Sequence) -> list[int]:
+        """The hashes of one group of reads."""
+        if kind == "value":
+            return [_int(repr(k)) for k in keys]
+        table = self.tables[kind]
+        try:  # at C speed; a key the table lacks is rare
+            return list(map(table.__getitem__, keys))
+        except KeyError:
+            none = self.none
+            return [table.get(k, none) for k in keys]
+
+    # A page's digest is two-level: each group of reads is digested with its kind (so
+    # moving an entity from one group to the next changes the page), then the page from
+    # its groups in order. A kind digesting many pages as arrays uses the same steps:
+    # :meth:`fixed_group` and :meth:`grouped` per group, :meth:`pages` to finish.
+
+    def fixed_group(self, kind: str, *columns: np.ndarray) -> np.ndarray:
+        """Per page, the digest of a group of ``len(columns)`` reads (column ``i``: each
+        page's ``i``-th hash)."""
+        return mix(np.full(len(columns[0]), self._kinds[kind], dtype=np.uint64), _rows(columns))
+
+    def grouped(self, kind: str, pages: np.ndarray, hashes: np.ndarray, count: int) -> np.ndarray:
+        """Per page, the digest of a group of any number of reads, given as (page, hash)
+        pairs in each page's order."""
+        return mix(np.full(count, self._kinds[kind], dtype=np.uint64), group_hashes(pages, hashes, count))
 
     @staticmethod
-    def _count(kind: str, total: int, pages: int) -> int:
-        return _int(repr((kind, total, pages)))
+    def pages(groups: Sequence[np.ndarray]) -> np.ndarray:
+        """Page digests from the digests of each page's groups, in order (every page
+        with the same number of groups)."""
+        return _rows(groups)
 
-    def _list_page(self, kind: str, number: int) -> list[int]:
-        b = self.b
-        ids, size = b._list_ids(kind), b.page_size
-        rows = self.demand_row if kind == "demands" else self.project_row
-        head = self._count(kind, len(ids), b.list_page_count(kind))
-        return [head, *[rows[i] for i in ids[(number - 1) * size : number * size]]]
+    def digest_pages(self, pages: Iterable[Iterable[tuple[str, Sequence]]]) -> np.ndarray:
+        """The digest of each page from its reads."""
+        flat: list[int] = []
+        sizes: list[int] = []  # per group: its reads
+        kinds: list[int] = []  # per group: its kind
+        counts: list[int] = []  # per page: its groups
+        hashes, kind_hash = self.hashes, self._kinds
+        for reads in pages:
+            n = 0
+            for kind, keys in reads:
+                h = hashes(kind, keys)
+                flat += h
+                sizes.append(len(h))
+                kinds.append(kind_hash[kind])
+                n += 1
+            counts.append(n)
+        return _two_level(flat, sizes, kinds, counts)
 
-    def _index(self, kind: str, ids: list[str], names: dict[str, int], figures: dict[str, int], number: int):
-        """A page of an index comparing entities on their figures, beside the district's."""
-        size, none = self.b.page_size, self._none
-        out = [self._count(kind, len(ids), self.b._index_count(len(ids))), self.district]
-        for i in ids[(number - 1) * size : number * size]:
-            out += (names[i], figures.get(i, none))
-        return out
-
-    def _units_index(self, number: int) -> list[int]:
-        return self._index("units_index", self._unit_ids, self.unit, self.unit_figures, number)
-
-    def _subdistricts_index(self, number: int) -> list[int]:
-        return self._index("subdistricts_index", self._subdistrict_ids, self.area, self.area_figures, number)
-
-    @cached_property
-    def _unit_ids(self) -> list[str]:
-        return sorted(self.b.ds.units)
-
-    @cached_property
-    def _subdistrict_ids(self) -> list[str]:
-        return sorted(a.id for a in self.b.ds.level("subdistrict"))
-
-    def _projects(self, pids: list[str]) -> np.ndarray:
-        """Mirror of ``ViewBuilder.project`` for all project pages at once, as arrays (a
-        city has 40,000): the row, the first community and its subdistrict (breadcrumbs),
-        the partner units and the demand rows."""
-        ds, index, unit, rows = self.b.ds, self.b._demand_index, self.unit, self.demand_row
-        projects, areas, area = ds.projects, ds.areas, self.area
-        chosen = [projects[p] for p in pids]
-        first = [areas[p.communities[0]] for p in chosen]
-        partners = [(n, unit[u]) for n, p in enumerate(chosen) for u in p.partner_units]
-        demands = [(n, rows[index[d]]) for n, p in enumerate(chosen) for d in p.demands if d in index]
-        h = _u64(self.project_row[p] for p in pids)
-        h = mix(mix(h, _u64(area[a.parent] for a in first)), _u64(area[a.id] for a in first))
-        return mix(mix(h, _grouped(partners, len(pids))), _grouped(demands, len(pids)))
-
-    def manifest(self, specs: list[tuple[str, tuple]], bases: list[str]) -> list[str]:
+    def manifest(self, builder: ViewBuilder, kinds: PageKinds, specs: list, bases: list[str]) -> list[str]:
         """The digest of each spec's page (``bases``: per spec, the digest of its
         template, what that includes, and the site-wide context)."""
         flat: list[int] = []
         sizes: list[int] = []
-        mirrors = {m: getattr(self, "_" + m, None) for m in {m for m, _ in specs}}
-        projects = [n for n, (method, _) in enumerate(specs) if method == "project"]
-        for method, args in specs:
-            if method == "project":  # below, all at once
-                sizes.append(0)
+        group_kinds: list[int] = []
+        counts: list[int] = []
+        bulk: dict[str, list[int]] = {}  # kind -> positions of its specs, digested at once
+        tables, kind_hash, model, hashes = self.tables, self._kinds, self._kinds["view model"], self.hashes
+        for n, (name, args) in enumerate(specs):
+            kind = kinds[name]
+            if kind.bulk_reads is not None:
+                bulk.setdefault(name, []).append(n)
+                counts.append(0)
                 continue
-            mirror = mirrors[method]
-            parts = mirror(*args) if mirror is not None else [view_model_digest(self.b.page(method, args))]
-            flat += parts
-            sizes.append(len(parts))
-        groups = np.repeat(np.arange(len(specs), dtype=np.int64), sizes)
-        body = group_hashes(groups, np.array(flat, dtype=np.uint64), len(specs))
-        if projects:
-            body[projects] = self._projects([specs[n][1][0] for n in projects])
+            if kind.reads is None:
+                flat.append(view_model_digest(kind.build(builder, args)))
+                sizes.append(1)
+                group_kinds.append(model)
+                counts.append(1)
+                continue
+            groups = 0
+            for group, keys in kind.reads(builder, args):
+                before = len(flat)
+                try:  # the common case inline, at C speed: a page per city block
+                    flat += map(tables[group].__getitem__, keys)
+                except KeyError:  # a key the table lacks, or a "value" group
+                    del flat[before:]
+                    flat += hashes(group, keys)
+                sizes.append(len(flat) - before)
+                group_kinds.append(kind_hash[group])
+                groups += 1
+            counts.append(groups)
+        body = _two_level(flat, sizes, group_kinds, counts)
+        for name, positions in bulk.items():
+            make = kinds[name].bulk_reads
+            assert make is not None
+            body[positions] = make(self, builder, [specs[n][1] for n in positions])
         heads = value_hashes([f"{base}\0{m}\0{a!r}" for base, (m, a) in zip(bases, specs, strict=True)])
         return [f"{x:016x}" for x in mix(heads, body).tolist()]
+
+
+def _rows(columns: Sequence[np.ndarray]) -> np.ndarray:
+    """:func:`group_hashes` of rows that all have ``len(columns)`` hashes (at least one),
+    row ``r`` being ``column[r]`` of each column in order: the same digest, as arrays."""
+    total = np.zeros(len(columns[0]), dtype=np.uint64)
+    for i, column in enumerate(columns):
+        total += mix(column, np.uint64(i))
+    return mix(total, np.uint64(len(columns)))
+
+
+def _two_level(flat: list[int], sizes: list[int], kinds: list[int], counts: list[int]) -> np.ndarray:
+    """Page digests: each group's hashes digested and marked with its kind, then each
+    page's groups digested in order."""
+    groups = len(sizes)
+    body = group_hashes(np.repeat(np.arange(groups, dtype=np.int64), sizes), np.array(flat, dtype=np.uint64), groups)
+    body = mix(np.array(kinds, dtype=np.uint64), body)
+    pages = len(counts)
+    return group_hashes(np.repeat(np.arange(pages, dtype=np.int64), counts), body, pages)
 
 
 # What each download (export.py) is made of: the rows of these lists. A demand and a

@@ -92,6 +92,8 @@ def _text(value: object, column: Column | None = None) -> str:
         return ""
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, bool):  # a yes/no column (是否销号) reads as staff write it
+        return "是" if value else "否"
     if isinstance(value, (tuple, list)):
         return "、".join(_text(v) for v in value)
     if column is not None and column.type == ENUM and column.enum is not None:

@@ -98,6 +98,10 @@ class Project:
     progress: int | None
     demands: tuple[str, ...]
     slug: str
+    subdistrict: str = ""
+    # 已销号 in the ledger: signed off even when no sign-off date is known.
+    signed_off: bool = False
+    progress_note: str = ""  # the latest progress as the ledger says it (进展情况)
 
 
 @dataclass
@@ -195,12 +199,13 @@ def build(settings: SiteSettings, tables: dict[str, dict[str, np.ndarray]]) -> D
     t = tables["projects"]
     names: tuple[str, ...] = ("id", "title", "communities", "category", "handling", "lead_unit", "partner_units",
                               "leader", "measures", "start", "deadline", "status")  # fmt: skip
-    rows = zip(*_columns(t, *names), _ints(t["progress"]), t["demands"].tolist(), slugs(t), strict=True)
+    extra = _columns(t, "subdistrict", "signed_off", "progress_note")
+    rows = zip(*_columns(t, *names), _ints(t["progress"]), t["demands"].tolist(), slugs(t), *extra, strict=True)
     projects: dict[str, Project] = {}
     for r in rows:
         projects[r[0]] = Project(
             r[0], r[1], tuple(r[2] or ()), r[3], r[4], r[5], tuple(r[6] or ()), r[7], r[8],
-            _date(r[9]), _date(r[10]), r[11], r[12], tuple(r[13] or ()), r[14],
+            _date(r[9]), _date(r[10]), r[11], r[12], tuple(r[13] or ()), r[14], r[15] or "", bool(r[16]), r[17] or "",
         )  # fmt: skip
 
     t = tables["demands"]

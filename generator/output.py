@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import functools
 import json
 import os
 import shutil
@@ -328,14 +329,21 @@ class OutputLock:
 # ---------------------------------------------------------------- atomic folder swap
 
 
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically exchange two folders (Linux); False where the system cannot."""
+@functools.cache
+def _renameat2() -> Callable[..., int] | None:
+    """The C library's renameat2 (Linux, glibc 2.28+), loaded once; None elsewhere."""
     if not sys.platform.startswith("linux"):
-        return False
+        return None
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
+        return ctypes.CDLL(None, use_errno=True).renameat2
     except (OSError, AttributeError):
+        return None
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two folders or two files; False where the system cannot."""
+    renameat2 = _renameat2()
+    if renameat2 is None:
         return False
     at_fdcwd, rename_exchange = -100, 2
     if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
@@ -431,7 +439,7 @@ class Output:
         staging, root = self.staging, self.root
         undo = staging / UNDO
         undo.mkdir(parents=True, exist_ok=True)
-        journal: list[tuple[str, bool]] = []  # (path in the site, whether it existed before)
+        journal: list[tuple[str, str | None]] = []  # (path in the site, where its previous file is kept)
         try:
             (root / PENDING).parent.mkdir(parents=True, exist_ok=True)
             (root / PENDING).write_text(str(staging), encoding="utf-8")
@@ -465,39 +473,50 @@ class Output:
             self.step("commit:recorded")
         except BaseException as exc:
             if isinstance(exc, Exception):
-                self._roll_back(journal, undo)
+                self._roll_back(journal)
                 (root / PENDING).unlink(missing_ok=True)
             raise
         (root / PENDING).unlink()
         self.step("commit:done")
         shutil.rmtree(staging, ignore_errors=True)
 
-    def _replace(self, rel: str, src: str | None, undo: Path, journal: list[tuple[str, bool]]) -> None:
-        """Put ``src`` (None: nothing) at ``rel``, keeping the old file in ``undo``."""
+    def _replace(self, rel: str, src: str | None, undo: Path, journal: list[tuple[str, str | None]]) -> None:
+        """Put ``src`` (None: nothing) at ``rel``; journal where the previous file now is.
+
+        A replaced file is exchanged with the staged one in one atomic step where the
+        system can (the old file takes the staged file's place, ready to be put back);
+        elsewhere it is first moved into ``undo``."""
         dst = f"{self.root}/{rel}"
         if os.path.isdir(dst):
             raise OutputError(f"无法更新 {rel}：输出目录中这里是一个文件夹，请用 --full 重新生成")
-        existed = os.path.lexists(dst)
-        if existed:
-            os.replace(dst, f"{undo}/{staged_name(rel)}")
-        journal.append((rel, existed))
-        if src is None:
-            remove_file(self.root, rel)  # the file is in undo; drop folders left empty
+        if not os.path.lexists(dst):
+            if src is not None:
+                try:
+                    os.replace(src, dst)
+                except FileNotFoundError:  # a new page: its folder does not exist yet
+                    os.makedirs(os.path.dirname(dst), exist_ok=True)
+                    os.replace(src, dst)
+                journal.append((rel, None))
             return
-        try:
-            os.replace(src, dst)
-        except FileNotFoundError:  # a new page: its folder does not exist yet
-            os.makedirs(os.path.dirname(dst), exist_ok=True)
+        if src is not None and _exchange(Path(src), Path(dst)):
+            journal.append((rel, src))
+            return
+        kept = f"{undo}/{staged_name(rel)}"
+        os.replace(dst, kept)
+        journal.append((rel, kept))
+        if src is None:
+            remove_file(self.root, rel)  # drop the folders it leaves empty
+        else:
             os.replace(src, dst)
 
-    def _roll_back(self, journal: list[tuple[str, bool]], undo: Path) -> None:
+    def _roll_back(self, journal: list[tuple[str, str | None]]) -> None:
         """Undo the moves in ``journal``, newest first: the previous site again."""
-        for rel, existed in reversed(journal):
+        for rel, kept in reversed(journal):
             dst = f"{self.root}/{rel}"
             try:
-                if existed:
+                if kept is not None:
                     os.makedirs(os.path.dirname(dst), exist_ok=True)
-                    os.replace(f"{undo}/{staged_name(rel)}", dst)
+                    os.replace(kept, dst)
                 else:
                     remove_file(self.root, rel)
             except OSError:

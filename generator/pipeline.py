@@ -24,13 +24,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import privacy
 from .aggregate import Aggregates, aggregate
+from .codeversion import code_digest
 from .digests import row_hashes
 from .load import CsvState, continue_csv, discover, is_settings, read_data, read_file, read_settings
 from .model import Dataset, Sources, build
 from .privacy import redact_part
 from .problems import Problem, Report, ValidationFailed
-from .schema import RATING_SCALES, TABLES, Table, feedback_table
+from .schema import RATING_SCALES, TABLES, SiteSettings, Table, feedback_table, table_for_name
 from .timing import phase
 from .validate import CheckedPart, TableData, check_part, check_settings, validate
 
@@ -41,16 +43,16 @@ _MAGIC = b"GSPC1\n"
 
 
 def _code_version() -> str:
-    """Everything a cached file result depends on besides the file: the code that reads,
-    checks and masks it (and the schema), and the libraries and Python that ran it."""
+    """Everything a cached file result depends on besides the file: the code (the whole
+    package: what reads, checks and masks a file imports much of it), and the libraries
+    and Python that ran it."""
     h = hashlib.sha256(f"{CACHE_FORMAT}\0{sys.version}\0{np.__version__}\0{pd.__version__}".encode())
     for library in ("openpyxl", "PyYAML"):
         try:
             h.update(f"\0{library} {metadata.version(library)}".encode())
         except metadata.PackageNotFoundError:
             pass
-    for name in ("load", "validate", "privacy", "schema", "problems", "slug", "pipeline"):
-        h.update(Path(__file__).with_name(f"{name}.py").read_bytes())
+    h.update(code_digest().encode())
     return h.hexdigest()
 
 
@@ -73,14 +75,22 @@ class Prepared:
     report: Report
     redactions: list[tuple[str, int, str, str, str]]  # file, row, column, kinds, masked text
     cache: CacheStats | None = None
+    # Every published text cell as (file, row, column, text) — only with ``keep_cells``,
+    # to trace a privacy stop back to its source (privacy.locate).
+    cells: list[tuple[str, int | None, str, str]] | None = None
 
 
-def check(data_dir: Path) -> Report:
-    """Validate only; never raises for bad data."""
+def check(data_dir: Path, content: Path | None = None) -> Report:
+    """Validate only; never raises for bad data. ``content``: the content folder (news,
+    pages), checked for what the build's privacy scan would stop on."""
     try:
-        return prepare(data_dir).report
+        prepared = prepare(data_dir)
+        report, settings = prepared.report, prepared.dataset.settings
     except ValidationFailed as exc:
-        return exc.report
+        report, settings = exc.report, None
+    if content is not None:
+        report.extend(privacy.content_problems(content, privacy.allowed_in(settings)))
+    return report
 
 
 @dataclass
@@ -97,13 +107,17 @@ def _schema_table(table: Table, scale: str) -> Table:
 
 
 def _check(parts, scale: str) -> list[CheckedPart]:
+    # ``scale`` names everything settings change in a file's result (it keys the cache):
+    # the rating scale, then the values the contact setting publishes on purpose.
+    scale, _, contact = scale.partition("\0")
+    allowed = frozenset(contact.split("\0")) if contact else frozenset()
     checked = []
     for raw in parts:
         table = _schema_table(raw.table, scale)
         with phase("validate"):
             part = check_part(table, raw)
         with phase("redact"):
-            redact_part(table, part)
+            redact_part(table, part, allowed)
         checked.append(part)
     return checked
 
@@ -135,6 +149,7 @@ def _grown(raw: bytes, file: str, table: Table | None, scale: str, cache: _Cache
     (checked,) = _check([more], scale)
     with phase("validate"):
         merged = CheckedPart.concat(part, checked)
+    merged.name_keys = privacy.list_names([part, checked])  # type: ignore[attr-defined]
     return FileResult(before.problems, [merged], state)
 
 
@@ -163,6 +178,7 @@ def prepare(
     use_cache: bool = True,
     known: dict[str, tuple[int, str]] | None = None,
     freeze: bool = False,
+    keep_cells: bool = False,
 ) -> Prepared:
     """Everything before rendering. Raises ValidationFailed if the data has errors.
 
@@ -171,13 +187,16 @@ def prepare(
     with or without it. ``known``: the size and SHA-256 of data files the caller has
     just read (by path), so a file whose cache entry exists is not read again.
     ``freeze``: the caller keeps the result until it exits; the cycle collector will
-    never walk it (see :func:`_collector_paused`).
+    never walk it (see :func:`_collector_paused`). ``keep_cells``: keep every published
+    text cell with its location in ``Prepared.cells``.
     """
     with _collector_paused(freeze):
-        return _prepare(Path(data_dir), cache_dir, use_cache, known or {})
+        return _prepare(Path(data_dir), cache_dir, use_cache, known or {}, keep_cells)
 
 
-def _prepare(data_dir: Path, cache_dir: Path | None, use_cache: bool, known: dict[str, tuple[int, str]]) -> Prepared:
+def _prepare(
+    data_dir: Path, cache_dir: Path | None, use_cache: bool, known: dict[str, tuple[int, str]], keep_cells: bool = False
+) -> Prepared:
     cache = _Cache(Path(cache_dir)) if cache_dir is not None and use_cache else None
     problems: list[Problem] = []
     settings_raw: dict[str, object] | None = None
@@ -191,6 +210,8 @@ def _prepare(data_dir: Path, cache_dir: Path | None, use_cache: bool, known: dic
             found = []
         else:
             found = discover(data_dir, problems)
+        # A list whose file was refused or unreadable is not declared from the others' names.
+        unloaded: set[str] = {t for t in map(_list_of, problems) if t}
         # The settings first: the rating scale decides how ratings are checked.
         read_problems: list[list[Problem]] = [[] for _ in found]
         for (path, file, _), mine in zip(found, read_problems, strict=True):
@@ -205,6 +226,7 @@ def _prepare(data_dir: Path, cache_dir: Path | None, use_cache: bool, known: dic
     scale = settings.rating_scale
     if scale not in RATING_SCALES:
         scale = "three"
+    scale = "\0".join([scale, *sorted(privacy.allowed_in(settings))])  # see _check
 
     for (path, file, table), mine in zip(found, read_problems, strict=True):
         if not is_settings(path):
@@ -213,11 +235,15 @@ def _prepare(data_dir: Path, cache_dir: Path | None, use_cache: bool, known: dic
                 mine.extend(result.problems)
                 for part in result.parts:
                     parts.setdefault(part.table, []).append(part)
+            if table is not None and (result is None or not result.parts) and any(p.is_error for p in mine):
+                unloaded.add(table.name)
     if cache is not None:
         with phase("load"):
             cache.prune()
     for mine in read_problems:
         problems.extend(mine)
+    if "projects" in parts:
+        problems.extend(_declare(parts, unloaded, settings, data_dir, scale))
     if data_dir.is_dir():
         for t in TABLES:
             if t.name not in parts and t.required:
@@ -233,7 +259,11 @@ def _prepare(data_dir: Path, cache_dir: Path | None, use_cache: bool, known: dic
     report.extend(problems)
     report.extend(settings_report.problems)
     with phase("validate"):
-        tables = validate(settings, parts, report)
+        tables = validate(settings, parts, report, unloaded=unloaded)
+    with phase("redact"):
+        # What the build's output scan would stop on: personal data in a column that is
+        # not masked (an id, a number) or in a site setting.
+        report.extend(privacy.unmasked_problems(tables, settings, settings_file, settings_lines))
     if report.errors:
         raise ValidationFailed(report, cache.stats if cache is not None else None)
     with phase("redact"):
@@ -244,7 +274,37 @@ def _prepare(data_dir: Path, cache_dir: Path | None, use_cache: bool, known: dic
         dataset.sources = _sources(tables, public, patches)
     with phase("aggregate"):
         aggregates = aggregate(dataset)
-    return Prepared(dataset, aggregates, report, redactions, cache.stats if cache is not None else None)
+    cells = privacy.published_cells(tables, public, settings, settings_file, settings_lines) if keep_cells else None
+    return Prepared(dataset, aggregates, report, redactions, cache.stats if cache is not None else None, cells)
+
+
+def _list_of(problem: Problem) -> str | None:
+    """The list a refused or unreadable data file was meant for."""
+    if not problem.is_error or not problem.file:
+        return None
+    path = Path(problem.file)
+    table = table_for_name(path.stem) or (table_for_name(path.parts[1]) if len(path.parts) > 2 else None)
+    return table.name if table else None
+
+
+def _declare(
+    parts: dict[str, list[CheckedPart]], unloaded: set[str], settings, data_dir: Path, scale: str
+) -> list[Problem]:
+    """Areas and units named by the lists, when no file gives them (declared.py)."""
+    from .declared import declare_areas, declare_units, named
+
+    problems: list[Problem] = []
+    names = named(parts)
+    where = parts["projects"][0].file  # the warning belongs to the list that named them
+    if "areas" not in parts and "areas" not in unloaded:
+        raw, problem = declare_areas(names, settings, str(Path(data_dir.name) / "（按清单建立的区域）"))
+        parts["areas"] = _check([raw], scale)
+        problems.append(Problem(problem.code, where, detail=problem.detail))
+    if "units" not in parts and "units" not in unloaded:
+        raw, problem = declare_units(names, str(Path(data_dir.name) / "（按清单建立的责任单位）"))
+        parts["units"] = _check([raw], scale)
+        problems.append(Problem(problem.code, where, detail=problem.detail))
+    return problems
 
 
 def _file_result(
@@ -300,6 +360,10 @@ def _publish(tables: dict[str, TableData], report: Report):
     public: dict[str, dict[str, np.ndarray]] = {}
     patches: dict[str, dict[str, dict[int, str]]] = {}  # list -> column -> position -> masked text
     redactions: list[tuple[str, int, str, str, str]] = []
+    # Residents' names (as keyed hashes) of each list; the demand list's are masked in
+    # feedback comments too.
+    names = {t.name: privacy.list_names(tables[t.name].parts) for t in TABLES}
+    names["feedback"] = names["feedback"] | names["demands"]
     for t in TABLES:
         td = tables[t.name]
         offsets = np.cumsum([0, *td.sizes[:-1]]).tolist()
@@ -308,9 +372,11 @@ def _publish(tables: dict[str, TableData], report: Report):
              for step, pos, column, kinds, text in p.masked),
             key=lambda m: m[0],
         )  # fmt: skip
+        logged = {}
         for _, pos, column, kinds, text in log:
             file, row = td.file(pos), int(td.rows[pos])
             header = td.header(file, column)
+            logged[pos, column] = len(redactions)
             redactions.append((file, row, header, kinds, text))
             report.add(Problem("pii-masked", file, row, header, "", kinds))
         columns = {c: td.values(c) for c in td.codes}
@@ -321,6 +387,25 @@ def _publish(tables: dict[str, TableData], report: Report):
                 for pos, text in changed.items():
                     values[pos + off] = text
                     patched.setdefault(column, {})[pos + off] = text
+        # A part masked the names of its own rows; these are named in another part or list
+        # (or in lines appended to a cached file, which were masked with their own names).
+        if names[t.name]:
+            for column in privacy.maskable_columns(t):
+                if column not in columns:
+                    continue
+                for pos, text in privacy.mask_known_names(columns[column], names[t.name]).items():
+                    columns[column][pos] = text
+                    patched.setdefault(column, {})[pos] = text
+                    if (pos, column) in logged:
+                        file, row, header, kinds, _ = redactions[logged[pos, column]]
+                        kinds = kinds if "姓名" in kinds else "、".join(sorted({*kinds.split("、"), "姓名"}))
+                        redactions[logged[pos, column]] = (file, row, header, kinds, text)
+                    else:
+                        file, row = td.file(pos), int(td.rows[pos])
+                        header = td.header(file, column)
+                        logged[pos, column] = len(redactions)
+                        redactions.append((file, row, header, "姓名", text))
+                        report.add(Problem("pii-masked", file, row, header, "", "姓名"))
         if td.slugs is not None and t.key is not None:
             columns["_slug"] = td.slugs[td.codes[t.key]]
         public[t.name] = columns
@@ -400,7 +485,10 @@ class _Cache:
     def _store(self, path: Path, key: tuple, value) -> None:
         body = pickle.dumps((key, value), protocol=5)
         try:
-            self.dir.mkdir(parents=True, exist_ok=True)
+            # Owner only: masked text and hashed names, but still nothing for other users.
+            self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if self.dir.stat().st_mode & 0o077:
+                self.dir.chmod(0o700)
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.dir)
             try:
                 with os.fdopen(fd, "wb") as f:
@@ -465,3 +553,19 @@ class _Cache:
                     p.unlink(missing_ok=True)
                 except OSError:
                     pass
+
+
+def site_settings(data_dir: Path) -> SiteSettings:
+    """The site settings alone (site.yaml), parsed as a build parses them; problems are
+    dropped (a build or check reports them). Cheap: no list is read."""
+    found = sorted(p for p in Path(data_dir).glob("*") if is_settings(p))
+    raw: dict[str, object] | None = None
+    lines: dict[str, list[int]] = {}
+    file = str(Path(Path(data_dir).name) / "site.yaml")
+    if found:
+        file = str(Path(Path(data_dir).name) / found[0].name)
+        content = read_file(found[0], file, [])
+        if content is not None:
+            raw, got = read_settings(content, file, [])
+            lines = got or {}
+    return check_settings(raw, file, lines, Report())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pelican import signals
 
 from .filters import FILTERS
@@ -108,12 +110,14 @@ def finalized(pelican_object):
     staging folder itself, skipping the pages it scanned while rendering them.)"""
     if getattr(pelican_object, "gongshi", None) is not None:
         return
-    from .privacy import scan_output
-    from .problems import PrivacyLeak
+    from .pipeline import site_settings
+    from .privacy import allowed_in, leak, scan_output
 
-    findings = scan_output(pelican_object.output_path)
+    settings = pelican_object.settings
+    data = Path(settings["GONGSHI_DATA"])
+    findings = scan_output(pelican_object.output_path, allowed=allowed_in(site_settings(data)))
     if findings:
-        raise PrivacyLeak(findings)
+        raise leak(findings, data, content=Path(settings["PATH"]))  # traced to the cells and lines they came from
 
 
 def generator_init(generator):

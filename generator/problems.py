@@ -83,6 +83,27 @@ _CODES = (
         "请检查编号或名称是否写错，或先在对应清单中添加它",
         "reference to unknown row",
     ),
+    Code(
+        "areas-declared",
+        WARNING,
+        "区域按清单中的名称建立",
+        "请核对这些名称；写法不同的同一社区会成为两个社区，可提供区域清单（gongshi template 生成模板）",
+        "areas taken from the names the lists use",
+    ),
+    Code(
+        "units-declared",
+        WARNING,
+        "责任单位按清单中的名称建立",
+        "请核对这些名称；写法不同的同一单位会成为两个单位，可提供责任单位清单",
+        "units taken from the names the projects use",
+    ),
+    Code(
+        "references-unchecked",
+        WARNING,
+        "引用无法核对",
+        "改正或提供被引用的清单后，这些引用会再检查一次",
+        "references into a list that could not be read",
+    ),
     Code("ambiguous-reference", ERROR, "名称对应多个对象", "有多个同名对象，请改用编号", "name matches several rows"),
     Code(
         "invalid-parent",
@@ -135,7 +156,49 @@ _CODES = (
         "评价会发布，但通常应在项目完成后收集",
         "feedback before completion",
     ),
+    Code(
+        "ambiguous-date",
+        ERROR,
+        "日期不完整",
+        "请写明年份，如 2026年6月30日 或 2026年6月底",
+        "date without a year",
+    ),
+    Code(
+        "status-inferred",
+        WARNING,
+        "状态由进展情况推断",
+        "请核对推断出的状态；如需准确，请加一列“状态”",
+        "status inferred from the progress note",
+    ),
+    Code(
+        "id-derived",
+        WARNING,
+        "编号由内容生成",
+        "如需固定编号，请加一列“编号”",
+        "ids derived from the content",
+    ),
     Code("blank-row", WARNING, "空行已跳过", "可删除空行", "blank row skipped"),
+    Code(
+        "sheet-skipped",
+        WARNING,
+        "工作表未读取",
+        "如其中有要发布的数据，请取消隐藏，或在前 10 行写上列名",
+        "sheet not read",
+    ),
+    Code(
+        "merged-not-filled",
+        WARNING,
+        "合并单元格只在第一行有值",
+        "这一列不按合并单元格向下填充，请取消合并并在每一行填写",
+        "merged cell not filled down",
+    ),
+    Code(
+        "formula-without-value",
+        ERROR,
+        "公式没有保存计算结果",
+        "请用 Excel 或 WPS 打开工作簿并保存一次，或把公式复制后“选择性粘贴为数值”",
+        "formula saved without its value",
+    ),
     Code("invalid-settings", ERROR, "站点设置有误", "请按说明修改 site.yaml", "site settings invalid"),
     Code(
         "pii-masked",
@@ -143,6 +206,13 @@ _CODES = (
         "公开文字中含个人信息，已遮盖",
         "请从公开栏目中删除个人信息；发布时已自动遮盖",
         "personal data masked in public text",
+    ),
+    Code(
+        "pii-in-output",
+        ERROR,
+        "发布内容中含个人信息",
+        "这一处不会自动遮盖，请删除或改写其中的个人信息后重新生成",
+        "personal data would be published",
     ),
 )
 
@@ -157,6 +227,7 @@ class Problem:
     column: str = ""  # the header as written in the file, or the schema label
     value: str = ""
     detail: str = ""  # Chinese, specific to this occurrence (e.g. the allowed values)
+    letter: str = ""  # the column's letter as a spreadsheet shows it (CSV and workbooks)
 
     @property
     def severity(self) -> str:
@@ -176,7 +247,11 @@ class Problem:
         parts = [self.file or "（设置）"]
         if self.row is not None:
             parts.append(f"第 {self.row} 行")
-        if self.column:
+        if self.letter and self.column:
+            parts.append(f"{self.letter} 列“{self.column}”")
+        elif self.letter:
+            parts.append(f"{self.letter} 列")
+        elif self.column:
             parts.append(f"“{self.column}”列")
         return "，".join(parts)
 
@@ -187,6 +262,7 @@ class Problem:
             "file": self.file,
             "row": self.row,
             "column": self.column,
+            "letter": self.letter,
             "value": self.value,
             "message": self.message(),
         }
@@ -239,13 +315,26 @@ class ValidationFailed(GongshiError):
 
 
 class PrivacyLeak(GongshiError):
-    """The output scanner found personal data in a file about to be published."""
+    """The output scanner found personal data in a file about to be published.
 
-    def __init__(self, findings: list[tuple[str, str, str]]):
+    ``findings``: (output path, kind, normalised value) as the scan reports them — never
+    printed as they are; ``problems``: each traced to the input cell, setting or content
+    line it came from (``pii-in-output``), the value masked."""
+
+    def __init__(self, findings: list[tuple[str, str, str]], problems: list[Problem] | None = None):
         self.findings = findings
-        lines = "\n".join(f"  {path}：{kind}（{sample}）" for path, kind, sample in findings[:20])
-        more = f"\n  ……共 {len(findings)} 处" if len(findings) > 20 else ""
-        super().__init__(f"输出文件中发现个人信息，已停止发布，原有网站保持不变：\n{lines}{more}")
+        self.problems = list(problems or [])
+        if self.problems:
+            shown = [f"  {p.location()}：{p.detail}" for p in self.problems[:20]]
+            count = len(self.problems)
+        else:
+            shown = [f"  {path}：{kind}（{value[:3]}…）" for path, kind, value in findings[:20]]
+            count = len(findings)
+        more = f"\n  ……共 {count} 处" if count > 20 else ""
+        fix = CODES["pii-in-output"].fix
+        super().__init__(
+            "输出文件中发现个人信息，已停止发布，原有网站保持不变：\n" + "\n".join(shown) + more + f"\n{fix}。"
+        )
 
 
 class OutputError(GongshiError):

@@ -24,22 +24,26 @@ import gc
 import hashlib
 import multiprocessing
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jinja2 import meta
+from jinja2 import Environment, Template, meta
 from pelican.generators import Generator
 
-from . import __version__, fragments, timing
+from . import fragments, timing
 from .catalog import ZH, T
-from .digests import PageDigests, download_digests
+from .codeversion import code_digest
+from .digests import EntityHashes, download_digests
 from .export import LISTS, downloads
 from .output import Manifest, SiteWriter, file_for, remove_page
+from .pages import PageKinds, Spec, default_kinds
 from .pipeline import prepare
-from .privacy import KIND_LABELS, scan_bytes
-from .problems import OutputError, PrivacyLeak
+from .privacy import KIND_LABELS, allowed_in, leak, scan_bytes
+from .problems import OutputError
 from .progress import Progress
+from .templating import environment_options
 from .timing import phase
 from .views import Link, ViewBuilder, url_for
 
@@ -48,19 +52,6 @@ if TYPE_CHECKING:
 
 INLINE_BELOW = 400  # pages; forking costs more than it saves for small sites
 CHUNK = 200
-_CODE = (
-    "model.py",
-    "aggregate.py",
-    "export.py",
-    "views.py",
-    "digests.py",
-    "filters.py",
-    "catalog.py",
-    "render.py",
-    "fragments.py",
-    "templating.py",
-    "schema.py",
-)
 
 
 def root_prefix(url: str) -> str:
@@ -100,42 +91,36 @@ def template_digests(env, names: set[str]) -> dict[str, str]:
     return out
 
 
-def code_digest() -> str:
-    here = Path(__file__).parent
-    h = hashlib.blake2b(__version__.encode(), digest_size=16)
-    for name in _CODE:
-        h.update((here / name).read_bytes())
-    return h.hexdigest()
-
-
 @dataclass
 class RenderJob:
     """What every worker needs; set before forking so children inherit it for free."""
 
     builder: ViewBuilder
-    env: object
+    env: Environment
     writer: SiteWriter
-    templates: dict[str, object] = field(default_factory=dict)
+    kinds: PageKinds
+    templates: dict[str, Template] = field(default_factory=dict)
 
-    def template(self, name: str):
+    def template(self, name: str) -> Template:
         t = self.templates.get(name)
         if t is None:
             t = self.templates[name] = self.env.get_template(name)
         return t
 
-    def run(self, specs: list[tuple[str, tuple]]) -> list[tuple[str, bool, list[tuple[str, str, str]]]]:
+    def run(self, specs: list[Spec]) -> list[tuple[str, int, list[tuple[str, str, str]]]]:
         """Build, render, scan and write each page: [(url, bytes written (0 when the file
         did not change), privacy findings)]."""
         out = []
         site = self.builder.site
-        for method, args in specs:
-            page = self.builder.page(method, args)
+        allowed = allowed_in(self.builder.ds.settings)  # the office phone in the footer
+        for spec in specs:
+            page = self.kinds.build(self.builder, spec)
             data = (
                 self.template(page.template)
                 .render(page=page, site=site, t=T, SITEURL=root_prefix(page.url))
                 .encode("utf-8")
             )
-            findings = [(file_for(page.url), KIND_LABELS[k], s) for k, s in scan_bytes(data)]
+            findings = [(file_for(page.url), KIND_LABELS[k], s) for k, s in scan_bytes(data, allowed)]
             changed = False if findings else self.writer.write_bytes(page.url, data)
             out.append((page.url, len(data) if changed else 0, findings))
         return out
@@ -197,7 +182,10 @@ def export_downloads(
         files = downloads(ds, builder.agg, url_for, builder.site.base_url, lists=set(LISTS) - kept)
         for path, data in files.items():
             digests.setdefault(path, hashlib.blake2b(data, digest_size=16).hexdigest())
-        findings = [(path, KIND_LABELS[k], sample) for path, data in files.items() for k, sample in scan_bytes(data)]
+        allowed = allowed_in(ds.settings)
+        findings = [
+            (path, KIND_LABELS[k], value) for path, data in files.items() for k, value in scan_bytes(data, allowed)
+        ]
         changed = 0
         if not findings:
             changed = sum(writer.write_bytes(path, data) for path, data in files.items())
@@ -244,18 +232,17 @@ def _run_background():
     return _background(task)
 
 
-def plan(builder: ViewBuilder, specs: list, bases: dict[str, str], previous: dict[str, str]):
+def plan(builder: ViewBuilder, kinds: PageKinds, specs: list[Spec], bases: dict[str, str], previous: dict[str, str]):
     """Every page's digest (the new manifest) and the specs whose page must be rendered.
 
     ``previous`` is the manifest of the build in the live folder, which that build wrote
     last: the live folder holds exactly its pages (files removed from it by hand come
     back with ``--full``)."""
-    urls = [builder.spec_url(m, a) for m, a in specs]
-    digests = PageDigests(builder).manifest(specs, [bases[builder.spec_template(m, a)] for m, a in specs])
+    urls = [kinds.url(spec) for spec in specs]
+    digests = EntityHashes(builder).manifest(builder, kinds, specs, [bases[kinds.template(spec)] for spec in specs])
     manifest = dict(zip(urls, digests, strict=True))
     if len(manifest) < len(urls):
-        seen: set[str] = set()
-        twice = next(u for u in urls if u in seen or seen.add(u))
+        twice = next(u for u, n in Counter(urls).items() if n > 1)
         raise OutputError(f"同一页面被写了两次：{twice}")
     todo = [spec for spec, url, digest in zip(specs, urls, digests, strict=True) if previous.get(url) != digest]
     return manifest, todo
@@ -279,8 +266,10 @@ class GongshiGenerator(Generator):
             from .build import RenderContext
 
             output = Path(self.output_path).resolve()
+            data = Path(self.settings["GONGSHI_DATA"])
             context = self.render_context = RenderContext(
-                prepared=prepare(Path(self.settings["GONGSHI_DATA"])),
+                prepared=prepare(data),
+                data=data,
                 live=output,
                 fresh=False,
                 jobs=os.cpu_count() or 1,
@@ -289,14 +278,18 @@ class GongshiGenerator(Generator):
         prepared = context.prepared
         self.prepared = prepared
         self.builder = ViewBuilder(prepared.dataset, prepared.aggregates)
+        # The page kinds are data given to the build: a site adds its own in its settings.
+        # The page kinds are data given to the build (BuildOptions.kinds), or, run by plain
+        # Pelican, in its settings (GONGSHI_PAGE_KINDS): a site adds its own kinds there.
+        self.kinds = PageKinds(context.kinds or self.settings.get("GONGSHI_PAGE_KINDS") or default_kinds())
         # Shared with Pelican's own templates (news, Markdown pages) through the context.
         self.context["site"] = self.builder.site
         self.context["t"] = T
 
-    def _bases(self, specs: list[tuple[str, tuple]]) -> dict[str, str]:
+    def _bases(self, specs: list[Spec]) -> dict[str, str]:
         """Per data-page template: digest of it, what it includes, and the site context."""
         b = self.builder
-        names = {b.spec_template(m, a) for m, a in specs}
+        names = {self.kinds.template(spec) for spec in specs}
         shared = [self.env.loader.get_source(self.env, n)[0] for n in fragments.TEMPLATES]
         ds = b.ds
         context = repr(
@@ -306,6 +299,7 @@ class GongshiGenerator(Generator):
                 code_digest(),
                 shared,
                 ds.settings,  # SiteSettings: its repr shows every field
+                environment_options(self.settings),  # how Pelican's Jinja renders
                 ds.rating_enum,
                 ds.satisfied_keys,
             )
@@ -336,16 +330,16 @@ class GongshiGenerator(Generator):
             parallel=context.jobs > 1,
         )
         with phase("digest"):
-            specs = self.builder.specs()
-            manifest, todo = plan(self.builder, specs, self._bases(specs), previous.pages)
+            specs = self.kinds.specs(self.builder)
+            manifest, todo = plan(self.builder, self.kinds, specs, self._bases(specs), previous.pages)
         pages_writer = SiteWriter(output, taken, live, fresh)
         for path in taken:  # a data page where Pelican already wrote a news item or page
             rel = Path(path).relative_to(output).as_posix() if Path(path).is_relative_to(output) else None
             url = rel[: -len("index.html")] if rel and rel.endswith("index.html") else rel
             if url in manifest:
                 raise OutputError(f"同一页面被写了两次：{url}")
-        job = RenderJob(builder=self.builder, env=self.env, writer=pages_writer)
-        for name in {self.builder.spec_template(m, a) for m, a in todo}:
+        job = RenderJob(builder=self.builder, env=self.env, writer=pages_writer, kinds=self.kinds)
+        for name in {self.kinds.template(spec) for spec in todo}:
             job.template(name)  # compiled once here, inherited by every worker
         with Progress("生成页面", len(todo)) as progress, phase("render"):
             results = render_all(job, todo, context.jobs, progress)
@@ -353,7 +347,8 @@ class GongshiGenerator(Generator):
             files, exported, exported_bytes, export_findings = export.result()
         findings = [f for _, _, found in results for f in found] + export_findings
         if findings:
-            raise PrivacyLeak(findings)
+            # Traced to the cells and lines they came from.
+            raise leak(findings, context.data, context.cache, Path(self.settings["PATH"]))
         for path in files:
             if path in manifest:
                 raise OutputError(f"同一页面被写了两次：{path}")

@@ -53,9 +53,8 @@ def write_reports(prepared: Prepared, directory: Path) -> None:
     if report.problems:
         lines += ["", "## 问题", ""] + [f"- {format_problem(p)}" for p in report.sorted()]
     (directory / "build-report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    red = ["文件,行,列,遮盖类型,遮盖后文字"] + [",".join(_csv_cell(str(x)) for x in row) for row in prepared.redactions]
-    (directory / "redactions.csv").write_text("\n".join(red) + "\n", encoding="utf-8-sig")
+    # The same formula-neutralising CSV writer as the published downloads: staff open it in Excel.
+    from .export import csv_bytes
 
-
-def _csv_cell(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\n') else text
+    masked = [[str(x) for x in row] for row in prepared.redactions]
+    (directory / "redactions.csv").write_bytes(csv_bytes(["文件", "行", "列", "遮盖类型", "遮盖后文字"], masked))

@@ -93,6 +93,19 @@ class Column:
     # Computed when the lists are published (a project's light, its rating counts ...),
     # never read from data: declared here so pages and downloads share one label.
     derived: bool = False
+    # Staff merge a cell down over the rows it applies to (one community, one lead unit for
+    # several rows): only these columns take the merged value on every row; elsewhere a
+    # merge spanning data rows is reported, since its meaning is not certain.
+    fill_down: bool = False
+    # INTEGER percentages: 0.5 written without % means 50 (ledger.percent).
+    percent: bool = False
+    # DATE deadlines: 2026年12月底 is the month's last day, 长期 / 常态化 no deadline at all.
+    deadline: bool = False
+    # Read from another column's words when the list lacks this one (a status from 进展情况).
+    inferred_from: str | None = None
+    # Workbooks kept one sheet per subdistrict often lack the column: its value is then
+    # the sheet's name, when that name is a subdistrict's (东街道, 西镇).
+    from_sheet: bool = False
 
     @property
     def published(self) -> bool:
@@ -112,6 +125,10 @@ class Table:
     aliases: tuple[str, ...] = ()  # file-name / sheet-name spellings
     description: str = ""
     derived: tuple[Column, ...] = ()  # published after the table's own columns (Column.derived)
+    # What identifies a row when the list has no id column (ledger.stable_id), and the
+    # prefix of such ids: staff number rows (序号), and row numbers change.
+    identity: tuple[str, ...] = ()
+    id_prefix: str = ""
 
     def column(self, name: str) -> Column:
         for c in (*self.columns, *self.derived):
@@ -209,14 +226,36 @@ HANDLING = Enumeration(
 STATUS = Enumeration(
     "status",
     (
-        Choice("not_started", "未启动", ("未开始", "待启动", "尚未启动")),
+        Choice("not_started", "未启动", ("未开始", "待启动", "尚未启动", "尚未开始", "待实施")),
         Choice(
             "in_progress",
             "推进中",
-            ("按序时推进", "正常推进", "推进缓慢", "滞后", "进行中", "在建", "实施中", "办理中"),
+            (
+                "按序时推进",
+                "正常推进",
+                "推进缓慢",
+                "滞后",
+                "进行中",
+                "在建",
+                "实施中",
+                "办理中",
+                "正在推进",
+                "正在实施",
+                "正在办理",
+                "序时推进",
+                "按计划推进",
+                "有序推进",
+                "已启动",
+                "基本完成",
+                "整改中",
+            ),
         ),
-        Choice("completed", "已完成", ("提前完成", "已销号", "已办结", "完成", "办结", "销号")),
-        Choice("ongoing", "常态化", ("长期坚持", "持续整改", "常态化推进", "持续推进")),
+        Choice(
+            "completed",
+            "已完成",
+            ("提前完成", "已销号", "已办结", "完成", "办结", "销号", "已完成销号", "已整改", "整改完成", "已落实"),
+        ),
+        Choice("ongoing", "常态化", ("长期坚持", "持续整改", "常态化推进", "持续推进", "长期")),
         Choice("suspended", "暂停", ("已暂停", "缓办")),
         Choice("cancelled", "已终止", ("终止", "取消", "已取消", "撤销")),
     ),
@@ -280,12 +319,15 @@ AREAS = Table(
             False,
             ("上级编号", "所属街道", "所属区域"),
             ref="areas",
-            description="区以外必填",
+            description="区以外必填；按街道分工作表时可不填，取工作表名",
+            fill_down=True,
+            from_sheet=True,
         ),
         Column("households", "户数", INTEGER, False, ("总户数",), minimum=0),
         Column("residents", "人口", INTEGER, False, ("常住人口", "居民数", "人数"), minimum=0),
     ),
     key="id",
+    required=False,  # without it, the areas the lists name are taken as declared (declared.py)
     aliases=("区划", "社区名录", "area"),
     description="区、街道（乡镇）、社区（村）与网格，一行一个。",
 )
@@ -296,7 +338,7 @@ UNITS = Table(
     (
         Column("id", "编号", STRING, True, ("单位编号", "代码", "ID")),
         Column("name", "单位名称", STRING, True, ("名称", "部门", "部门名称", "单位")),
-        Column("kind", "单位类别", STRING, False, ("类别", "性质")),
+        Column("kind", "单位类别", STRING, False, ("类别", "性质"), fill_down=True),
         Column(
             "paired_communities",
             "结对社区",
@@ -309,6 +351,7 @@ UNITS = Table(
         ),
     ),
     key="id",
+    required=False,  # without it, the units the projects name are taken as declared
     aliases=("部门", "单位", "部门名录", "unit"),
     description="牵头或参与办理的部门、单位。",
 )
@@ -317,7 +360,16 @@ DEMANDS = Table(
     "demands",
     "需求清单",
     (
-        Column("id", "编号", STRING, True, ("需求编号", "序号", "ID")),
+        Column("id", "编号", STRING, True, ("需求编号", "ID")),
+        Column(
+            "seq",
+            "序号",
+            STRING,
+            False,
+            ("排序",),
+            privacy=PRIVATE,
+            description="不发布；没有编号列时，编号按社区、收集日期和需求内容生成",
+        ),
         Column(
             "community",
             "社区",
@@ -326,12 +378,20 @@ DEMANDS = Table(
             ("社区/村", "所属社区", "村（社区）"),
             ref="areas",
             ref_level="community",
+            fill_down=True,
         ),
-        Column("received", "收集日期", DATE, True, ("日期", "登记日期", "收集时间")),
-        Column("channel", "收集渠道", ENUM, False, ("渠道", "来源"), enum=CHANNEL),
+        Column("received", "收集日期", DATE, True, ("日期", "登记日期", "收集时间", "反映时间", "反映日期")),
+        Column("channel", "收集渠道", ENUM, False, ("渠道", "来源", "反映渠道", "反映方式"), enum=CHANNEL),
         Column("category", "类别", ENUM, False, ("领域", "分类", "八微类别"), enum=CATEGORY),
-        Column("summary", "需求内容", STRING, True, ("内容", "诉求", "需求摘要", "问题"), privacy=TEXT),
-        Column("stage", "办理阶段", ENUM, True, ("阶段", "状态", "四单环节"), enum=STAGE),
+        Column(
+            "summary",
+            "需求内容",
+            STRING,
+            True,
+            ("内容", "诉求", "需求摘要", "问题", "诉求内容", "反映内容", "群众诉求"),
+            privacy=TEXT,
+        ),
+        Column("stage", "办理阶段", ENUM, True, ("阶段", "状态", "四单环节", "办理状态"), enum=STAGE),
         Column(
             "decline_reason",
             "未采纳原因",
@@ -353,8 +413,12 @@ DEMANDS = Table(
             privacy=PRIVATE,
         ),
         Column("resident_id_number", "身份证号", STRING, False, ("身份证", "证件号码"), privacy=PRIVATE),
+        Column("remarks", "备注", STRING, False, ("备注说明",), privacy=PRIVATE, description="内部备注，不发布"),
     ),
     key="id",
+    identity=("community", "received", "summary"),
+    id_prefix="D",
+    required=False,
     aliases=("需求", "民意民盼台账", "群众需求", "demand"),
     description="居民提出的需求，一行一条。居民个人信息列只用于内部核对，永不发布。",
 )
@@ -364,20 +428,49 @@ PROJECTS = Table(
     "整改清单",
     (
         Column("id", "编号", STRING, True, ("项目编号", "ID")),
-        Column("title", "项目名称", STRING, True, ("名称", "实事名称", "事项名称"), privacy=TEXT),
+        Column(
+            "seq",
+            "序号",
+            STRING,
+            False,
+            ("排序",),
+            privacy=PRIVATE,
+            description="不发布；没有编号列时，编号按社区和项目名称生成",
+        ),
+        Column(
+            "title",
+            "项目名称",
+            STRING,
+            True,
+            ("名称", "实事名称", "事项名称", "整改事项", "实事项目", "问题名称"),
+            privacy=TEXT,
+        ),
+        Column(
+            "subdistrict",
+            "所属街道",
+            REF,
+            False,
+            ("街道", "乡镇", "街道（乡镇）", "所属乡镇", "所属街道（乡镇）"),
+            ref="areas",
+            ref_level="subdistrict",
+            description="可不填；按街道分工作表时取工作表名",
+            fill_down=True,
+            from_sheet=True,
+        ),
         Column(
             "communities",
             "社区",
             REFS,
             True,
-            ("社区/村", "所在社区", "涉及社区", "村（社区）"),
+            ("社区/村", "所在社区", "涉及社区", "村（社区）", "所属社区", "社区（村）"),
             ref="areas",
             ref_level="community",
             description="一个或多个社区，用顿号分隔",
+            fill_down=True,
         ),
         Column("category", "类别", ENUM, False, ("领域", "分类", "八微类别"), enum=CATEGORY),
         Column("handling", "办理方式", ENUM, False, ("六办", "工作法"), enum=HANDLING),
-        Column("lead_unit", "牵头单位", REF, True, ("责任单位", "主责单位"), ref="units"),
+        Column("lead_unit", "牵头单位", REF, True, ("责任单位", "主责单位", "牵头部门"), ref="units", fill_down=True),
         Column("partner_units", "配合单位", REFS, False, ("协办单位", "参与单位"), ref="units"),
         Column(
             "leader",
@@ -387,26 +480,62 @@ PROJECTS = Table(
             ("责任领导", "责任人", "领办领导"),
             description="领办干部姓名（公职人员，按规定公开）",
         ),
-        Column("measures", "主要举措", STRING, False, ("举措", "主要内容", "整改措施"), privacy=TEXT),
-        Column("start", "开始日期", DATE, True, ("启动时间", "开始时间")),
+        Column(
+            "measures",
+            "主要举措",
+            STRING,
+            False,
+            ("举措", "主要内容", "整改措施", "工作措施", "具体措施", "整改内容"),
+            privacy=TEXT,
+        ),
+        Column("start", "开始日期", DATE, False, ("启动时间", "开始时间", "启动日期"), description="不知道可空"),
         Column(
             "deadline",
             "完成时限",
             DATE,
             False,
-            ("时限", "截止日期", "计划完成时间"),
-            description="常态化项目可空",
+            ("时限", "截止日期", "计划完成时间", "完成时间", "计划完成时限", "整改时限"),
+            description="可写 2026年12月底；常态化项目可空或写“长期”",
+            deadline=True,
         ),
-        Column("status", "状态", ENUM, True, ("进展状态", "推进状态"), enum=STATUS),
+        Column(
+            "status",
+            "状态",
+            ENUM,
+            False,
+            ("进展状态", "推进状态", "项目状态", "完成状态"),
+            enum=STATUS,
+            description="没有这一列时按“进展情况”推断",
+            inferred_from="progress_note",
+        ),
+        Column(
+            "signed_off",
+            "是否销号",
+            BOOLEAN,
+            False,
+            ("销号",),
+            description="状态写“已销号”时可不填",
+            inferred_from="status",
+        ),
         Column(
             "progress",
             "完成比例",
             INTEGER,
             False,
-            ("进度", "完成进度", "进度（%）"),
+            ("进度", "完成进度", "进度（%）", "完成率"),
             minimum=0,
             maximum=100,
-            description="0–100，可写 80 或 80%",
+            description="0–100，可写 80、80% 或 0.8",
+            percent=True,
+        ),
+        Column(
+            "progress_note",
+            "进展情况",
+            STRING,
+            False,
+            ("完成情况", "最新进展", "推进情况", "工作进展", "进展"),
+            privacy=TEXT,
+            description="项目最新进展，显示在项目页面",
         ),
         Column(
             "demands",
@@ -416,8 +545,11 @@ PROJECTS = Table(
             ("需求编号", "来源需求"),
             ref="demands",
         ),
+        Column("remarks", "备注", STRING, False, ("备注说明",), privacy=PRIVATE, description="内部备注，不发布"),
     ),
     key="id",
+    identity=("communities", "title"),
+    id_prefix="P",
     aliases=("项目", "项目清单", "民生实事台账", "project"),
     description="由需求转化的实事项目，一行一个。",
     derived=(
@@ -592,6 +724,9 @@ class SiteSettings:
     satisfaction_threshold: int = _setting("满意率门槛", INTEGER, 80, "已完成项目满意率（%）低于此值时亮红灯并限时整改")
     min_sample: int = _setting("最少评价数", INTEGER, 5, "有效评价少于此数时满意率显示为样本不足")
     fix_days: int = _setting("整改时限天数", INTEGER, 15, "满意率跌破门槛后限时整改的天数")
+    publish_target: str = _setting(
+        "发布目标", STRING, "", "gongshi publish 的默认目标：本机目录、用户@主机:/目录 或 s3://桶/前缀"
+    )
 
 
 def _declared_settings() -> tuple[Setting, ...]:

@@ -11,7 +11,9 @@ the escaping rules do not change (the golden pages and XSS tests pin the output)
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from jinja2 import FileSystemBytecodeCache
@@ -88,12 +90,28 @@ def install(env) -> None:
         env.code_generator_class = FastOutputCodeGenerator
 
 
-def bytecode_cache(cache_dir: Path) -> FileSystemBytecodeCache:
+def environment_options(settings: Mapping[str, Any]) -> str:
+    """Everything in Pelican's settings that changes how a template renders, as text:
+    the Jinja environment's options (``trim_blocks`` changes every page) and the names of
+    the filters and globals a site adds. Page digests and the bytecode cache include it."""
+
+    def name(value: object) -> str:
+        return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', type(value).__name__)}"
+
+    options = {k: v for k, v in (settings.get("JINJA_ENVIRONMENT") or {}).items() if k != "bytecode_cache"}
+    extra = {key: sorted((k, name(v)) for k, v in (settings.get(key) or {}).items())
+             for key in ("JINJA_FILTERS", "JINJA_GLOBALS", "JINJA_TESTS")}  # fmt: skip
+    return repr((sorted((k, repr(v)) for k, v in options.items()), sorted(extra.items())))
+
+
+def bytecode_cache(cache_dir: Path, options: str = "") -> FileSystemBytecodeCache:
     """Compiled templates kept in ``cache_dir`` between builds (compiling the theme costs
     about a second per process otherwise). Entries are keyed by template source; the folder
-    name carries this module's and Jinja's version, so a change to the code generator never
-    reuses old bytecode."""
-    version = hashlib.blake2b(Path(__file__).read_bytes() + jinja2.__version__.encode(), digest_size=8)
+    name carries this module's and Jinja's version and the environment's ``options``
+    (:func:`environment_options`), so bytecode compiled another way is never reused."""
+    version = hashlib.blake2b(
+        Path(__file__).read_bytes() + jinja2.__version__.encode() + options.encode(), digest_size=8
+    )
     folder = Path(cache_dir) / f"jinja-{version.hexdigest()}"
     folder.mkdir(parents=True, exist_ok=True)
     return FileSystemBytecodeCache(str(folder))

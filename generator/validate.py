@@ -14,14 +14,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .load import RawPart, blank_cells
+from . import ledger
+from .load import FROM_SHEET, RawPart, blank_cells
 from .problems import Problem, Report
 from .schema import (
     BOOL_FALSE,
@@ -78,6 +79,8 @@ def split_refs(text: str) -> list[str]:
     return [p for p in _SPLIT.split(unicodedata.normalize("NFKC", text).strip()) if p]
 
 
+DERIVED_MARK = "生成）"  # ends the header of an id column made from the row's content
+
 # Problems found within one part carry a step (which check found them) so the parts of a
 # list merge into exactly the order checking the whole list at once gives: blank rows, then
 # column by column (missing values before type errors), then invalid ids.
@@ -109,6 +112,8 @@ class CheckedPart:
     masked: list[tuple[int, int, str, str, str]] = field(default_factory=list)  # step, position, column, kinds, text
     changes: dict[str, dict[int, str]] = field(default_factory=dict)  # column -> position -> masked text
     lazy: dict[str, np.ndarray] = field(default_factory=dict)  # load.lazy columns as read, until redaction
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # rows read that are not data, with the reason
+    letters: dict[str, str] = field(default_factory=dict)  # column -> its letter in the spreadsheet
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -149,6 +154,7 @@ class CheckedPart:
         return CheckedPart(
             a.table, a.file, a.written, a.rows_read + b.rows_read, problems, a.blank_rows + b.blank_rows,
             np.concatenate([a.rows, b.rows]), codes, raw, typed, slugs, masked, changes,
+            skipped=a.skipped + b.skipped, letters=a.letters,
         )  # fmt: skip
 
 
@@ -189,6 +195,9 @@ def check_part(table: Table, part: RawPart) -> CheckedPart:
     raw = {c: col.uniques for c, col in part.cols.items()}
     typed: dict[str, np.ndarray] = {}
     private = {c: (v if keep is None else v[keep]) for c, v in part.lazy.items()}
+    written = dict(part.written)
+    _infer(table, written, codes, raw)
+    nonempty.update({c: raw[c] != "" for c in raw})
 
     for i, col in enumerate(table.columns):
         if col.name in private:
@@ -197,7 +206,7 @@ def check_part(table: Table, part: RawPart) -> CheckedPart:
         base = (i + 1) * _STEPS_PER_COLUMN
 
         emit = _emitter(problems, rows, k, u, col.name)
-        if col.required:
+        if col.required and (col.name in written or col.name in part.letters):  # a missing column: once, by the loader
             emit(base, "missing-value", ~filled)
         typed[col.name] = _typed(col, u, filled, emit, base)
 
@@ -209,8 +218,60 @@ def check_part(table: Table, part: RawPart) -> CheckedPart:
         emit = _emitter(problems, rows, codes[key], raw[key], key)
         emit((len(table.columns) + 1) * _STEPS_PER_COLUMN, "invalid-id", bad)
         slugs = _each(ids, slugify)
-    return CheckedPart(table.name, part.file, part.written, len(part.rows), problems, blank_rows, rows, codes, raw,
-                       typed, slugs, lazy=private)  # fmt: skip
+    return CheckedPart(table.name, part.file, written, len(part.rows), problems, blank_rows, rows, codes, raw,
+                       typed, slugs, lazy=private, skipped=list(part.skipped), letters=dict(part.letters))  # fmt: skip
+
+
+def _infer(table: Table, written: dict[str, str], codes: dict[str, np.ndarray], raw: dict[str, np.ndarray]) -> None:
+    """Columns a ledger lacks, read from the words it has: a status from 进展情况 (and a
+    deadline of 长期), signed off from a status of 已销号, an id from what identifies the
+    row (Table.identity). ``written`` names where each came from, for messages. Each is
+    worked out once per distinct cell (or pair of cells), as every other check is."""
+    # The columns as written, before any column is inferred from them.
+    first = {c: (codes[c], raw[c]) for c in codes}
+
+    def put(name: str, k: np.ndarray, u: np.ndarray, source: str) -> None:
+        codes[name], raw[name], written[name] = k.astype(np.int32), u, source
+
+    def combined(names: tuple[str, ...]) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+        """Codes of each distinct combination of these columns, and the combinations."""
+        if not names:
+            return np.zeros(len(next(iter(codes.values()))), dtype=np.int64), [()]
+        pairs = np.stack([first[c][0].astype(np.int64) for c in names], axis=1)
+        seen, k = np.unique(pairs, axis=0, return_inverse=True)
+        return k.reshape(-1), [tuple(first[c][1][j] for c, j in zip(names, row, strict=True)) for row in seen]
+
+    inferred: set[str] = set()
+    for col in table.columns:
+        if col.inferred_from is None or col.name in written or col.name not in codes:
+            continue
+        inferred.add(col.name)
+        source = table.column(col.inferred_from)
+        label = written.get(source.name, source.label)
+        if col.enum is not None:  # a status from the progress note, a deadline of 长期
+            sources = tuple(c for c in (source.name, "deadline") if c in first)
+            k, combos = combined(sources)
+            keys = []
+            for combo in combos:
+                key = ledger.status_from_text(combo[0] if combo else "")
+                if key != "completed" and len(combo) > 1 and ledger.is_ongoing(combo[1]):
+                    key = "ongoing"
+                keys.append(col.enum.label(key))
+            put(col.name, k, np.asarray(keys, dtype=object), f"{col.label}（按“{label}”推断）")
+        elif col.type == BOOLEAN:  # signed off: the status (or the note it came from) says 已销号
+            said: str = source.name
+            if source.name in inferred:  # the status was itself read from the note: the note says it
+                said = str(table.column(source.name).inferred_from or source.name)
+            if said in first:
+                k, u = first[said]
+                signed = np.asarray(["是" if ledger.signed_off_text(t) else "" for t in u], dtype=object)
+                put(col.name, k, signed, f"{col.label}（按“{label}”推断）")
+    id_column = table.key
+    if id_column is not None and table.identity and id_column not in written and id_column in codes:
+        k, combos = combined(tuple(c for c in table.identity if c in first))
+        ids = [ledger.stable_id(table.id_prefix, *vals) if any(vals) else "" for vals in combos]
+        names = "和".join(f"“{table.column(c).label}”" for c in table.identity)
+        put(id_column, k, np.asarray(ids, dtype=object), f"{table.column(id_column).label}（按{names}{DERIVED_MARK}")
 
 
 def _emitter(problems, rows, k, u, name):
@@ -231,11 +292,27 @@ def _typed(col: Column, u: np.ndarray, filled: np.ndarray, emit, base: int) -> n
     """The typed value of each distinct cell; problems for the cells that are not valid."""
     if col.type == DATE:
         parsed = _each(u, parse_date)
-        emit(base + 1, "invalid-date", filled & _is_none(parsed))
+        bad = filled & _is_none(parsed)
+        if bad.any():
+            # The year-less dates staff write (6月底) ask a question instead of failing.
+            question = _each(u, lambda v: ledger.missing_year(v) if v else None)
+            ambiguous = bad & ~_is_none(question)
+            emit(base + 1, "ambiguous-date", ambiguous, ledger.missing_year)
+            bad &= ~ambiguous
+            if col.deadline:
+                ends = _each(u, ledger.period_end)
+                found = bad & ~_is_none(ends)
+                parsed[found] = ends[found]
+                ongoing = np.fromiter((ledger.is_ongoing(v) for v in u), dtype=bool, count=len(u))
+                bad &= ~found & ~ongoing
+        emit(base + 1, "invalid-date", bad)
         parsed[~filled] = None
         return parsed
     if col.type in (INTEGER, NUMBER):
         parsed = _each(u, parse_number)
+        if col.percent:
+            shares = [v if v is None else ledger.percent(v, w) for v, w in zip(parsed, u, strict=True)]
+            parsed = np.array(shares, dtype=object)
         none = _is_none(parsed)
         values = np.array([np.nan if v is None else v for v in parsed], dtype=float)
         bad = filled & none
@@ -402,8 +479,10 @@ class TableData:
         self.table = table
         self.parts = parts
         self.headers: dict[str, dict[str, str]] = {}
+        self.letters: dict[str, dict[str, str]] = {}
         for p in parts:
             self.headers[p.file] = p.written  # the last part of a file wins, as it always has
+            self.letters[p.file] = p.letters
         self.sizes = [len(p) for p in parts]
         self.ends = np.cumsum(self.sizes)
         self.rows = np.concatenate([p.rows for p in parts]).astype(np.int64, copy=False)
@@ -440,6 +519,9 @@ class TableData:
     def header(self, file: str, column: str) -> str:
         return self.headers.get(file, {}).get(column) or self.table.column(column).label
 
+    def letter(self, file: str, column: str) -> str:
+        return self.letters.get(file, {}).get(column, "")
+
     def values(self, column: str) -> np.ndarray:
         """The typed cells of a column, row by row."""
         return self.typed[column][self.codes[column]]
@@ -463,7 +545,8 @@ class _Checker:
     def problem(self, code: str, pos: int, column: str | None, value: str = "", detail: str = "") -> None:
         file = self.td.file(pos)
         header = self.td.header(file, column) if column else ""
-        self.report.add(Problem(code, file, int(self.td.rows[pos]), header, str(value), detail))
+        letter = self.td.letter(file, column) if column else ""
+        self.report.add(Problem(code, file, int(self.td.rows[pos]), header, str(value), detail, letter))
 
     def bulk(self, code: str, positions: np.ndarray, column: str, detail_for=None) -> None:
         """Report ``code`` for the rows at ``positions``, with the cell as written."""
@@ -473,7 +556,10 @@ class _Checker:
             value = raw[codes[pos]]
             file = td.file(pos)
             detail = detail_for(value) if detail_for else ""
-            self.report.add(Problem(code, file, int(td.rows[pos]), td.header(file, column), str(value), detail))
+            self.report.add(
+                Problem(code, file, int(td.rows[pos]), td.header(file, column), str(value), detail,
+                        td.letter(file, column))
+            )  # fmt: skip
 
 
 def _part_problems(td: TableData, report: Report) -> None:
@@ -482,7 +568,8 @@ def _part_problems(td: TableData, report: Report) -> None:
     found.sort(key=lambda fp: fp[1][0])  # stable: part order, then row order within a check
     for file, (_, code, row, column, value, detail) in found:
         header = td.header(file, column) if column else ""
-        report.add(Problem(code, file, row, header, value, detail))
+        letter = td.letter(file, column) if column else ""
+        report.add(Problem(code, file, row, header, value, detail, letter))
 
 
 def _check_keys(ck: _Checker) -> None:
@@ -497,7 +584,15 @@ def _check_keys(ck: _Checker) -> None:
     present = ids != ""
     dup = present & (first[codes] != np.arange(len(codes)))
     for pos in np.flatnonzero(dup).tolist():
-        ck.problem("duplicate-id", pos, key, raw[pos], f"与第 {int(td.rows[first[codes[pos]]])} 行重复")
+        other = int(td.rows[first[codes[pos]]])
+        file = td.file(pos)
+        if ck.table.identity and td.header(file, key).endswith(DERIVED_MARK):
+            # Two rows naming the same item: the id made from them is the same too.
+            same = "、".join(f"{ck.table.column(c).label}“{td.raw[c][td.codes[c][pos]]}”" for c in ck.table.identity)
+            detail = f"与第 {other} 行的{same}相同，生成的编号相同；请合并这两行，或让名称有区别"
+            ck.problem("duplicate-id", pos, key, raw[pos], detail)
+        else:
+            ck.problem("duplicate-id", pos, key, raw[pos], f"与第 {other} 行重复")
     kept = np.flatnonzero(present & ~dup)
     assert td.slugs is not None  # every list with a key has the slugs of its ids
     slugs = td.slugs[td.codes[key][kept]]
@@ -526,7 +621,9 @@ class _Targets:
     def index(self, name: str) -> _Index:
         if name not in self._indexes:
             table, td = self.schema[name], self.typed[name]
-            names = td.values("name") if any(c.name == "name" for c in table.columns) else None
+            # Rows are named by their name, or a project by its title (a ledger without ids).
+            named = next((n for n in ("name", "title") if any(c.name == n for c in table.columns)), None)
+            names = td.values(named) if named else None
             self._indexes[name] = _Index(td.values(_key_of(table)), names)
         return self._indexes[name]
 
@@ -616,11 +713,17 @@ def _resolve(
 
 
 def validate(
-    settings: SiteSettings, parts: dict[str, list[CheckedPart]], report: Report, tables: tuple[Table, ...] = TABLES
+    settings: SiteSettings,
+    parts: dict[str, list[CheckedPart]],
+    report: Report,
+    tables: tuple[Table, ...] = TABLES,
+    unloaded: Collection[str] = (),
 ) -> dict[str, TableData]:
     """Check everything across the lists (the parts are checked already); the report holds
     every problem, errors and warnings alike. Returns each list with references resolved.
-    ``tables``: the schema (tests pass their own)."""
+    ``tables``: the schema (tests pass their own). ``unloaded``: lists a file was given
+    for that could not be read (already reported): references to them are summed up in
+    one problem per column, not reported row by row."""
     scale = settings.rating_scale if settings.rating_scale in RATING_SCALES else "three"
     schema: dict[str, Table] = {t.name: t for t in tables}
     if "feedback" in schema:
@@ -628,20 +731,28 @@ def validate(
 
     typed: dict[str, TableData] = {}
     checkers: dict[str, _Checker] = {}
+    bad_keys: set[str] = set()  # lists with an error in their id column: references into them are unsure
     for name, table in schema.items():
         if name not in parts:
             typed[name] = TableData.empty(table)
             continue
         td = TableData(table, parts[name])
-        report.rows_read[name] += sum(p.rows_read for p in td.parts)
+        report.rows_read[name] += sum(p.rows_read + len(p.skipped) for p in td.parts)
         for p in td.parts:
+            for row, why in p.skipped:
+                report.exclude(name, p.file, row, why)
             for row in p.blank_rows:
                 report.exclude(name, p.file, row, "空行")
+        before = len(report.problems)
         _part_problems(td, report)
         ck = _Checker(td, report)
         _check_keys(ck)
         typed[name] = td
         checkers[name] = ck
+        if table.key is not None:
+            keyed = {(f, td.header(f, table.key)) for f in td.headers}
+            if any(p.is_error and (p.file, p.column) in keyed for p in report.problems[before:]):
+                bad_keys.add(name)
 
     as_of = settings.as_of
     targets = _Targets(schema, typed)
@@ -653,13 +764,45 @@ def validate(
         for col in table.columns:
             if col.type in (REF, REFS) and col.ref and col.ref != table.name and table.name in checkers:
                 levels = targets.levels(col.ref) if col.ref_level else None
-                _resolve(checkers[table.name], col, targets.index(col.ref), levels, _ref_hint(schema[col.ref], col),
-                         col.ref_level)  # fmt: skip
+                target = schema[col.ref]
+                unsure = col.ref in unloaded or col.ref not in checkers or col.ref in bad_keys
+                unsure = unsure or _key_missing(typed[col.ref])
+                td = checkers[table.name].td
+                # A sheet's name read as a subdistrict is a guess: if it is none, say so once.
+                guessed = col.from_sheet and any(td.header(f, col.name).endswith(FROM_SHEET) for f in td.headers)
+                ck = _Checker(td, Report()) if unsure or guessed else checkers[table.name]
+                _resolve(ck, col, targets.index(col.ref), levels, _ref_hint(target, col), col.ref_level)
+                if ck.report is not report and ck.report.problems:
+                    _summarise(ck.report.problems, target, col.ref in checkers, report, guessed and not unsure)
 
     _check_rules(checkers, typed, as_of)
     for name, td in typed.items():
         report.rows_published[name] = len(td)
     return typed
+
+
+def _key_missing(td: TableData) -> bool:
+    """A list whose id column is missing (reported once): nothing can be found in it."""
+    key = td.table.key
+    return key is not None and any(p.file and key not in p.written for p in td.parts)
+
+
+def _summarise(found: list[Problem], target: Table, read: bool, report: Report, guessed: bool = False) -> None:
+    """One problem for every reference into a list that could not be read, or whose ids
+    are missing: each would only repeat that list's own problem. ``guessed``: the values
+    came from sheet names, and the ones that name nothing are left empty."""
+    first = found[0]
+    if guessed:
+        names = "、".join(dict.fromkeys(p.value for p in found))
+        detail = f"工作表名（{names}）不是{target.label}中的名称，这些工作表的 {len(found)} 行没有填上所属街道"
+        report.add(Problem("references-unchecked", first.file, None, first.column, first.value, detail))
+        return
+    if read:
+        why = f"{target.label}的编号列有错误"
+    else:
+        why = f"{target.label}没有读入（见它自己的问题）" if target.required else f"没有{target.label}"
+    detail = f"{why}，这一列有 {len(found)} 处引用无法核对（如“{first.value}”）"
+    report.add(Problem("references-unchecked", first.file, None, first.column, "", detail, first.letter))
 
 
 def _check_areas(ck: _Checker, index: _Index, level: dict) -> None:
@@ -709,10 +852,11 @@ def _check_rules(ck: dict[str, _Checker], t: dict[str, TableData], as_of) -> Non
         start, deadline = projects.values("start"), projects.values("deadline")
         before = [s is not None and d is not None and d < s for s, d in zip(start, deadline, strict=True)]
         c.bulk("deadline-before-start", np.flatnonzero(before), "deadline", lambda v: "")
-        with_result = set(results.values("project").tolist())
-        done = projects.each("status", lambda v: v == "completed")[projects.codes["status"]]
-        missing = done & np.fromiter((i not in with_result for i in projects.values("id")), dtype=bool)
-        c.bulk("completed-without-result", np.flatnonzero(missing), "status")
+        if "results" in ck:  # a portal started from its ledger alone has no result list yet
+            with_result = set(results.values("project").tolist())
+            done = projects.each("status", lambda v: v == "completed")[projects.codes["status"]]
+            missing = done & np.fromiter((i not in with_result for i in projects.values("id")), dtype=bool)
+            c.bulk("completed-without-result", np.flatnonzero(missing), "status")
     if "demands" in ck:
         c = ck["demands"]
         declined = demands.each("stage", lambda v: v == "declined")[demands.codes["stage"]]

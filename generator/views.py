@@ -1,6 +1,7 @@
 """View-models: the small, documented objects each template receives.
 
-Every page template gets ``page`` (one of the ``*Page`` classes below), ``site``
+Every page template gets ``page`` (a :class:`Page`; each page kind in
+:mod:`generator.pages` declares its own subclass), ``site``
 (:class:`SiteInfo`), ``t`` (the UI strings) and ``SITEURL`` (the relative path to the site
 root, e.g. ``..`` or ``.``). URLs in view-models are relative to the site root and end
 with ``/``; templates write ``{{ SITEURL }}/{{ link.url }}``. All URLs come from
@@ -10,10 +11,11 @@ with ``/``; templates write ``{{ SITEURL }}/{{ link.url }}``. All URLs come from
 from __future__ import annotations
 
 import datetime as dt
-import heapq
-from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
+from types import MappingProxyType
+from typing import ClassVar
 
 import numpy as np
 from markupsafe import Markup
@@ -21,8 +23,8 @@ from markupsafe import Markup
 from . import charts
 from .aggregate import Aggregates, Figures, ProjectInfo, Rules, project_order, rules_text
 from .catalog import ZH
-from .model import Dataset, Project
-from .schema import CATEGORY, CHANNEL, HANDLING, LIGHT, STAGE, STATUS
+from .model import Area, Comment, Dataset, ProgressEntry, Project, Result, Unit
+from .schema import CATEGORY, CHANNEL, LIGHT, STAGE, STATUS
 from .slug import slugify
 
 ROUTES = {
@@ -36,19 +38,8 @@ LIST_ROUTES = {
     "projects": "lists/projects/",
     "results": "lists/results/",
 }
-# The template of each page kind (list pages: list_<kind>.html).
-TEMPLATES = {
-    "home": "home.html",
-    "subdistricts_index": "subdistricts.html",
-    "subdistrict": "subdistrict.html",
-    "community": "community.html",
-    "project": "project.html",
-    "unit": "unit.html",
-    "units_index": "units.html",
-}
 UNITS_INDEX = "units/"
 SUBDISTRICTS_INDEX = "subdistricts/"
-HOME_AREA_LIMIT = 30  # more subdistricts than this: the home page links to the index
 
 
 def url_for(kind: str, ident: str) -> str:
@@ -251,6 +242,7 @@ class ResultView:
     outcome: str
     evidence: str
     late_days: int
+    signed: bool = False  # signed off (已销号) whether or not its date is known
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,95 +307,60 @@ class Page:
     template: str
 
 
-@dataclass(frozen=True)
-class HomePage(Page):
-    figures: FiguresView
-    subdistricts: tuple[AreaRow, ...]  # the first HOME_AREA_LIMIT
-    subdistricts_total: int
-    attention: tuple[ProjectRow, ...]
-    recent_completed: tuple[ProjectRow, ...]
-    recent_updates: tuple[tuple[ProjectRow, ProgressRow], ...]
-    news: tuple[Link, ...] = ()
-
-
-@dataclass(frozen=True)
-class SubdistrictPage(Page):
-    figures: FiguresView
-    communities: tuple[AreaRow, ...]
-    attention: tuple[ProjectRow, ...]
-    households: int | None
-    residents: int | None
-
-
-@dataclass(frozen=True)
-class CommunityPage(Page):
-    subdistrict: Link
-    figures: FiguresView
-    projects: tuple[ProjectRow, ...]
-    demands: tuple[DemandRow, ...]
-    paired_units: tuple[Link, ...]
-    households: int | None
-    residents: int | None
-
-
-@dataclass(frozen=True)
-class ProjectPage(Page):
-    row: ProjectRow
-    communities: tuple[Link, ...]
-    partner_units: tuple[Link, ...]
-    handling: str
-    measures: str
-    expected_progress: int | None
-    demands: tuple[DemandRow, ...]
-    progress_log: tuple[ProgressRow, ...]
-    result: ResultView | None
-    ratings: tuple[RatingBar, ...]
-    comments: tuple[CommentView, ...]
-    last_report: dt.date | None = None
-    days_since_report: int | None = None
-    followup: FollowupView | None = None
-
-    def rating_chart(self, chart_id: str, title: str) -> Markup:
-        return rating_chart(self.ratings, chart_id, title)
-
-
-@dataclass(frozen=True)
-class UnitPage(Page):
-    kind: str
-    figures: FiguresView
-    lead_projects: tuple[ProjectRow, ...]
-    partner_projects: tuple[ProjectRow, ...]
-    paired_communities: tuple[Link, ...]
-
-
-@dataclass(frozen=True)
-class UnitsIndexPage(Page):
-    units: tuple[UnitRow, ...]  # this page's share, in id order
-    figures: FiguresView
-    pagination: Pagination | None = None
-
-
-@dataclass(frozen=True)
-class SubdistrictsIndexPage(Page):
-    subdistricts: tuple[AreaRow, ...]  # this page's share, in id order
-    figures: FiguresView
-    pagination: Pagination | None = None
-
-
-@dataclass(frozen=True)
-class ListPage(Page):
-    kind: str  # demands / projects / results
-    rows: tuple  # DemandRow or ProjectRow
-    pagination: Pagination
-    total: int
-    downloads: tuple[Link, ...] = ()  # the whole list as CSV and JSON
-
 
 # ---------------------------------------------------------------- builders
 
 
 class ViewBuilder:
-    """Builds every page's view-model; rows shared by several pages are built once."""
+    """What every page kind's view reads, and the parts several pages share (a project
+    row is built once however many pages show it).
+
+    A view reads the content of entities only through the accessors named in
+    :attr:`ENTITY_READS`: each call is one read of one entity, of a kind that
+    :class:`~generator.digests.EntityHashes` hashes. The index helpers named in
+    :attr:`INDEXES` say which entities a page shows, in which order; a page kind declares
+    the entities it gets from them, so their own reads are not content. The accessors'
+    and helpers' own reads of the dataset are theirs; a view that reads the dataset
+    directly, or an entity its kind does not declare, fails ``tests/test_page_kinds.py``
+    (see :mod:`generator.pages.verify`).
+    """
+
+    # accessor -> the kind of entity it reads
+    ENTITY_READS: ClassVar[Mapping[str, str]] = MappingProxyType({
+        "area": "area",
+        "area_link": "area",
+        "unit": "unit",
+        "unit_link": "unit",
+        "project": "project",
+        "project_info": "project",
+        "project_row": "project",
+        "ratings": "project",
+        "result": "project",
+        "progress_log": "project",
+        "comments": "project",
+        "rating_log": "project",
+        "demand_row": "demand",
+        "area_figures": "area_figures",
+        "unit_figures": "unit_figures",
+        "district_figures": "district",
+    })
+    INDEXES: ClassVar[tuple[str, ...]] = (
+        "subdistrict_ids",
+        "community_ids",
+        "unit_ids",
+        "project_ids",
+        "children",
+        "community_projects",
+        "community_demands",
+        "unit_projects",
+        "subdistrict_projects",
+        "paired_units",
+        "is_area",
+        "demand_positions",
+        "attention_ids",
+        "list_ids",
+        "index_count",
+    )
 
     def __init__(self, ds: Dataset, agg: Aggregates):
         self.ds = ds
@@ -423,6 +380,7 @@ class ViewBuilder:
         for uid in sorted(ds.units):
             for c in ds.units[uid].paired_communities:
                 self._paired_units.setdefault(c, []).append(uid)
+        self._area_figures = {**agg.communities, **agg.subdistricts}
         self.site = SiteInfo(
             name=ds.settings.name,
             district=ds.settings.district,
@@ -446,6 +404,7 @@ class ViewBuilder:
         )
         self.home_crumb = Link(ZH["home"], "")
         self._demand_index = {d.id: n for n, d in enumerate(ds.demands)}
+        self._lists: dict[str, list] = {}
         self.news: tuple[Link, ...] = ()  # set by the renderer from Pelican's articles
 
     # -- parts
@@ -462,6 +421,25 @@ class ViewBuilder:
             for c in self.ds.rating_enum.choices
         )
 
+    # -- formatting (of what an accessor read)
+
+    def followup(self, pid: str) -> FollowupView:
+        f = self.project_info(pid).followup
+        assert f is not None
+        return FollowupView(
+            f.state,
+            ZH["followup_" + f.state],
+            f.reopened,
+            f.deadline,
+            f.overdue_days,
+            f.explicit,
+            self.sat_rate(f.satisfied, f.valid),
+            f.fixed,
+            f.note,
+            self.sat_rate(f.rerated_satisfied, f.rerated_valid),
+            tuple(ProgressRow(e.date, e.note, e.progress) for e in self.progress_log(pid) if e.date > f.reopened),
+            (f.fixed - f.deadline).days if f.fixed and f.fixed > f.deadline else 0,
+        )
     def figures(self, f: Figures | None) -> FiguresView:
         f = f or Figures(satisfied_keys=self.ds.satisfied_keys)
         return FiguresView(
@@ -487,6 +465,50 @@ class ViewBuilder:
             p.status, STATUS.label(p.status), i.light, light_label, i.light_reason, i.overdue_days, i.due_in_days,
             i.last_report, i.stale,
         )  # fmt: skip
+
+    # -- entity accessors (ENTITY_READS)
+    def area(self, area_id: str) -> Area:
+        return self.ds.areas[area_id]
+
+    def area_link(self, area_id: str) -> Link:
+        return self._area_links[area_id]
+
+    def unit(self, uid: str) -> Unit:
+        return self.ds.units[uid]
+
+    def unit_link(self, uid: str) -> Link:
+        return self._unit_links[uid]
+
+    def project(self, pid: str) -> Project:
+        return self.ds.projects[pid]
+
+    def project_info(self, pid: str) -> ProjectInfo:
+        return self.agg.info[pid]
+
+    def ratings(self, pid: str) -> dict[str, int]:
+        return self.ds.ratings.get(pid, {})
+
+    def result(self, pid: str) -> Result | None:
+        return self.ds.results.get(pid)
+
+    def progress_log(self, pid: str) -> Sequence[ProgressEntry]:
+        return self.ds.progress.get(pid, ())
+
+    def rating_log(self, pid: str) -> Sequence[tuple[dt.date, str]]:
+        """(date, rating key) of the project's ratings, by date (from its feedback rows)."""
+        return self.ds.rating_log.get(pid, ())
+
+    def comments(self, pid: str) -> Sequence[Comment]:
+        return self.ds.comments.get(pid, ())
+
+    def area_figures(self, area_id: str) -> FiguresView:
+        return self.figures(self._area_figures.get(area_id))
+
+    def unit_figures(self, uid: str) -> FiguresView:
+        return self.figures(self.agg.units.get(uid))
+
+    def district_figures(self) -> FiguresView:
+        return self.figures(self.agg.district)
 
     def project_row(self, pid: str) -> ProjectRow:
         row = self._rows.get(pid)
@@ -531,278 +553,101 @@ class ViewBuilder:
             self._project_links.get(d.project) if d.project else None,
         )
 
-    def area_row(self, area_id: str, figures: dict[str, Figures]) -> AreaRow:
-        a = self.ds.areas[area_id]
-        return AreaRow(self._area_links[area_id], self.figures(figures.get(area_id)), a.households, a.residents)
+    # -- shared parts made of accessor reads
+    def area_row(self, area_id: str) -> AreaRow:
+        a = self.area(area_id)
+        return AreaRow(self.area_link(area_id), self.area_figures(area_id), a.households, a.residents)
+
+    def attention(self, ids: list[str], limit: int = 10) -> tuple[ProjectRow, ...]:
+        return tuple(self.project_row(p) for p in self.attention_ids(ids, limit))
+
+    def paged(self, ids: list, base: str, number: int, title: str) -> tuple[list, Pagination, str, str]:
+        """One page of a paginated list: (its ids, pagination, url, title)."""
+        size = self.page_size
+        count = self.index_count(len(ids))
+        shown = title if number == 1 else f"{title}（第 {number} 页）"
+        return ids[(number - 1) * size : number * size], pagination(base, number, count), page_url(base, number), shown
+
+    # -- index helpers (INDEXES): which entities, in which order
+    def subdistrict_ids(self) -> list[str]:
+        return self._ids("subdistrict", lambda: sorted(a.id for a in self.ds.level("subdistrict")))
+
+    def community_ids(self) -> list[str]:
+        return self._ids("community", lambda: sorted(a.id for a in self.ds.level("community")))
+
+    def unit_ids(self) -> list[str]:
+        return self._ids("units", lambda: sorted(self.ds.units))
+
+    def project_ids(self) -> list[str]:
+        return self._ids("project ids", lambda: sorted(self.ds.projects))
+
+    def children(self, area_id: str) -> list[str]:
+        """The communities of a subdistrict, in id order."""
+        areas = self.ds.areas
+        return sorted(c for c in areas[area_id].children if areas[c].level == "community")
+
+    def community_projects(self, area_id: str) -> list[str]:
+        return self.agg.community_projects.get(area_id, [])
+
+    def community_demands(self, area_id: str) -> list[int]:
+        return self.agg.community_demands.get(area_id, [])
+
+    def unit_projects(self, uid: str) -> list[str]:
+        return self.agg.unit_projects.get(uid, [])
+
+    def subdistrict_projects(self, area_id: str) -> list[str]:
+        return self.agg.subdistrict_projects.get(area_id, [])
+
+    def paired_units(self, area_id: str) -> list[str]:
+        """The units paired with a community, in id order, each once."""
+        return list(dict.fromkeys(self._paired_units.get(area_id, ())))
+
+    def is_area(self, area_id: str) -> bool:
+        """Whether a subdistrict or community of this id is published."""
+        return area_id in self._area_links
+
+    def demand_positions(self, demand_ids: Iterable[str]) -> list[int]:
+        """Where each known demand is in the demand list (the key of its row)."""
+        index = self._demand_index
+        return [index[d] for d in demand_ids if d in index]
 
     def attention_ids(self, ids: list[str], limit: int = 10) -> list[str]:
         """The first ``limit`` red-light projects of ``ids`` (already in display order)."""
         info = self.agg.info
         return list(islice((p for p in ids if info[p].light == "red"), limit))
 
-    def attention(self, ids: list[str], limit: int = 10) -> tuple[ProjectRow, ...]:
-        return tuple(self.project_row(p) for p in self.attention_ids(ids, limit))
-
-    # -- pages
-    def home(self) -> HomePage:
-        ds, agg = self.ds, self.agg
-        subs = sorted((a for a in ds.level("subdistrict")), key=lambda a: a.id)
-        completed = sorted(ds.results.values(), key=lambda r: (r.completed, r.project), reverse=True)
-        latest = heapq.nlargest(
-            8,
-            ((entries[-1], pid) for pid, entries in ds.progress.items() if entries and pid in ds.projects),
-            key=lambda e: (e[0].date, e[1]),
-        )
-        order = self._list_ids("projects")
-        return HomePage(
-            url="",
-            title=ds.settings.name,
-            breadcrumbs=(),
-            template=TEMPLATES["home"],
-            figures=self.figures(agg.district),
-            subdistricts=tuple(self.area_row(a.id, agg.subdistricts) for a in subs[:HOME_AREA_LIMIT]),
-            subdistricts_total=len(subs),
-            attention=self.attention(order),
-            recent_completed=tuple(self.project_row(r.project) for r in completed[:8]),
-            recent_updates=tuple((self.project_row(pid), ProgressRow(e.date, e.note, e.progress)) for e, pid in latest),
-            news=self.news,
-        )
-
-    def subdistrict(self, area_id: str) -> SubdistrictPage:
-        ds, agg = self.ds, self.agg
-        a = ds.areas[area_id]
-        children = sorted(c for c in a.children if ds.areas[c].level == "community")
-        return SubdistrictPage(
-            url=url_for("subdistrict", a.id),
-            title=a.name,
-            breadcrumbs=(self.home_crumb,),
-            template=TEMPLATES["subdistrict"],
-            figures=self.figures(agg.subdistricts.get(a.id)),
-            communities=tuple(self.area_row(c, agg.communities) for c in children),
-            attention=self.attention(agg.subdistrict_projects.get(a.id, [])),
-            households=a.households,
-            residents=a.residents,
-        )
-
-    def community(self, area_id: str) -> CommunityPage:
-        ds, agg = self.ds, self.agg
-        a = ds.areas[area_id]
-        sub = self._area_links[a.parent]
-        return CommunityPage(
-            url=url_for("community", a.id),
-            title=a.name,
-            breadcrumbs=(self.home_crumb, sub),
-            template=TEMPLATES["community"],
-            subdistrict=sub,
-            figures=self.figures(agg.communities.get(a.id)),
-            projects=tuple(self.project_row(p) for p in agg.community_projects.get(a.id, [])),
-            demands=tuple(self.demand_row(n) for n in agg.community_demands.get(a.id, [])),
-            paired_units=tuple(self._unit_links[u] for u in dict.fromkeys(self._paired_units.get(a.id, ()))),
-            households=a.households,
-            residents=a.residents,
-        )
-
-    def project(self, pid: str) -> ProjectPage:
-        ds = self.ds
-        p = ds.projects[pid]
-        row = self.project_row(pid)
-        first = ds.areas[p.communities[0]]
-        crumbs = (self.home_crumb, self._area_links[first.parent], self._area_links[first.id])
-        demand_index = self._demand_index
-        info = self.agg.info[pid]
-        f = info.followup
-        log = ds.rating_log.get(pid, [])
-        if f is not None and f.fixed is not None:  # the original ratings stay; the re-rating beside them
-            fixed = f.fixed
-            bars = self.rating_bars(dict(Counter(k for d, k in log if d <= fixed)))
-        else:
-            bars = self.rating_bars(ds.ratings.get(pid, {}))
-        res = ds.results.get(pid)
-        return ProjectPage(
-            url=row.url,
-            title=p.title,
-            breadcrumbs=crumbs,
-            template=TEMPLATES["project"],
-            row=row,
-            communities=row.communities,
-            partner_units=tuple(self._unit_links[u] for u in p.partner_units),
-            handling=HANDLING.label(p.handling) if p.handling else "",
-            measures=p.measures,
-            expected_progress=self.agg.info[pid].expected_progress,
-            demands=tuple(self.demand_row(demand_index[d]) for d in p.demands if d in demand_index),
-            progress_log=tuple(ProgressRow(e.date, e.note, e.progress) for e in ds.progress.get(pid, ())),
-            result=ResultView(
-                res.completed, res.signed_off, res.outcome, res.evidence, self.agg.info[pid].completed_late_days
-            )
-            if res
-            else None,
-            ratings=bars,
-            comments=tuple(
-                CommentView(c.date, ds.rating_enum.label(c.rating), c.text) for c in ds.comments.get(pid, ())
-            ),
-            last_report=info.last_report,
-            days_since_report=info.days_since_report,
-            followup=self.followup(pid) if f else None,
-        )
-
-    def followup(self, pid: str) -> FollowupView:
-        f = self.agg.info[pid].followup
-        assert f is not None
-        return FollowupView(
-            f.state,
-            ZH["followup_" + f.state],
-            f.reopened,
-            f.deadline,
-            f.overdue_days,
-            f.explicit,
-            self.sat_rate(f.satisfied, f.valid),
-            f.fixed,
-            f.note,
-            self.sat_rate(f.rerated_satisfied, f.rerated_valid),
-            tuple(ProgressRow(e.date, e.note, e.progress) for e in self.ds.progress.get(pid, ()) if e.date > f.reopened),  # noqa: E501
-            (f.fixed - f.deadline).days if f.fixed and f.fixed > f.deadline else 0,
-        )
-
-    def unit(self, uid: str) -> UnitPage:
-        ds, agg = self.ds, self.agg
-        u = ds.units[uid]
-        ids = agg.unit_projects.get(uid, [])
-        return UnitPage(
-            url=url_for("unit", uid),
-            title=u.name,
-            breadcrumbs=(self.home_crumb, Link(ZH["unit_compare"], UNITS_INDEX)),
-            template=TEMPLATES["unit"],
-            kind=u.kind or "",
-            figures=self.figures(agg.units.get(uid)),
-            lead_projects=tuple(self.project_row(p) for p in ids if ds.projects[p].lead_unit == uid),
-            partner_projects=tuple(self.project_row(p) for p in ids if ds.projects[p].lead_unit != uid),
-            paired_communities=tuple(self._area_links[c] for c in u.paired_communities if c in self._area_links),
-        )
-
-    def _paged(self, ids: list, base: str, number: int, title: str) -> tuple[list, Pagination, str, str]:
-        """One page of a paginated list: (its ids, pagination, url, title)."""
-        size = self.page_size
-        count = self._index_count(len(ids))
-        shown = title if number == 1 else f"{title}（第 {number} 页）"
-        return ids[(number - 1) * size : number * size], pagination(base, number, count), page_url(base, number), shown
-
-    def units_index(self, number: int = 1) -> UnitsIndexPage:
-        """Every unit compared on its lists, page by page (a city has thousands)."""
-        ds, agg = self.ds, self.agg
-        ids, pages, url, title = self._paged(sorted(ds.units), UNITS_INDEX, number, ZH["unit_compare"])
-        return UnitsIndexPage(
-            url=url,
-            title=title,
-            breadcrumbs=(self.home_crumb,),
-            template=TEMPLATES["units_index"],
-            units=tuple(
-                UnitRow(self._unit_links[u], ds.units[u].kind or "", self.figures(agg.units.get(u))) for u in ids
-            ),
-            figures=self.figures(agg.district),
-            pagination=pages,
-        )
-
-    def subdistricts_index(self, number: int = 1) -> SubdistrictsIndexPage:
-        ds, agg = self.ds, self.agg
-        all_ids = sorted(a.id for a in ds.level("subdistrict"))
-        ids, pages, url, title = self._paged(all_ids, SUBDISTRICTS_INDEX, number, ZH["subdistricts"])
-        return SubdistrictsIndexPage(
-            url=url,
-            title=title,
-            breadcrumbs=(self.home_crumb,),
-            template=TEMPLATES["subdistricts_index"],
-            subdistricts=tuple(self.area_row(a, agg.subdistricts) for a in ids),
-            figures=self.figures(agg.district),
-            pagination=pages,
-        )
-
-    def _index_count(self, n: int) -> int:
+    def index_count(self, n: int) -> int:
+        """Pages needed for ``n`` rows."""
         return max(1, -(-n // self.page_size))
 
-    def _list_ids(self, kind: str) -> list:
-        """Row keys of one published list, in display order (computed once)."""
-        cache = self.__dict__.setdefault("_list_cache", {})
-        if kind not in cache:
-            ds = self.ds
-            if kind == "demands":
-                # Newest first, then by id (ids are unique, so the order is total): sorted
-                # as arrays, a tenth of a second at city size instead of a second.
-                oldest = dt.date.min.toordinal()
-                received = np.fromiter(
-                    (d.received.toordinal() if d.received else oldest for d in ds.demands),
-                    dtype=np.int64,
-                    count=len(ds.demands),
-                )
-                ids = np.array([d.id for d in ds.demands], dtype=str)
-                cache[kind] = np.lexsort((ids, received))[::-1].tolist()
-            elif kind == "projects":
-                cache[kind] = sorted(ds.projects, key=project_order(ds, self.agg.info))
-            else:
-                done = sorted(ds.results.values(), key=lambda r: (r.completed, r.project), reverse=True)
-                cache[kind] = [r.project for r in done if r.project in ds.projects]
-        return cache[kind]
+    def list_ids(self, kind: str) -> list:
+        """Row keys of one published list (demands, projects, results), in display order."""
+        return self._ids(f"list {kind}", lambda: self._list_order(kind))
+
+    def _ids(self, name: str, make: Callable[[], list]) -> list:
+        ids = self._lists.get(name)
+        if ids is None:
+            ids = self._lists[name] = make()
+        return ids
+
+    def _list_order(self, kind: str) -> list:
+        ds = self.ds
+        if kind == "demands":
+            # Newest first, then by id (ids are unique, so the order is total): sorted
+            # as arrays, a tenth of a second at city size instead of a second.
+            oldest = dt.date.min.toordinal()
+            received = np.fromiter(
+                (d.received.toordinal() if d.received else oldest for d in ds.demands),
+                dtype=np.int64,
+                count=len(ds.demands),
+            )
+            ids = np.array([d.id for d in ds.demands], dtype=str)
+            return np.lexsort((ids, received))[::-1].tolist()
+        if kind == "projects":
+            return sorted(ds.projects, key=project_order(ds, self.agg.info))
+        done = sorted(ds.results.values(), key=lambda r: (r.completed, r.project), reverse=True)
+        return [r.project for r in done if r.project in ds.projects]
 
     @property
     def page_size(self) -> int:
         return self.ds.settings.page_size
-
-    def list_page_count(self, kind: str) -> int:
-        return self._index_count(len(self._list_ids(kind)))
-
-    def list_page(self, kind: str, number: int) -> ListPage:
-        """Page ``number`` (1-based) of one of the three published lists."""
-        all_ids = self._list_ids(kind)
-        name = ZH[{"demands": "demand_list", "projects": "project_list", "results": "result_list"}[kind]]
-        ids, pages, url, title = self._paged(all_ids, LIST_ROUTES[kind], number, name)
-        make = self.demand_row if kind == "demands" else self.project_row
-        return ListPage(
-            url=url,
-            title=title,
-            breadcrumbs=(self.home_crumb,),
-            template=f"list_{kind}.html",
-            kind=kind,
-            rows=tuple(make(i) for i in ids),
-            pagination=pages,
-            total=len(all_ids),
-            downloads=(
-                Link(f"{name}（CSV，可用 Excel 打开）", f"downloads/{kind}.csv"),
-                Link(f"{name}（JSON）", f"downloads/{kind}.json"),
-                Link("数据说明（JSON）", "downloads/datapackage.json"),
-            ),
-        )
-
-    def specs(self) -> list[tuple[str, tuple]]:
-        """Every data page as (builder method, arguments): cheap to list and to share
-        across worker processes; the view-model is built where the page is rendered."""
-        ds = self.ds
-        out: list[tuple[str, tuple]] = [("home", ())]
-        out += [("units_index", (n,)) for n in range(1, self._index_count(len(ds.units)) + 1)]
-        out += [("subdistricts_index", (n,)) for n in range(1, self._index_count(len(ds.level("subdistrict"))) + 1)]
-        out += [("subdistrict", (a.id,)) for a in sorted(ds.level("subdistrict"), key=lambda a: a.id)]
-        out += [("community", (a.id,)) for a in sorted(ds.level("community"), key=lambda a: a.id)]
-        out += [("unit", (uid,)) for uid in sorted(ds.units)]
-        out += [("project", (pid,)) for pid in sorted(ds.projects)]
-        for kind in LIST_ROUTES:
-            out += [("list_page", (kind, n)) for n in range(1, self.list_page_count(kind) + 1)]
-        return out
-
-    def spec_template(self, method: str, args: tuple) -> str:
-        """The template of the page a spec builds, without building it."""
-        return f"list_{args[0]}.html" if method == "list_page" else TEMPLATES[method]
-
-    def spec_url(self, method: str, args: tuple) -> str:
-        """The URL of the page a spec builds, without building it."""
-        if method in ROUTES:
-            return url_for(method, args[0])
-        if method == "list_page":
-            return page_url(LIST_ROUTES[args[0]], args[1])
-        if method == "units_index":
-            return page_url(UNITS_INDEX, args[0])
-        if method == "subdistricts_index":
-            return page_url(SUBDISTRICTS_INDEX, args[0])
-        if method == "home":
-            return ""
-        return self.page(method, args).url
-
-    def page(self, method: str, args: tuple) -> Page:
-        return getattr(self, method)(*args)

@@ -11,6 +11,10 @@ need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v nginx >/dev/null 2>&1 || need_apt+=(nginx-light)
 command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
+# The publish tests deploy over rsync to an sshd they start on loopback.
+[ -x /usr/sbin/sshd ] || need_apt+=(openssh-server)
+command -v ssh >/dev/null 2>&1 || need_apt+=(openssh-client)
+command -v rsync >/dev/null 2>&1 || need_apt+=(rsync)
 # A CJK system font, so browser tests measure real Chinese text (the site loads no web fonts).
 [ -n "$(fc-list :lang=zh family 2>/dev/null)" ] || need_apt+=(fonts-noto-cjk)
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -30,6 +34,9 @@ fi
 
 log "ruff"
 python3 -m ruff check generator tests scripts
+
+log "mypy"
+python3 -m mypy
 
 log "pytest"
 python3 -m pytest "$@"

@@ -149,7 +149,7 @@ def test_check_exit_codes(mini, capsys):
     set_cell(mini / "demands.csv", 2, "收集日期", "昨天")
     assert main(["check", "--data", str(mini)]) == 1
     out = capsys.readouterr().out
-    assert "data/demands.csv，第 2 行，“收集日期”列" in out and "昨天" in out
+    assert "== data/demands.csv：1 个错误" in out and "第 2 行，C 列“收集日期”" in out and "昨天" in out
     with pytest.raises(SystemExit) as exc:
         main(["nonsense"])
     assert exc.value.code == 2

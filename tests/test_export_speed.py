@@ -135,11 +135,13 @@ def _csv_line(cells: list[str]) -> str:
 
 
 def _reference_text(value: object) -> str:
-    """What a cell shows: dates in ISO form, several values joined by 、, nothing for None."""
+    """What a cell shows: dates in ISO form, yes/no as 是/否, several values joined by 、, nothing for None."""
     if value is None:
         return ""
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, bool):
+        return "是" if value else "否"
     if isinstance(value, (tuple, list)):
         return "、".join(_reference_text(v) for v in value)
     return str(value)

@@ -219,12 +219,14 @@ def test_incremental_equals_full_after_each_kind_of_edit(edit, base_build, tmp_p
 
 
 def test_spec_url_and_template_match_the_built_page():
+    from generator.pages import PageKinds, default_kinds
     from generator.views import ViewBuilder
     prepared = pipeline.prepare(ROOT / "data")
     builder = ViewBuilder(prepared.dataset, prepared.aggregates)
-    for method, args in builder.specs():
-        page = builder.page(method, args)
-        assert (builder.spec_url(method, args), builder.spec_template(method, args)) == (page.url, page.template)
+    kinds = PageKinds(default_kinds())
+    for spec in kinds.specs(builder):
+        page = kinds.build(builder, spec)
+        assert (kinds.url(spec), kinds.template(spec)) == (page.url, page.template)
 
 
 def test_fingerprint_reads_the_folders_pelican_reads(tmp_path):

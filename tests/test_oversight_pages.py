@@ -189,3 +189,13 @@ def test_fix_after_the_follow_up_deadline_says_so(built):
     section = soup(built / "projects/p09/index.html").select_one("section.followup")
     # reopened on the 29th rating (5月19日), deadline 6月3日, fixed 6月5日: two days late
     assert "2026年6月3日" in text(section) and "超期 2 天" in text(section)
+
+
+def test_oversight_pages_are_built_and_linked(built):
+    for path in ("supervision/", "compare/units/", "compare/subdistricts/", "compare/communities/",
+                 "compare/leaders/", "monthly/2025-09/", "monthly/2026-06/"):  # fmt: skip
+        assert (built / path / "index.html").is_file(), path
+    assert soup(built / "index.html").select_one('a[href$="supervision/"]')
+    assert soup(built / "units/index.html").select_one('a[href$="compare/units/"]')
+    page = soup(built / "supervision/index.html")
+    assert "老旧小区屋面防水" in text(page) and page.select_one('a[href$="monthly/2026-06/"]')

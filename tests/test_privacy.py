@@ -124,8 +124,11 @@ def test_a_data_page_carrying_personal_data_fails_the_build(tmp_path, mini, monk
     out = tmp_path / "output"
     assert main(["build", "--data", str(mini), "--output", str(out)]) == 0
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    monkeypatch.setattr("generator.privacy.mask_text", lambda text, names=(): (text, []))
+    monkeypatch.setattr("generator.privacy.mask_text", lambda text, names=(), allowed=(): (text, []))
     set_cell(mini / "projects.csv", 2, "领办人", "王建国 13987654321")
     assert main(["build", "--data", str(mini), "--output", str(out), "--jobs", "1"]) == 1
-    assert "projects/p1/index.html" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    # The stop names the input cell, shows the value masked, and the pages it reached.
+    assert "data/projects.csv，第 2 行，“领办人”列" in err and "139****4321" in err
+    assert "13987654321" not in err and "index.html" in err
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before

@@ -58,6 +58,43 @@ def _symlink(d):
     os.symlink("/etc/hostname", d / "demands-extra.csv")
 
 
+def _workbook(d, edit):
+    """projects.csv as the one sheet of 整改清单.xlsx, then ``edit(sheet)``."""
+    import openpyxl
+
+    rows = read_rows(d / "projects.csv")
+    (d / "projects.csv").unlink()
+    wb = openpyxl.Workbook()
+    for r in rows:
+        wb.active.append(r)
+    edit(wb)
+    wb.save(d / "整改清单.xlsx")
+
+
+def _hidden_sheet(wb):
+    ws = wb.create_sheet("旧表")
+    ws.append(["编号", "项目名称"])
+    ws.sheet_state = "hidden"
+
+
+def _merged_leader(wb):
+    wb.active["H3"] = None
+    wb.active.merge_cells("H2:H3")
+
+
+def _formula(wb):
+    wb.active["B3"] = '="小区"&"排水"'
+
+
+def _rename(file, old, new):
+    def go(d):
+        rows = read_rows(d / file)
+        rows[0][rows[0].index(old)] = new
+        write_rows(d / file, rows)
+
+    return go
+
+
 CASES = [
     ("missing-value", _cell("projects.csv", 2, "项目名称", ""), ("projects.csv", 2, "项目名称")),
     ("type-error", _cell("projects.csv", 3, "完成比例", "四十"), ("projects.csv", 3, "完成比例")),
@@ -91,7 +128,7 @@ CASES = [
     ("blank-row", _blank_row, ("projects.csv", 3, "")),
     ("missing-column", _drop_column, ("projects.csv", 1, "牵头单位")),
     ("duplicate-column", _add_column("名称"), ("projects.csv", 1, "名称")),
-    ("unknown-column", _add_column("备注"), ("projects.csv", 1, "备注")),
+    ("unknown-column", _add_column("联系人备忘"), ("projects.csv", 1, "联系人备忘")),
     ("header-not-found", lambda d: (d / "units.csv").write_text("a,b\n1,2\n", encoding="utf-8"), ("units.csv", 1, "")),
     ("missing-table", lambda d: (d / "projects.csv").unlink(), ("data", None, "")),
     ("file-unreadable", lambda d: (d / "units.csv").write_bytes(b"\x00\x01\x02id,name"), ("units.csv", None, "")),
@@ -105,6 +142,20 @@ CASES = [
         ("site.yaml", 3, "as_of"),
     ),
     ("pii-masked", lambda d: None, ("feedback.csv", 5, "意见")),
+    ("pii-in-output", _cell("areas.csv", 5, "residents", "13957246813"), ("areas.csv", 5, "residents")),
+    ("ambiguous-date", _cell("projects.csv", 2, "完成时限", "6月底"), ("projects.csv", 2, "完成时限")),
+    ("status-inferred", _rename("projects.csv", "状态", "进展情况"), ("projects.csv", 1, "状态")),
+    ("id-derived", _rename("projects.csv", "编号", "序号"), ("projects.csv", 1, "编号")),
+    (
+        "references-unchecked",
+        lambda d: (d / "demands.csv").write_bytes(b"\x00\x01"),
+        ("projects.csv", None, "对应需求"),
+    ),
+    ("areas-declared", lambda d: (d / "areas.csv").unlink(), ("projects.csv", None, "")),
+    ("units-declared", lambda d: (d / "units.csv").unlink(), ("projects.csv", None, "")),
+    ("sheet-skipped", lambda d: _workbook(d, _hidden_sheet), ("整改清单.xlsx[旧表]", None, "")),
+    ("merged-not-filled", lambda d: _workbook(d, _merged_leader), ("整改清单.xlsx[Sheet]", 2, "领办人")),
+    ("formula-without-value", lambda d: _workbook(d, _formula), ("整改清单.xlsx[Sheet]", 3, "项目名称")),
 ]
 
 
@@ -132,7 +183,7 @@ def test_messages_say_value_and_fix_in_chinese(mini):
     p = next(p for p in pipeline.check(mini).problems if p.code == "invalid-date")
     assert p.value == "2026年13月1日"
     assert "2026年6月30日" in p.message()  # says how to write it
-    assert p.location() == "data/demands.csv，第 2 行，“收集日期”列"
+    assert p.location() == "data/demands.csv，第 2 行，C 列“收集日期”"
 
 
 @pytest.mark.parametrize(
@@ -222,7 +273,7 @@ def test_every_declared_reference_can_be_checked():
     with a key, and a level restriction only where that table has levels."""
     by_name = {t.name: t for t in TABLES}
     refs = [(t, c) for t in TABLES for c in t.columns if c.type in (REF, REFS)]
-    assert len(refs) == 11
+    assert len(refs) == 12
     for table, col in refs:
         assert col.ref in by_name and by_name[col.ref].key, (table.name, col.name)
         if col.ref_level:
@@ -233,4 +284,5 @@ def test_every_declared_reference_can_be_checked():
         ("units", "paired_communities"),
         ("demands", "community"),
         ("projects", "communities"),
+        ("projects", "subdistrict"),
     }

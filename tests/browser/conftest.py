@@ -118,6 +118,10 @@ def discover_pages(out: Path) -> dict[str, str]:
         "content-page": "pages/about/",
         "news": "news/",
         "news-article": pick("news"),
+        "supervision": "supervision/",
+        "compare-units": "compare/units/",
+        "compare-leaders": "compare/leaders/",
+        "monthly": pick("monthly", "month-figures"),
     }
     for kind, path in pages.items():
         assert (out / path / "index.html").is_file(), f"{kind}: {path}index.html was not built"

@@ -30,6 +30,10 @@ KINDS = [
     "content-page",
     "news",
     "news-article",
+    "supervision",
+    "compare-units",
+    "compare-leaders",
+    "monthly",
 ]
 
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
