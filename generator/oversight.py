@@ -160,7 +160,7 @@ class MonthPage(Page):
     months: tuple[Link, ...]  # every month, for navigation
     previous: Link | None
     next: Link | None
-    history: tuple[tuple[str, int, int], ...]  # (month label, demands received, projects completed) up to this month
+    history: tuple[tuple[str, int, int], ...]  # (month, demands, completed) of the last 12 months; latest page only
 
     def trend_chart(self, chart_id: str, title: str) -> Markup:
         """Demands received against projects completed, month by month, up to this month."""
@@ -405,6 +405,10 @@ class OversightViews:
             months=links,
             previous=links[at - 1] if at else None,
             next=links[at + 1] if at + 1 < len(links) else None,
-            history=tuple((f"{x.month.month}月", x.demands, x.completed) for x in months[: at + 1]),
+            # The trend only on the latest month: on every page it would make a change to one
+            # month's figures rebuild all the pages after it.
+            history=tuple((f"{x.month.month}月", x.demands, x.completed) for x in months[-12:])
+            if at + 1 == len(months)
+            else (),
         )
 

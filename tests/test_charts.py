@@ -88,3 +88,8 @@ def test_empty_and_all_zero_charts_draw():
     assert parse(bar_chart("e", "空", "", []))
     root = parse(bar_chart("z", "零", "", [("a", 0)]))
     assert float(rects(root)[0].get("width")) == 0
+
+
+def test_no_self_closed_elements_for_the_html_site_check():
+    svg = str(grouped_bars("g", "t", "d", ["1月"], [Series("a", "a", (1,)), Series("b", "b", (0,))]))
+    assert "/>" not in svg and "</rect>" in svg and "</path>" in svg

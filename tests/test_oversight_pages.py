@@ -151,6 +151,7 @@ def test_monthly_page(pages):
     assert "1" in text(rows["完成项目"]) and "红灯" in rows
     assert "村口公厕改造" in text(page.select("section.block")[2])  # turned red this month
     assert page.select_one("#chart-trend desc") and page.select_one('a[rel="prev"]')
+    assert render("month", ("2026-05",)).select_one("#chart-trend") is None  # the trend: latest month only
     assert next(s for s in views.specs() if s[0] == "month") == ("month", ("2025-09",))
 
 
