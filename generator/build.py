@@ -19,11 +19,12 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import pipeline, timing
-from .output import Manifest, Output, Step, changed_since, file_for, translated_os_errors
+from generator import timing
+from generator.ingest import prepare as pipeline
+from generator.output.folder import Manifest, Output, Step, changed_since, file_for, translated_os_errors
 
 if TYPE_CHECKING:
-    from .pages import PageKind
+    from generator.site.pages import PageKind
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -86,7 +87,7 @@ def pelican_settings(output: Path, config: Path | None, cache: Path | None = Non
         if not Path(settings[key]).is_absolute():
             settings[key] = str((base / settings[key]).resolve())
     if cache is not None:
-        from .templating import bytecode_cache, environment_options
+        from generator.site.templating import bytecode_cache, environment_options
 
         jinja = dict(settings.get("JINJA_ENVIRONMENT") or {})
         jinja["bytecode_cache"] = bytecode_cache(cache, environment_options(settings))
@@ -161,7 +162,7 @@ class Build:
                     prepared, full = self._run(out)
             if prepared is not None:
                 with timing.phase("reports"), translated_os_errors("写构建报告"):
-                    from .reports import write_reports
+                    from generator.output.reports import write_reports
 
                     write_reports(prepared, self.options.reports or out.root.parent / "reports")
         return BuildResult(out.root, prepared, timings, full)
@@ -246,7 +247,7 @@ class Build:
     @staticmethod
     def _scan(staging: Path, context: RenderContext, config: Path | None) -> list[str]:
         """Scan every file the renderer did not scan already; list every file."""
-        from .privacy import allowed_in, leak, scan_output
+        from generator.privacy.mask import allowed_in, leak, scan_output
 
         seen: list[str] = []
         allowed = allowed_in(context.prepared.dataset.settings)  # the office phone in the footer

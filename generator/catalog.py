@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from .schema import DEMANDS, LIGHT, PROGRESS, PROJECTS, RATING_3, RESULTS, STATUS, UNITS
+from generator.schema import DEMANDS, LIGHT, PROGRESS, PROJECTS, RATING_3, RESULTS, STATUS, UNITS
 
 _status = STATUS.label
 

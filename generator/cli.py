@@ -14,9 +14,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from . import pipeline
-from .problems import CODES, GongshiError, PrivacyLeak, Problem, Report, ValidationFailed
-from .reports import reconciliation
+from generator.ingest import prepare as pipeline
+from generator.output.reports import reconciliation
+from generator.problems import CODES, GongshiError, PrivacyLeak, Problem, Report, ValidationFailed
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 REPO = Path(__file__).resolve().parent.parent
@@ -65,7 +65,7 @@ def print_report(report: Report, stream=sys.stderr, limit: int = 0) -> None:
 
 
 def cmd_check(args) -> int:
-    from .build import default_config, source_folders
+    from generator.build import default_config, source_folders
 
     # The content pages too: check reports every privacy stop a build would make.
     config = Path(args.settings) if args.settings else default_config()
@@ -79,7 +79,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_build(args) -> int:
-    from .build import Build, BuildOptions
+    from generator.build import Build, BuildOptions
 
     start = time.perf_counter()
     options = BuildOptions(
@@ -130,7 +130,7 @@ def cmd_serve(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from .demo import PRESETS, generate
+    from generator.tools.demo import PRESETS, generate
 
     factor = PRESETS.get(args.size) or float(args.size)
     counts = generate(Path(args.out), factor=factor, seed=args.seed, plant_pii=args.size == "demo")
@@ -140,7 +140,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from .bench import run, table
+    from generator.tools.bench import run, table
 
     result = run(args.preset, args.runs, Path(args.workdir), jobs=args.jobs)
     print(table(result))
@@ -149,7 +149,7 @@ def cmd_bench(args) -> int:
 
 
 def cmd_template(args) -> int:
-    from .sheets import write_templates
+    from generator.exports.sheets import write_templates
 
     for path in write_templates(Path(args.out)):
         print(path)
@@ -157,7 +157,7 @@ def cmd_template(args) -> int:
 
 
 def cmd_init(args) -> int:
-    from .init import init
+    from generator.init import init
 
     for path in init(Path(args.directory), args.district):
         print(path)
@@ -166,7 +166,7 @@ def cmd_init(args) -> int:
 
 
 def cmd_docs(args) -> int:
-    from .docs import update_readme
+    from generator.exports.docs import update_readme
 
     changed = update_readme(Path(args.readme))
     print("README 已更新" if changed else "README 已是最新")
@@ -174,7 +174,7 @@ def cmd_docs(args) -> int:
 
 
 def cmd_publish(args) -> int:
-    from .publish import PublishOptions, publish
+    from generator.publish import PublishOptions, publish
 
     options = PublishOptions(data=Path(args.data), output=Path(args.output), target=args.target, keep=args.keep,
                              config=Path(args.settings) if args.settings else None, wait=args.wait, ssh=args.ssh,
@@ -192,7 +192,7 @@ def cmd_publish(args) -> int:
 
 
 def cmd_rollback(args) -> int:
-    from .publish import rollback
+    from generator.publish import rollback
 
     before, now = rollback(args.target, Path(args.data), args.to, args.wait, args.ssh, args.endpoint_url)
     print(f"已回退：线上版本由 {before or '无'} 改为 {now}")
@@ -200,7 +200,7 @@ def cmd_rollback(args) -> int:
 
 
 def cmd_verify(args) -> int:
-    from .publish import verify
+    from generator.publish import verify
 
     verdict = verify(args.site)
     for problem in verdict.problems:
@@ -293,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:  # anything the library did not translate: still no traceback
-        from .output import os_failure
+        from generator.output.folder import os_failure
 
         print(f"错误：{os_failure(exc)}", file=sys.stderr)
         return EXIT_USAGE

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from . import __version__
+from generator import __version__
 
 PACKAGE = Path(__file__).resolve().parent
 

@@ -13,8 +13,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from .problems import GongshiError
-from .schema import DATE, ENUM, INTEGER, SETTINGS, Setting
+from generator.problems import GongshiError
+from generator.schema import DATE, ENUM, INTEGER, SETTINGS, Setting
 
 REPO = Path(__file__).resolve().parent.parent
 

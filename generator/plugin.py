@@ -6,13 +6,13 @@ from pathlib import Path
 
 from pelican import signals
 
-from .filters import FILTERS
-from .schema import LABELS
+from generator.schema import LABELS
+from generator.site.filters import FILTERS
 
 
 def get_generators(pelican_object):
     """The data-page generator; bound to the build's context when a Build runs Pelican."""
-    from .render import GongshiGenerator
+    from generator.site.render import GongshiGenerator
 
     context = getattr(pelican_object, "gongshi", None)
     if context is None:
@@ -21,7 +21,7 @@ def get_generators(pelican_object):
 
 
 def initialized(pelican_object):
-    from .fragments import fragment, macros
+    from generator.site.fragments import fragment, macros
 
     pelican_object.settings.setdefault("JINJA_FILTERS", {}).update(FILTERS)
     jinja_globals = pelican_object.settings.setdefault("JINJA_GLOBALS", {})
@@ -110,8 +110,8 @@ def finalized(pelican_object):
     staging folder itself, skipping the pages it scanned while rendering them.)"""
     if getattr(pelican_object, "gongshi", None) is not None:
         return
-    from .pipeline import site_settings
-    from .privacy import allowed_in, leak, scan_output
+    from generator.ingest.prepare import site_settings
+    from generator.privacy.mask import allowed_in, leak, scan_output
 
     settings = pelican_object.settings
     data = Path(settings["GONGSHI_DATA"])
@@ -122,7 +122,7 @@ def finalized(pelican_object):
 
 def generator_init(generator):
     """Every generator's Jinja environment (data pages, news, pages): the fast output escape."""
-    from .templating import install
+    from generator.site.templating import install
 
     install(generator.env)
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import pipeline
-from generator.aggregate import FIXED, REOPENED, Rules
+from generator.ingest import prepare as pipeline
+from generator.model.aggregate import FIXED, REOPENED, Rules
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from support import read_rows, write_rows
 
-from generator import pipeline
-from generator.aggregate import Rules, crossing_date
-from generator.views import ViewBuilder
+from generator.ingest import prepare as pipeline
+from generator.model.aggregate import Rules, crossing_date
+from generator.site.views import ViewBuilder
 
 OVERSIGHT = Path(__file__).parent / "fixtures" / "oversight"
 FIVE = {"满意": "非常满意", "基本满意": "基本满意", "不满意": "非常不满意"}

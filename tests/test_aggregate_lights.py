@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from generator.aggregate import (
+from generator.model.aggregate import (
     FAILED,
     FIXED,
     GREEN,
@@ -19,7 +19,7 @@ from generator.aggregate import (
     project_info,
     reported_every_cycle,
 )
-from generator.model import ProgressEntry, Project, Result
+from generator.model.dataset import ProgressEntry, Project, Result
 
 D = dt.date
 START, DEADLINE = D(2026, 1, 1), D(2026, 11, 28)  # 331 days: 1 point is 3.31 days

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import pipeline
-from generator.aggregate import month_ends, monthly
+from generator.ingest import prepare as pipeline
+from generator.model.aggregate import month_ends, monthly
 
 OVERSIGHT = Path(__file__).parent / "fixtures" / "oversight"
 

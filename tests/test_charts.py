@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from generator.charts import LIGHT_FILLS, Series, bar_chart, describe, grouped_bars, stacked_bars
+from generator.site.charts import LIGHT_FILLS, Series, bar_chart, describe, grouped_bars, stacked_bars
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 

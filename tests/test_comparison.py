@@ -1,7 +1,7 @@
 """The comparison figures (晒清单比项目), recomputed independently from the input CSVs
 with pandas — not with the aggregate code — and compared entity by entity.
 
-The recomputation follows the rules as the site states them (generator.aggregate.rules_text,
+The recomputation follows the rules as the site states them (generator.model.aggregate.rules_text,
 defaults of SiteSettings), written again here in table form.
 """
 
@@ -15,8 +15,8 @@ import pytest
 import yaml
 from support import MINI
 
-from generator import pipeline
-from generator.aggregate import comparisons, leader_parts
+from generator.ingest import prepare as pipeline
+from generator.model.aggregate import comparisons, leader_parts
 
 OVERSIGHT = Path(__file__).parent / "fixtures" / "oversight"
 SATISFIED = {"满意", "基本满意"}  # three-level scale; 不了解 is not a valid answer

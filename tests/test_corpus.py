@@ -23,8 +23,9 @@ import yaml
 from bs4 import BeautifulSoup
 from support import MINI
 
-from generator import cli, pipeline
-from generator.load import is_settings
+from generator import cli
+from generator.ingest import prepare as pipeline
+from generator.ingest.load import is_settings
 from generator.problems import CODES
 from generator.schema import table_for_name
 

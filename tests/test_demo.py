@@ -12,7 +12,6 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from generator import demo
 from generator.schema import (
     DEMANDS,
     FEEDBACK,
@@ -25,6 +24,7 @@ from generator.schema import (
     Table,
     norm,
 )
+from generator.tools import demo
 
 FILES = (
     "site.yaml", "areas.yaml", "units.xlsx", "demands.csv", "projects.csv", "progress.csv",

@@ -10,7 +10,7 @@ import datetime as dt
 
 import numpy as np
 
-from generator.digests import group_hashes, row_hashes, value_hashes
+from generator.site.digests import group_hashes, row_hashes, value_hashes
 
 
 def test_values_of_different_types_hash_apart():
@@ -58,9 +58,9 @@ def test_group_hashes_see_order_count_and_content():
 def _hashes():
     from support import MINI
 
-    from generator import pipeline
-    from generator.digests import EntityHashes
-    from generator.views import ViewBuilder
+    from generator.ingest import prepare as pipeline
+    from generator.site.digests import EntityHashes
+    from generator.site.views import ViewBuilder
 
     prepared = pipeline.prepare(MINI)
     return EntityHashes(ViewBuilder(prepared.dataset, prepared.aggregates))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from support import ROOT
 
-from generator.docs import END, START, reference
+from generator.exports.docs import END, START, reference
 from generator.problems import CODES
 from generator.schema import SETTINGS, TABLES
 

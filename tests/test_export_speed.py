@@ -25,12 +25,12 @@ from types import SimpleNamespace
 import pytest
 from support import ROOT
 
-from generator import pipeline
-from generator.aggregate import ProjectInfo
-from generator.export import csv_bytes, downloads, encode_column, neutralise
-from generator.model import Dataset, Demand, Project, Result
+from generator.exports.downloads import csv_bytes, downloads, encode_column, neutralise
+from generator.ingest import prepare as pipeline
+from generator.model.aggregate import ProjectInfo
+from generator.model.dataset import Dataset, Demand, Project, Result
 from generator.schema import RATING_3, SiteSettings
-from generator.views import url_for
+from generator.site.views import url_for
 
 FIXTURES = Path(__file__).parent / "fixtures" / "export"
 UPDATE = os.environ.get("GONGSHI_UPDATE_EXPORT") == "1"

@@ -37,9 +37,9 @@ from hypothesis import strategies as st
 from openpyxl.utils.exceptions import IllegalCharacterError
 from support import MINI, read_rows, write_rows
 
-from generator import pipeline
+from generator.ingest import prepare as pipeline
+from generator.output.reports import format_problem
 from generator.problems import CODES, Report
-from generator.reports import format_problem
 from generator.schema import TABLES
 
 # openpyxl warns about the odd date cells the fuzzer writes; that is the point of them.

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from support import ROOT, site_files
 
-from generator import pipeline
-from generator.bench import change_one_percent
 from generator.cli import main
+from generator.ingest import prepare as pipeline
+from generator.tools.bench import change_one_percent
 
 
 def files(root: Path) -> dict[str, bytes]:
@@ -219,8 +219,8 @@ def test_incremental_equals_full_after_each_kind_of_edit(edit, base_build, tmp_p
 
 
 def test_spec_url_and_template_match_the_built_page():
-    from generator.pages import PageKinds, default_kinds
-    from generator.views import ViewBuilder
+    from generator.site.pages import PageKinds, default_kinds
+    from generator.site.views import ViewBuilder
     prepared = pipeline.prepare(ROOT / "data")
     builder = ViewBuilder(prepared.dataset, prepared.aggregates)
     kinds = PageKinds(default_kinds())
@@ -237,7 +237,7 @@ def test_fingerprint_reads_the_folders_pelican_reads(tmp_path):
 
 
 def test_an_interrupted_commit_makes_the_next_build_full(demo, tmp_path):
-    from generator.output import PENDING
+    from generator.output.folder import PENDING
 
     out = tmp_path / "out"
     build(demo, out)
@@ -251,7 +251,7 @@ def test_an_interrupted_commit_makes_the_next_build_full(demo, tmp_path):
 
 
 def test_a_download_is_built_again_only_when_its_sources_change(base_build, tmp_path, monkeypatch):
-    from generator import render
+    from generator.site import render
 
     built: list[set[str]] = []
     real = render.downloads

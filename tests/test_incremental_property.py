@@ -58,7 +58,7 @@ def files(root: Path) -> dict[str, bytes]:
 def forget_prepared() -> None:
     """``pipeline.forget()`` while it exists: the Build object replacing it keeps no state."""
     try:
-        pipeline = importlib.import_module("generator.pipeline")
+        pipeline = importlib.import_module("generator.ingest.prepare")
     except ImportError:
         return
     forget = getattr(pipeline, "forget", None)

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from support import MINI, read_rows, write_rows
 
-from generator import pipeline
+from generator.ingest import prepare as pipeline
 
 
 def snapshot(data: Path):
@@ -286,7 +286,7 @@ def test_area_sheets_named_after_subdistricts_give_the_parent(mini):
     ],
 )
 def test_totals_and_footers_are_told_from_data(cells, reason):
-    from generator.load import row_marker
+    from generator.ingest.load import row_marker
 
     assert row_marker(cells) == reason
 

@@ -22,7 +22,7 @@ from support import ROOT, set_cell, site_files
 
 from generator.build import Build, BuildOptions
 from generator.cli import main, parser
-from generator.output import PENDING, Output, OutputBusy, OutputOSError
+from generator.output.folder import PENDING, Output, OutputBusy, OutputOSError
 
 FULL_STEPS = ["swap:ready", "swap:exchanged"]
 INCREMENTAL_STEPS = ["commit:marked", "commit:moving", "commit:moved", "commit:removed", "commit:recorded",

@@ -12,15 +12,15 @@ import pytest
 from bs4 import BeautifulSoup
 from jinja2 import Environment, FileSystemLoader
 
-from generator import pipeline
 from generator.catalog import T
 from generator.cli import main
-from generator.filters import FILTERS
-from generator.fragments import fragment, macros
-from generator.oversight import OversightViews
-from generator.render import root_prefix
+from generator.ingest import prepare as pipeline
 from generator.schema import LABELS
-from generator.views import ViewBuilder
+from generator.site.filters import FILTERS
+from generator.site.fragments import fragment, macros
+from generator.site.oversight import OversightViews
+from generator.site.render import root_prefix
+from generator.site.views import ViewBuilder
 
 ROOT = Path(__file__).resolve().parent.parent
 OVERSIGHT = Path(__file__).parent / "fixtures" / "oversight"
@@ -167,7 +167,7 @@ def test_projects_download_carries_reason_and_last_report(built):
 
 
 def test_page_weight_caps_supervision_groups_and_compare_pages(monkeypatch):
-    from generator import oversight
+    from generator.site import oversight
 
     monkeypatch.setattr(oversight, "GROUP_ITEMS", 1)
     monkeypatch.setattr(oversight, "GROUPS", 1)

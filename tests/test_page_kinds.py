@@ -12,13 +12,15 @@ from dataclasses import dataclass
 import pytest
 from support import MINI, ROOT, set_cell
 
-from generator import codeversion, pipeline, render
-from generator.output import MANIFEST
-from generator.pages import PageKind, PageKinds, default_kinds, project
-from generator.pages import community as community_kind
-from generator.pages import unit as unit_kind
-from generator.pages.verify import bulk_mismatches, undeclared_reads
-from generator.views import Page, ViewBuilder
+from generator import codeversion
+from generator.ingest import prepare as pipeline
+from generator.output.folder import MANIFEST
+from generator.site import render
+from generator.site.pages import PageKind, PageKinds, default_kinds, project
+from generator.site.pages import community as community_kind
+from generator.site.pages import unit as unit_kind
+from generator.site.pages.verify import bulk_mismatches, undeclared_reads
+from generator.site.views import Page, ViewBuilder
 
 
 @pytest.fixture(scope="module", params=[ROOT / "data", MINI], ids=["demo", "mini"])
@@ -184,7 +186,7 @@ def test_a_new_page_kind_is_built_digested_and_rebuilt_only_when_its_reads_chang
 def test_the_manifest_digests_pages_as_digest_pages_does(prepared):
     """The manifest's inlined loop and EntityHashes.digest_pages (used by the checks and
     by bulk forms) give every page the same digest."""
-    from generator.digests import EntityHashes
+    from generator.site.digests import EntityHashes
 
     b = builder(prepared)
     plain = PageKinds(default_kinds())

@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 from support import MINI, ROOT, read_rows, set_cell, write_rows
 
-from generator import pipeline
+from generator.ingest import prepare as pipeline
 from generator.problems import ValidationFailed
 
 DEMO = ROOT / "data"

@@ -9,10 +9,10 @@ import shutil
 import pytest
 from support import ROOT, set_cell
 
-from generator import pipeline
 from generator.cli import main
-from generator.export import neutralise
-from generator.privacy import mask_text, scan_bytes
+from generator.exports.downloads import neutralise
+from generator.ingest import prepare as pipeline
+from generator.privacy.mask import mask_text, scan_bytes
 
 
 @pytest.mark.parametrize(
@@ -124,7 +124,7 @@ def test_a_data_page_carrying_personal_data_fails_the_build(tmp_path, mini, monk
     out = tmp_path / "output"
     assert main(["build", "--data", str(mini), "--output", str(out)]) == 0
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    monkeypatch.setattr("generator.privacy.mask_text", lambda text, names=(), allowed=(): (text, []))
+    monkeypatch.setattr("generator.privacy.mask.mask_text", lambda text, names=(), allowed=(): (text, []))
     set_cell(mini / "projects.csv", 2, "领办人", "王建国 13987654321")
     assert main(["build", "--data", str(mini), "--output", str(out), "--jobs", "1"]) == 1
     err = capsys.readouterr().err

@@ -26,8 +26,9 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script: see the docstring
 from support import MINI, read_rows
 
-from generator import cli, pipeline
-from generator.detect import normalise
+from generator import cli
+from generator.ingest import prepare as pipeline
+from generator.privacy.detect import normalise
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 # Text around every value: a date, an amount, a percentage and an id in fixed positions,

@@ -14,9 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support import MINI, ROOT, read_rows, write_rows
 
-from generator import cli, detect, pipeline
-from generator.detect import detect as find
-from generator.privacy import locate, mask_text, scan_bytes
+from generator import cli
+from generator.ingest import prepare as pipeline
+from generator.privacy import detect
+from generator.privacy.detect import detect as find
+from generator.privacy.mask import locate, mask_text, scan_bytes
 from generator.problems import PrivacyLeak
 
 # ---------------------------------------------------------------- numbers in every written form

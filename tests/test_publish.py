@@ -228,7 +228,7 @@ def test_two_publishes_at_once_take_turns(tmp_path, mini):
 
 
 def test_a_held_target_is_refused_with_a_message(tmp_path, mini):
-    from generator.output import OutputLock
+    from generator.output.folder import OutputLock
 
     target, out = tmp_path / "www", tmp_path / "out"
     assert publish_to(target, mini, out).returncode == 0
@@ -496,7 +496,7 @@ def test_verify_finds_one_altered_byte_in_a_mirror(tmp_path, mini):
 
 
 def test_the_site_check_names_each_problem(tmp_path, mini):
-    from generator.output import walk
+    from generator.output.folder import walk
     from generator.publish import Budgets, SiteRejected, check_site
 
     out = tmp_path / "out"
@@ -536,7 +536,7 @@ def test_the_site_check_names_each_problem(tmp_path, mini):
 
 
 def test_the_site_check_stops_personal_data(tmp_path, mini):
-    from generator.output import walk
+    from generator.output.folder import walk
     from generator.problems import PrivacyLeak
     from generator.publish import check_site
 

@@ -348,7 +348,7 @@ def test_s3_target_undoes_a_failed_upload_and_recovers_after_a_kill(tmp_path, mi
         if name == "deploy:copying":
             raise OSError(28, "No space left on device")  # the upload breaks half way
 
-    from generator.output import OutputOSError
+    from generator.output.folder import OutputOSError
 
     with _env(s3.env), pytest.raises(OutputOSError, match="发布时磁盘空间已满"):
         publish(PublishOptions(data=mini, output=out, target=f"s3://{s3.bucket}/site"), step=broken)

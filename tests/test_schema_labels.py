@@ -17,9 +17,10 @@ import pytest
 from jinja2 import Environment, nodes
 from support import MINI, ROOT
 
-from generator import export, pipeline
 from generator.catalog import ZH
 from generator.cli import main
+from generator.exports import downloads as export
+from generator.ingest import prepare as pipeline
 from generator.schema import (
     DEMANDS,
     ENUMERATIONS,
@@ -34,7 +35,7 @@ from generator.schema import (
     Column,
     Labels,
 )
-from generator.views import url_for
+from generator.site.views import url_for
 
 TEMPLATES = ROOT / "theme" / "templates"
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from generator import pipeline
-from generator.digests import download_digests
-from generator.load import read_settings
+from generator.ingest import prepare as pipeline
+from generator.ingest.load import read_settings
+from generator.ingest.validate import check_settings
 from generator.problems import Problem, Report
 from generator.schema import SETTINGS, SiteSettings
-from generator.validate import check_settings
+from generator.site.digests import download_digests
 
 MINIMAL = "name: 测试平台\ndistrict: 测试区\nas_of: 2026-06-30\n"
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from support import MINI, read_rows, write_rows
 
-from generator import cli, pipeline
+from generator import cli
+from generator.ingest import prepare as pipeline
 
 STAFF = Path(__file__).resolve().parent / "fixtures" / "staff"
 
@@ -272,7 +273,7 @@ def test_the_broken_ledger_points_at_each_cell_as_excel_shows_it(tmp_path):
 
 
 def test_urls_stay_the_same_when_rows_are_reordered_or_inserted(tmp_path):
-    from generator.views import url_for
+    from generator.site.views import url_for
 
     make = _make_staff()
 

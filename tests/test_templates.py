@@ -7,8 +7,8 @@ import shutil
 import openpyxl
 from support import read_rows
 
-from generator import pipeline
 from generator.cli import main
+from generator.ingest import prepare as pipeline
 from generator.schema import TABLES
 
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from support import read_rows, set_cell, write_rows
 
-from generator import pipeline
-from generator.load import discover, is_settings, read_data, read_settings
+from generator.ingest import prepare as pipeline
+from generator.ingest.load import discover, is_settings, read_data, read_settings
+from generator.ingest.validate import check_part, check_settings, parse_date, validate
 from generator.problems import CODES, Report
 from generator.schema import PROJECTS, REF, REFS, TABLES, Column, Table
-from generator.validate import check_part, check_settings, parse_date, validate
 
 
 def problems(data: Path) -> set[tuple[str, int | None, str, str]]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.output import SiteWriter, staged_files
+from generator.output.folder import SiteWriter, staged_files
 from generator.problems import OutputError
 
 

@@ -17,8 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..output import Output, Step, translated_os_errors, walk
-from ..schema import SiteSettings
+from generator.output.folder import Output, Step, translated_os_errors, walk
+from generator.schema import SiteSettings
+
 from .record import (
     Previous,
     Record,
@@ -70,7 +71,7 @@ class Published:
 def publish_settings(data: Path) -> SiteSettings:
     """The site settings publishing reads (target, as-of date): only site.yaml is read, so
     a rollback does not prepare the whole dataset to learn where the site lives."""
-    from ..pipeline import site_settings
+    from generator.ingest.prepare import site_settings
 
     return site_settings(data)
 
@@ -110,8 +111,8 @@ def publish(options: PublishOptions, say: Say = _quiet, step: Step | None = None
     """Publish the data to the target. Raises ValidationFailed (data errors), PrivacyLeak,
     SiteRejected, PublishBusy/PublishError or OutputOSError; the live release is then
     the one that was live before."""
-    from .. import pipeline
-    from ..build import Build, BuildOptions
+    from generator.build import Build, BuildOptions
+    from generator.ingest import prepare as pipeline
 
     step = step or (lambda name: None)
     spec = _target_spec(options.target, options.data)

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from ..output import walk
-from ..problems import GongshiError, PrivacyLeak
+from generator.output.folder import walk
+from generator.problems import GongshiError, PrivacyLeak
 
 # Elements without an end tag, and elements whose end tag HTML lets authors leave out:
 # the well-formedness check only fails on end tags that close nothing and on elements
@@ -252,7 +252,7 @@ def check_site(
     problems += _weights(root, present, budgets or Budgets())
     if problems:
         raise SiteRejected(problems)
-    from ..privacy import scan_output
+    from generator.privacy.mask import scan_output
 
     findings = scan_output(root)
     if findings:

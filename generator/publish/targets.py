@@ -32,8 +32,9 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from ..output import OutputBusy, OutputLock, Step
-from ..problems import GongshiError
+from generator.output.folder import OutputBusy, OutputLock, Step
+from generator.problems import GongshiError
+
 from .record import RELEASE, RELEASES, SELF, is_release_id
 
 Getter = Callable[[str], bytes | None]

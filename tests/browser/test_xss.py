@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
-from generator.load import decode
-from generator.privacy import maskable_columns
+from generator.ingest.load import decode
+from generator.privacy.mask import maskable_columns
 from generator.schema import TABLES
 
 ROOT = Path(__file__).resolve().parents[2]

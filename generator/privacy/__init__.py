@@ -1,0 +1,1 @@
+"""Residents' personal data: one detector for masking, checking and the output scan."""

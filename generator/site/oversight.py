@@ -1,0 +1,407 @@
+"""View-models of the oversight pages: supervision (督办), comparisons (晒清单比项目) and
+monthly reports (月度晒进度).
+
+Built from a :class:`~generator.site.views.ViewBuilder` (its rows, links and rates) and the
+figures of generator.model.aggregate (``comparisons``, ``monthly``). Each page is a frozen
+dataclass like those in views.py; :class:`OversightViews` lists the pages as specs
+(method, args) with their URLs and templates, ready to be registered as page kinds.
+
+They are registered as three page kinds (``site/pages/supervision.py``, ``compare.py``,
+``month.py``) without ``reads``: a handful of pages, each digested from its view-model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+
+from markupsafe import Markup
+
+from generator.catalog import ZH
+from generator.model.aggregate import (
+    COMPARE_KINDS,
+    GREEN,
+    RED,
+    YELLOW,
+    Comparison,
+    MonthFigures,
+    comparisons,
+    leader_parts,
+    monthly,
+)
+from generator.schema import LIGHT
+from generator.site import charts
+from generator.site.views import Link, Page, Pagination, ProjectRow, Rate, ViewBuilder, page_url, pagination
+
+SUPERVISION = "supervision/"
+COMPARE = "compare/{kind}/"
+MONTHLY = "monthly/{key}/"
+TEMPLATES = {"supervision": "supervision.html", "compare": "compare.html", "month": "monthly.html"}
+# Page weight: a city has thousands of units and leaders. The supervision page shows the
+# first GROUP_ITEMS projects of each group (the group's own page lists them all) and the
+# first GROUPS groups in full, the next MORE_GROUPS as links; comparisons go page by page.
+GROUP_ITEMS = 10
+GROUPS = 30
+MORE_GROUPS = 200
+COMPARE_PAGE = 100
+KIND_TITLES = {"units": "单位", "subdistricts": "街道（乡镇）", "communities": "社区（村）", "leaders": "领办人"}
+
+
+# ---------------------------------------------------------------- supervision (督办)
+
+
+@dataclass(frozen=True, slots=True)
+class SupervisionItem:
+    row: ProjectRow  # title, link, status and light with its reason
+    since: dt.date  # when the reason began (deadline passed, reopened, last report), for the order
+    overdue_days: int
+    last_report: dt.date | None
+    days_since_report: int | None
+    followup_deadline: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class SupervisionGroup:
+    link: Link  # the subdistrict or unit
+    red: int
+    yellow: int
+    items: tuple[SupervisionItem, ...]  # the first GROUP_ITEMS
+    more: int  # flagged projects of the group not listed here
+
+
+@dataclass(frozen=True)
+class SupervisionPage(Page):
+    rules: tuple[str, ...]
+    red: int
+    yellow: int
+    by_subdistrict: tuple[SupervisionGroup, ...]
+    by_unit: tuple[SupervisionGroup, ...]
+    more_subdistricts: tuple[SupervisionGroup, ...]  # after the first GROUPS: counts and links only
+    more_units: tuple[SupervisionGroup, ...]
+    groups_left: int  # groups beyond those, not named on this page
+    compare: tuple[Link, ...]
+    latest_month: Link | None
+
+
+# ---------------------------------------------------------------- comparison
+
+
+@dataclass(frozen=True, slots=True)
+class ComparisonRow:
+    rank: int
+    name: str
+    title: str  # a leader's title (副局长), "" otherwise
+    link: Link | None  # units and areas have pages; leaders do not
+    projects: int
+    completed: int
+    completion: Rate
+    on_time: Rate
+    overdue: int
+    average_days: float | None
+    days_count: int
+    satisfaction: Rate
+    red: int
+    yellow: int
+    reports: Rate
+    few: bool  # fewer projects than the minimum sample: read its rates with care
+
+
+@dataclass(frozen=True)
+class ComparisonPage(Page):
+    kind: str
+    kind_title: str
+    rows: tuple[ComparisonRow, ...]
+    order_note: str
+    caveats: tuple[str, ...]
+    formulas: tuple[str, ...]
+    kinds: tuple[Link, ...]  # the four comparisons
+    minimum: int
+    total: int = 0
+    pagination: Pagination | None = None
+
+    def lights_chart(self, chart_id: str, title: str, limit: int = 15) -> Markup:
+        """Lights per entry (the first ``limit`` in rank order) as stacked bars."""
+        rows = self.rows[:limit]
+        series = [
+            charts.Series(k, LIGHT.label(k), tuple(getattr(r, k) for r in rows), charts.LIGHT_FILLS[k])
+            for k in (RED, YELLOW)
+        ]
+        desc = "；".join(f"{r.name}：{LIGHT.label(RED)} {r.red}，{LIGHT.label(YELLOW)} {r.yellow}" for r in rows)
+        return charts.stacked_bars(chart_id, title, desc + "。", [r.name for r in rows], series)
+
+
+# ---------------------------------------------------------------- monthly
+
+
+@dataclass(frozen=True, slots=True)
+class MonthFigure:
+    label: str
+    value: int
+    change: int | None  # from the previous month; None for the first
+
+
+@dataclass(frozen=True)
+class MonthPage(Page):
+    month: dt.date
+    end: dt.date
+    figures: tuple[MonthFigure, ...]
+    satisfaction: Rate
+    previous_satisfaction: Rate | None
+    completed: tuple[ProjectRow, ...]
+    turned_red: tuple[ProjectRow, ...]
+    months: tuple[Link, ...]  # every month, for navigation
+    previous: Link | None
+    next: Link | None
+    history: tuple[tuple[str, int, int], ...]  # (month, demands, completed) of the last 12 months; latest page only
+
+    def trend_chart(self, chart_id: str, title: str) -> Markup:
+        """Demands received against projects completed, month by month, up to this month."""
+        recent = self.history[-12:]
+        series = [
+            charts.Series("demands", ZH["month_demands"], tuple(h[1] for h in recent)),
+            charts.Series(
+                "completed", ZH["month_completed"], tuple(h[2] for h in recent), charts.STATUS_FILLS["completed"]
+            ),
+        ]
+        desc = "；".join(f"{h[0]}：{ZH['month_demands']} {h[1]}，{ZH['month_completed']} {h[2]}" for h in recent)
+        return charts.grouped_bars(chart_id, title, desc + "。", [h[0] for h in recent], series)
+
+
+def month_key(d: dt.date) -> str:
+    return f"{d.year:04d}-{d.month:02d}"
+
+
+def month_label(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月"
+
+
+# ---------------------------------------------------------------- builder
+
+
+class OversightViews:
+    """The oversight pages of one build, from its :class:`ViewBuilder`."""
+
+    def __init__(self, builder: ViewBuilder):
+        self.b = builder
+
+    @cached_property
+    def compared(self) -> dict[str, list[Comparison]]:
+        return comparisons(self.b.ds, self.b.agg)
+
+    @cached_property
+    def months(self) -> list[MonthFigures]:
+        return monthly(self.b.ds, self.b.agg)
+
+    # -- specs, URLs, templates (for the page-kind registry)
+    def specs(self) -> list[tuple[str, tuple]]:
+        out: list[tuple[str, tuple]] = [("supervision", ())]
+        out += [("compare", (k, n)) for k in COMPARE_KINDS for n in range(1, self._compare_pages(k) + 1)]
+        out += [("month", (month_key(m.month),)) for m in self.months]
+        return out
+
+    @staticmethod
+    def spec_url(method: str, args: tuple) -> str:
+        if method == "supervision":
+            return SUPERVISION
+        if method == "compare":
+            return page_url(COMPARE.format(kind=args[0]), args[1] if len(args) > 1 else 1)
+        return MONTHLY.format(key=args[0])
+
+    @staticmethod
+    def spec_template(method: str, args: tuple) -> str:
+        return TEMPLATES[method]
+
+    def page(self, method: str, args: tuple) -> Page:
+        return getattr(self, method)(*args)
+
+    # -- supervision
+    def _item(self, pid: str) -> SupervisionItem:
+        info = self.b.agg.info[pid]
+        p = self.b.ds.projects[pid]
+        f = info.followup
+        if info.overdue_days and p.deadline:
+            since = p.deadline + dt.timedelta(days=1)
+        elif f is not None:
+            since = f.fixed or f.reopened
+        else:
+            since = info.last_report or p.start or self.b.ds.as_of
+        return SupervisionItem(
+            self.b.project_row(pid),
+            since,
+            info.overdue_days,
+            info.last_report,
+            info.days_since_report,
+            f.deadline if f is not None and f.fixed is None else None,
+        )
+
+    def _groups(self, keyed: dict[str, list[str]], link) -> list[SupervisionGroup]:
+        """Groups with most red first; in each, red before yellow, newest reason first."""
+        rank = {RED: 0, YELLOW: 1}
+        info = self.b.agg.info
+        counted = []
+        for key in sorted(keyed):
+            reds = sum(info[p].light == RED for p in keyed[key])
+            counted.append((-reds, -(len(keyed[key]) - reds), link(key).text, key))
+        counted.sort()
+        out = []
+        for n, (_, _, _, key) in enumerate(counted):
+            pids = keyed[key]
+            reds = sum(info[p].light == RED for p in pids)
+            items: list[SupervisionItem] = []
+            if n < GROUPS:
+                items = [self._item(pid) for pid in pids]
+                items.sort(key=lambda i: (rank.get(i.row.status.light or "", 2), -i.since.toordinal(), i.row.id))
+            shown = tuple(items[:GROUP_ITEMS])
+            out.append(SupervisionGroup(link(key), reds, len(pids) - reds, shown, len(pids) - len(shown)))
+        return out
+
+    def supervision(self) -> SupervisionPage:
+        ds, agg = self.b.ds, self.b.agg
+        flagged = [pid for pid, i in agg.info.items() if i.light in (RED, YELLOW)]
+        by_sub: dict[str, list[str]] = {}
+        by_unit: dict[str, list[str]] = {}
+        for pid in flagged:
+            p = ds.projects[pid]
+            for sid in sorted({ds.areas[c].parent for c in p.communities}):
+                by_sub.setdefault(sid, []).append(pid)
+            by_unit.setdefault(p.lead_unit, []).append(pid)
+        area_links, unit_links = self.b._area_links, self.b._unit_links
+        lights = [agg.info[p].light for p in flagged]
+        latest = self.months[-1] if self.months else None
+        subs = self._groups(by_sub, lambda s: area_links.get(s) or Link(ds.areas[s].name, ""))
+        units = self._groups(by_unit, unit_links.__getitem__)
+        left = max(0, len(subs) - GROUPS - MORE_GROUPS) + max(0, len(units) - GROUPS - MORE_GROUPS)
+        return SupervisionPage(
+            url=SUPERVISION,
+            title=ZH["supervision"],
+            breadcrumbs=(self.b.home_crumb,),
+            template=TEMPLATES["supervision"],
+            rules=self.b.site.rules,
+            red=lights.count(RED),
+            yellow=lights.count(YELLOW),
+            by_subdistrict=tuple(subs[:GROUPS]),
+            by_unit=tuple(units[:GROUPS]),
+            more_subdistricts=tuple(subs[GROUPS : GROUPS + MORE_GROUPS]),
+            more_units=tuple(units[GROUPS : GROUPS + MORE_GROUPS]),
+            groups_left=left,
+            compare=self._kind_links(),
+            latest_month=Link(month_label(latest.month), MONTHLY.format(key=month_key(latest.month)))
+            if latest
+            else None,
+        )
+
+    # -- comparison
+    def _kind_links(self) -> tuple[Link, ...]:
+        title = ZH["compare_title"]
+        return tuple(Link(title.format(kind=KIND_TITLES[k]), COMPARE.format(kind=k)) for k in COMPARE_KINDS)
+
+    def _compare_pages(self, kind: str) -> int:
+        return max(1, -(-len(self.compared[kind]) // COMPARE_PAGE))
+
+    def compare(self, kind: str, number: int = 1) -> ComparisonPage:
+        b = self.b
+        minimum = b.rules.min_sample
+        rows = []
+        ranked = self.compared[kind]
+        first = (number - 1) * COMPARE_PAGE
+        for n, c in enumerate(ranked[first : first + COMPARE_PAGE], first + 1):
+            if kind == "leaders":
+                name, title = leader_parts(c.key)
+                link = None
+            else:
+                name, title = c.name, ""
+                link = b._unit_links.get(c.key) if kind == "units" else b._area_links.get(c.key)
+            rows.append(
+                ComparisonRow(
+                    n,
+                    name,
+                    title,
+                    link,
+                    c.projects,
+                    c.completed,
+                    Rate(c.completed, c.completion_base, ZH["completion_formula"]),
+                    Rate(c.on_time, c.on_time_base, ZH["on_time_formula"]),
+                    c.overdue,
+                    round(c.average_days, 1) if c.average_days is not None else None,
+                    c.days_count,
+                    b.sat_rate(c.satisfied, c.valid),
+                    c.red,
+                    c.yellow,
+                    Rate(c.reported, c.report_base, ZH["reports_formula"].format(days=b.rules.cycle_days)),
+                    c.projects < minimum,
+                )
+            )
+        base = COMPARE.format(kind=kind)
+        count = self._compare_pages(kind)
+        title = ZH["compare_title"].format(kind=KIND_TITLES[kind])
+        return ComparisonPage(
+            url=page_url(base, number),
+            title=title if number == 1 else f"{title}（第 {number} 页）",
+            breadcrumbs=(b.home_crumb, Link(ZH["supervision"], SUPERVISION)),
+            template=TEMPLATES["compare"],
+            kind=kind,
+            kind_title=KIND_TITLES[kind],
+            rows=tuple(rows),
+            order_note=ZH["compare_order"],
+            caveats=(
+                ZH["caveat_small"].format(n=minimum),
+                ZH["caveat_workload"],
+                ZH["caveat_areas"] if kind in ("subdistricts", "communities") else ZH["caveat_units"],
+            ),
+            formulas=(
+                ZH["completion_formula"],
+                ZH["on_time_formula"],
+                ZH["days_formula"],
+                b.sat_formula,
+                ZH["reports_formula"].format(days=b.rules.cycle_days),
+            ),
+            kinds=self._kind_links(),
+            minimum=minimum,
+            total=len(ranked),
+            pagination=pagination(base, number, count) if count > 1 else None,
+        )
+
+    # -- monthly
+    def month(self, key: str) -> MonthPage:
+        b = self.b
+        months = self.months
+        at = next(n for n, m in enumerate(months) if month_key(m.month) == key)
+        m = months[at]
+        prev = months[at - 1] if at else None
+
+        def figure(label: str, attr: str) -> MonthFigure:
+            value = getattr(m, attr)
+            return MonthFigure(label, value, value - getattr(prev, attr) if prev else None)
+
+        links = tuple(Link(month_label(x.month), MONTHLY.format(key=month_key(x.month))) for x in months)
+        return MonthPage(
+            url=MONTHLY.format(key=key),
+            title=ZH["monthly_title"].format(month=month_label(m.month)),
+            breadcrumbs=(b.home_crumb, Link(ZH["supervision"], SUPERVISION)),
+            template=TEMPLATES["month"],
+            month=m.month,
+            end=m.end,
+            figures=(
+                figure(ZH["month_demands"], "demands"),
+                figure(ZH["month_opened"], "opened"),
+                figure(ZH["month_completed"], "completed"),
+                figure(ZH["overdue"], "overdue"),
+                figure(LIGHT.label(RED), "red"),
+                figure(LIGHT.label(YELLOW), "yellow"),
+                figure(LIGHT.label(GREEN), "green"),
+            ),
+            satisfaction=b.sat_rate(m.satisfied, m.valid),
+            previous_satisfaction=b.sat_rate(prev.satisfied, prev.valid) if prev else None,
+            completed=tuple(b.project_row(p) for p in m.completed_ids),
+            turned_red=tuple(b.project_row(p) for p in m.turned_red),
+            months=links,
+            previous=links[at - 1] if at else None,
+            next=links[at + 1] if at + 1 < len(links) else None,
+            # The trend only on the latest month: on every page it would make a change to one
+            # month's figures rebuild all the pages after it.
+            history=tuple((f"{x.month.month}月", x.demands, x.completed) for x in months[-12:])
+            if at + 1 == len(months)
+            else (),
+        )
+

@@ -1,0 +1,373 @@
+"""Stage 5: render view-models through the theme's templates into the output folder.
+
+Runs inside Pelican as a generator (see plugin.py), with Pelican's Jinja environment so
+theme, filters and globals are shared with Pelican's own pages.
+
+Fast path, measured with ``gongshi bench`` (see README):
+- pages are listed as cheap specs; each spec's digest comes from the content of what the
+  page shows (digests.py), its template with everything that template extends, includes
+  or imports, the site-wide context and the rendering code. A page whose digest matches
+  the previous build's manifest is not built, rendered or written;
+- the other pages are rendered by forked workers, one per core, which also scan each
+  page for personal data before writing it (so the scan costs no extra read);
+- :class:`~generator.output.folder.SiteWriter` writes only bytes that differ from the live site,
+  refuses paths outside the output folder and a page written twice.
+
+Run by :class:`generator.build.Build`, Pelican writes into a staging folder that receives
+only what changed, and the build commits it (output.py). Run as a plain Pelican plugin,
+the output folder is the live folder and is updated in place.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import multiprocessing
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from jinja2 import Environment, Template, meta
+from pelican.generators import Generator
+
+from generator import timing
+from generator.catalog import ZH, T
+from generator.codeversion import code_digest
+from generator.exports.downloads import LISTS, downloads
+from generator.ingest.prepare import prepare
+from generator.output.folder import Manifest, SiteWriter, file_for, remove_page
+from generator.privacy.mask import KIND_LABELS, allowed_in, leak, scan_bytes
+from generator.problems import OutputError
+from generator.progress import Progress
+from generator.site import fragments
+from generator.site.digests import EntityHashes, download_digests
+from generator.site.pages import PageKinds, Spec, default_kinds
+from generator.site.templating import environment_options
+from generator.site.views import Link, ViewBuilder, url_for
+from generator.timing import phase
+
+if TYPE_CHECKING:
+    from generator.build import RenderContext
+
+INLINE_BELOW = 400  # pages; forking costs more than it saves for small sites
+CHUNK = 200
+
+
+def root_prefix(url: str) -> str:
+    """Relative path from a page at ``url`` (``a/b/``) back to the site root."""
+    depth = url.count("/")
+    return "/".join([".."] * depth) if depth else "."
+
+
+def template_digests(env, names: set[str]) -> dict[str, str]:
+    """Digest of each template together with everything it extends, includes or imports."""
+    sources: dict[str, str] = {}
+    deps: dict[str, set[str]] = {}
+
+    def visit(name: str) -> None:
+        if name in sources:
+            return
+        source, _, _ = env.loader.get_source(env, name)
+        sources[name] = source
+        deps[name] = {d for d in meta.find_referenced_templates(env.parse(source)) if d}
+        for d in deps[name]:
+            visit(d)
+
+    for n in names:
+        visit(n)
+    out = {}
+    for n in names:
+        seen, stack = set(), [n]
+        while stack:
+            cur = stack.pop()
+            if cur not in seen:
+                seen.add(cur)
+                stack.extend(deps[cur])
+        h = hashlib.blake2b(digest_size=16)
+        for dep in sorted(seen):
+            h.update(dep.encode() + b"\0" + sources[dep].encode() + b"\0")
+        out[n] = h.hexdigest()
+    return out
+
+
+@dataclass
+class RenderJob:
+    """What every worker needs; set before forking so children inherit it for free."""
+
+    builder: ViewBuilder
+    env: Environment
+    writer: SiteWriter
+    kinds: PageKinds
+    templates: dict[str, Template] = field(default_factory=dict)
+
+    def template(self, name: str) -> Template:
+        t = self.templates.get(name)
+        if t is None:
+            t = self.templates[name] = self.env.get_template(name)
+        return t
+
+    def run(self, specs: list[Spec]) -> list[tuple[str, int, list[tuple[str, str, str]]]]:
+        """Build, render, scan and write each page: [(url, bytes written (0 when the file
+        did not change), privacy findings)]."""
+        out = []
+        site = self.builder.site
+        allowed = allowed_in(self.builder.ds.settings)  # the office phone in the footer
+        for spec in specs:
+            page = self.kinds.build(self.builder, spec)
+            data = (
+                self.template(page.template)
+                .render(page=page, site=site, t=T, SITEURL=root_prefix(page.url))
+                .encode("utf-8")
+            )
+            findings = [(file_for(page.url), KIND_LABELS[k], s) for k, s in scan_bytes(data, allowed)]
+            changed = False if findings else self.writer.write_bytes(page.url, data)
+            out.append((page.url, len(data) if changed else 0, findings))
+        return out
+
+
+# Set only inside forked worker processes (by the pool's initializer), never in the parent:
+# a worker inherits the job's whole dataset through fork instead of receiving it pickled.
+_WORKER: dict[str, object] = {}
+
+
+def _init_worker(job: object) -> None:
+    _WORKER["job"] = job
+
+
+def _work(specs):
+    job = _WORKER["job"]
+    assert isinstance(job, RenderJob)
+    return job.run(specs)
+
+
+def render_all(job: RenderJob, specs: list, jobs: int, progress: Progress) -> list[tuple[str, int, list]]:
+    """Render every spec, in parallel where it pays."""
+    results: list[tuple[str, int, list]] = []
+    chunks = [specs[i : i + CHUNK] for i in range(0, len(specs), CHUNK)]
+    if jobs <= 1 or len(specs) < INLINE_BELOW:
+        for chunk in chunks:
+            results += job.run(chunk)
+            progress.advance(len(chunk))
+    else:
+        # Workers inherit the whole dataset. Frozen, the cycle collector never walks it
+        # there, which saves time and keeps the shared memory pages shared.
+        gc.freeze()
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=_init_worker, initargs=(job,)) as pool:
+            for part in pool.imap_unordered(_work, chunks):
+                results += part
+                progress.advance(len(part))
+    job.writer.changed = sum(1 for _, written, _ in results if written)
+    job.writer.changed_bytes = sum(written for _, written, _ in results)
+    return results
+
+
+def export_downloads(
+    builder: ViewBuilder, writer: SiteWriter, previous: dict[str, str], live: Path
+) -> tuple[dict[str, str], int, int, list[tuple[str, str, str]]]:
+    """Write the downloads that changed; scanned in memory like the pages. A list whose
+    sources did not change since the build in ``live`` (``previous``: its downloads'
+    digests) is not built again.
+
+    Returns ({every download path: digest}, files changed, bytes written, privacy findings)."""
+    with phase("export"):
+        ds = builder.ds
+        digests: dict[str, str] = {}
+        kept = set()
+        for name, digest in download_digests(ds, code_digest()).items():
+            paths = [f"downloads/{name}.csv", f"downloads/{name}.json"]
+            digests.update(dict.fromkeys(paths, digest))
+            if all(previous.get(p) == digest and os.path.exists(f"{live}/{p}") for p in paths):
+                kept.add(name)
+        files = downloads(ds, builder.agg, url_for, builder.site.base_url, lists=set(LISTS) - kept)
+        for path, data in files.items():
+            digests.setdefault(path, hashlib.blake2b(data, digest_size=16).hexdigest())
+        allowed = allowed_in(ds.settings)
+        findings = [
+            (path, KIND_LABELS[k], value) for path, data in files.items() for k, value in scan_bytes(data, allowed)
+        ]
+        changed = 0
+        if not findings:
+            changed = sum(writer.write_bytes(path, data) for path, data in files.items())
+    return dict(sorted(digests.items())), changed, writer.changed_bytes, findings
+
+
+def _background(task: tuple) -> tuple[object, timing.Timings]:
+    func, args = task
+    with timing.recording() as timings:  # the child's own phases, reported back
+        value = func(*args)
+    return value, timings
+
+
+class Background:
+    """Run ``func(*args)`` in a forked child while the caller goes on; inline if not parallel."""
+
+    def __init__(self, func, *args, parallel: bool = True):
+        self.pool = None
+        if not parallel:
+            self.value = func(*args)
+            return
+        # The pool's initializer runs in the forked child, where the task arrives through
+        # fork rather than pickled (the builder holds the whole dataset).
+        self.pool = multiprocessing.get_context("fork").Pool(1, initializer=_init_worker, initargs=((func, args),))
+        self.pending = self.pool.apply_async(_run_background)
+
+    def result(self):
+        if self.pool is None:
+            return self.value
+        try:
+            value, timings = self.pending.get()
+            recorded = timing.current()
+            if recorded is not None:
+                recorded.add(timings, " (parallel)")  # shown as e.g. "export (parallel)"
+            return value
+        finally:
+            self.pool.close()
+            self.pool.join()
+
+
+def _run_background():
+    task = _WORKER["job"]
+    assert isinstance(task, tuple)
+    return _background(task)
+
+
+def plan(builder: ViewBuilder, kinds: PageKinds, specs: list[Spec], bases: dict[str, str], previous: dict[str, str]):
+    """Every page's digest (the new manifest) and the specs whose page must be rendered.
+
+    ``previous`` is the manifest of the build in the live folder, which that build wrote
+    last: the live folder holds exactly its pages (files removed from it by hand come
+    back with ``--full``)."""
+    urls = [kinds.url(spec) for spec in specs]
+    digests = EntityHashes(builder).manifest(builder, kinds, specs, [bases[kinds.template(spec)] for spec in specs])
+    manifest = dict(zip(urls, digests, strict=True))
+    if len(manifest) < len(urls):
+        twice = next(u for u, n in Counter(urls).items() if n > 1)
+        raise OutputError(f"同一页面被写了两次：{twice}")
+    todo = [spec for spec, url, digest in zip(specs, urls, digests, strict=True) if previous.get(url) != digest]
+    return manifest, todo
+
+
+class GongshiGenerator(Generator):
+    """Pelican generator for every data page.
+
+    Run by :class:`generator.build.Build`, it receives a
+    :class:`~generator.build.RenderContext` (``render_context``: the prepared data, the
+    previous build's record, where to write) and reports back into it. Run by plain
+    Pelican (``pelican -s pelicanconf.py``), it prepares the data itself and updates the
+    output folder in place.
+    """
+
+    render_context: RenderContext | None = None
+
+    def generate_context(self) -> None:
+        context = self.render_context
+        if context is None:
+            from generator.build import RenderContext
+
+            output = Path(self.output_path).resolve()
+            data = Path(self.settings["GONGSHI_DATA"])
+            context = self.render_context = RenderContext(
+                prepared=prepare(data),
+                data=data,
+                live=output,
+                fresh=False,
+                jobs=os.cpu_count() or 1,
+                previous=Manifest.read(output),
+            )
+        prepared = context.prepared
+        self.prepared = prepared
+        self.builder = ViewBuilder(prepared.dataset, prepared.aggregates)
+        # The page kinds are data given to the build: a site adds its own in its settings.
+        # The page kinds are data given to the build (BuildOptions.kinds), or, run by plain
+        # Pelican, in its settings (GONGSHI_PAGE_KINDS): a site adds its own kinds there.
+        self.kinds = PageKinds(context.kinds or self.settings.get("GONGSHI_PAGE_KINDS") or default_kinds())
+        # Shared with Pelican's own templates (news, Markdown pages) through the context.
+        self.context["site"] = self.builder.site
+        self.context["t"] = T
+
+    def _bases(self, specs: list[Spec]) -> dict[str, str]:
+        """Per data-page template: digest of it, what it includes, and the site context."""
+        b = self.builder
+        names = {self.kinds.template(spec) for spec in specs}
+        shared = [self.env.loader.get_source(self.env, n)[0] for n in fragments.TEMPLATES]
+        ds = b.ds
+        context = repr(
+            (
+                b.site,
+                sorted(ZH.items()),
+                code_digest(),
+                shared,
+                ds.settings,  # SiteSettings: its repr shows every field
+                environment_options(self.settings),  # how Pelican's Jinja renders
+                ds.rating_enum,
+                ds.satisfied_keys,
+            )
+        )
+        per_template = template_digests(self.env, names)
+        return {
+            n: hashlib.blake2b(f"{d}\0{context}".encode(), digest_size=16).hexdigest() for n, d in per_template.items()
+        }
+
+    def generate_output(self, writer) -> None:
+        context = self.render_context
+        assert context is not None
+        output = Path(self.output_path).resolve()
+        live = context.live.resolve()
+        in_place = live == output
+        fresh = in_place and context.fresh
+        articles = self.context.get("articles") or []
+        self.builder.news = tuple(Link(a.title, a.url) for a in articles[:5])
+        previous = context.previous
+        taken = frozenset(str(Path(p).resolve()) for p in getattr(writer, "_written_files", ()))
+        # The downloads need no page digests: a second core builds them meanwhile.
+        export = Background(
+            export_downloads,
+            self.builder,
+            SiteWriter(output, taken, live, fresh),
+            previous.files,
+            live,
+            parallel=context.jobs > 1,
+        )
+        with phase("digest"):
+            specs = self.kinds.specs(self.builder)
+            manifest, todo = plan(self.builder, self.kinds, specs, self._bases(specs), previous.pages)
+        pages_writer = SiteWriter(output, taken, live, fresh)
+        for path in taken:  # a data page where Pelican already wrote a news item or page
+            rel = Path(path).relative_to(output).as_posix() if Path(path).is_relative_to(output) else None
+            url = rel[: -len("index.html")] if rel and rel.endswith("index.html") else rel
+            if url in manifest:
+                raise OutputError(f"同一页面被写了两次：{url}")
+        job = RenderJob(builder=self.builder, env=self.env, writer=pages_writer, kinds=self.kinds)
+        for name in {self.kinds.template(spec) for spec in todo}:
+            job.template(name)  # compiled once here, inherited by every worker
+        with Progress("生成页面", len(todo)) as progress, phase("render"):
+            results = render_all(job, todo, context.jobs, progress)
+        with phase("export (wait)"):
+            files, exported, exported_bytes, export_findings = export.result()
+        findings = [f for _, _, found in results for f in found] + export_findings
+        if findings:
+            # Traced to the cells and lines they came from.
+            raise leak(findings, context.data, context.cache, Path(self.settings["PATH"]))
+        for path in files:
+            if path in manifest:
+                raise OutputError(f"同一页面被写了两次：{path}")
+        context.scanned = {file_for(url) for url in manifest} | set(files)
+        job.writer.changed += exported
+        job.writer.changed_bytes += exported_bytes
+        context.manifest = Manifest(pages=manifest, files=files)
+        if in_place and not context.fresh:
+            # Run as a plain Pelican plugin: pages that no longer exist go away here, and
+            # the record is kept in the output folder itself.
+            for url in set(previous.pages) - set(manifest):
+                remove_page(output, url)
+            context.manifest.write(output)
+        context.counts.update(
+            {
+                "pages": len(manifest),
+                "pages rendered": len(todo),
+                "files changed": job.writer.changed,
+                "MB written": round(job.writer.changed_bytes / 2**20, 1),  # MiB, like the output size
+            }
+        )

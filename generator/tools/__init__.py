@@ -1,0 +1,1 @@
+"""Not the product: the seeded demo generator and the build benchmark."""
