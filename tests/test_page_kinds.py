@@ -95,13 +95,13 @@ def test_code_digest_covers_every_module_of_the_package(tmp_path):
     shutil.copytree(codeversion.PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
     before = codeversion.code_digest(copy)
     assert before == codeversion.code_digest(codeversion.PACKAGE)
-    for name in ("slug.py", "pages/project.py"):
+    for name in ("slug.py", "site/pages/project.py"):
         path = copy / name
         original = path.read_bytes()
         path.write_bytes(original + b"\n# edited\n")
         assert codeversion.code_digest(copy) != before, name
         path.write_bytes(original)
-    (copy / "pages" / "extra.py").write_text("X = 1\n", encoding="utf-8")
+    (copy / "site" / "pages" / "extra.py").write_text("X = 1\n", encoding="utf-8")
     assert codeversion.code_digest(copy) != before
     # Page digests and the prepare cache use this one digest.
     assert render.code_digest is codeversion.code_digest is pipeline.code_digest
