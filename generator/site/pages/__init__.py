@@ -99,6 +99,24 @@ class PageKinds:
 
 
 # The built-in kinds, in the order their pages are listed.
+def index_reads(b: ViewBuilder, ids: Sequence, number: int, entity: str) -> list[Read]:
+    """What page ``number`` of an index of ``ids`` shows: the pagination, the district's
+    figures beside each entity's (``entity`` and ``entity + "_figures"``) on that page."""
+    size = b.page_size
+    shown = ids[(number - 1) * size : number * size]
+    return [
+        ("value", ((len(ids), b.index_count(len(ids))),)),  # the pagination
+        ("district", (None,)),
+        (entity, shown),
+        (f"{entity}_figures", shown),
+    ]
+
+
+def page_numbers(b: ViewBuilder, ids: Sequence) -> list[Args]:
+    """The arguments of every page of an index of ``ids``."""
+    return [(n,) for n in range(1, b.index_count(len(ids)) + 1)]
+
+
 BUILTIN = (
     "home",
     "units_index",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from generator.catalog import ZH
 from generator.site.views import SUBDISTRICTS_INDEX, AreaRow, FiguresView, Page, Pagination, ViewBuilder, page_url
 
-from . import PageKind, Read
+from . import PageKind, Read, index_reads, page_numbers
 
 
 @dataclass(frozen=True)
@@ -32,22 +32,14 @@ def build(b: ViewBuilder, args: tuple) -> SubdistrictsIndexPage:
 
 
 def reads(b: ViewBuilder, args: tuple) -> list[Read]:
-    (number,) = args
-    ids, size = b.subdistrict_ids(), b.page_size
-    shown = ids[(number - 1) * size : number * size]
-    return [
-        ("value", ((len(ids), b.index_count(len(ids))),)),  # the pagination
-        ("district", (None,)),
-        ("area", shown),
-        ("area_figures", shown),
-    ]
+    return index_reads(b, b.subdistrict_ids(), args[0], "area")
 
 
 KIND = PageKind(
     name="subdistricts_index",
     url=lambda args: page_url(SUBDISTRICTS_INDEX, args[0]),
     template="subdistricts.html",
-    pages=lambda b: [(n,) for n in range(1, b.index_count(len(b.subdistrict_ids())) + 1)],
+    pages=lambda b: page_numbers(b, b.subdistrict_ids()),
     build=build,
     reads=reads,
 )

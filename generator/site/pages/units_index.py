@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from generator.catalog import ZH
 from generator.site.views import UNITS_INDEX, FiguresView, Page, Pagination, UnitRow, ViewBuilder, page_url
 
-from . import PageKind, Read
+from . import PageKind, Read, index_reads, page_numbers
 
 
 @dataclass(frozen=True)
@@ -32,22 +32,14 @@ def build(b: ViewBuilder, args: tuple) -> UnitsIndexPage:
 
 
 def reads(b: ViewBuilder, args: tuple) -> list[Read]:
-    (number,) = args
-    ids, size = b.unit_ids(), b.page_size
-    shown = ids[(number - 1) * size : number * size]
-    return [
-        ("value", ((len(ids), b.index_count(len(ids))),)),  # the pagination
-        ("district", (None,)),
-        ("unit", shown),
-        ("unit_figures", shown),
-    ]
+    return index_reads(b, b.unit_ids(), args[0], "unit")
 
 
 KIND = PageKind(
     name="units_index",
     url=lambda args: page_url(UNITS_INDEX, args[0]),
     template="units.html",
-    pages=lambda b: [(n,) for n in range(1, b.index_count(len(b.unit_ids())) + 1)],
+    pages=lambda b: page_numbers(b, b.unit_ids()),
     build=build,
     reads=reads,
 )
