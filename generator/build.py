@@ -182,8 +182,9 @@ class Build:
                 damaged = changed_since(out.root, previous.state)
             if previous.inputs == fingerprint and not damaged:
                 return None, False
-        # Per-file results of the last build, beside the output (never published). --full
-        # starts from an empty cache, so a full build reads nothing from earlier builds.
+        # Per-file results of the last build, in the user's cache folder (never beside the
+        # site, see Output.cache). --full starts from an empty cache, so a full build reads
+        # nothing from earlier builds.
         if opts.full and out.cache.exists():
             import shutil
 

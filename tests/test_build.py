@@ -140,8 +140,8 @@ def test_build_with_errors_writes_nothing(tmp_path, mini):
     set_cell(mini / "projects.csv", 2, "状态", "差不多了")
     assert main(["build", "--data", str(mini), "--output", str(out)]) == 1
     assert tree_digest(out) == before
-    # Beside the output only the cache and the lock (kept so two builds always lock one file).
-    assert {p.name for p in tmp_path.iterdir() if p.name.startswith(".output")} <= {".output.cache", ".output.lock"}
+    # Beside the output only the lock (kept so two builds always lock one file).
+    assert {p.name for p in tmp_path.iterdir() if p.name.startswith(".output")} <= {".output.lock"}
 
 
 def test_check_exit_codes(mini, capsys):

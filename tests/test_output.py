@@ -167,12 +167,14 @@ def test_os_errors_exit_2_with_a_chinese_message(tmp_path, mini, capsys, monkeyp
     assert site_files(out) == before
 
 
-def test_a_cache_path_that_is_a_file(tmp_path, mini, capsys):
+def test_a_cache_path_that_is_a_file(tmp_path, mini, capsys, monkeypatch):
     out = tmp_path / "output"
-    (tmp_path / ".output.cache").write_text("not a folder", encoding="utf-8")
+    blocked = tmp_path / "cache-home"
+    blocked.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("GONGSHI_CACHE_HOME", str(blocked))
     assert build(mini, out) == 2
     err = capsys.readouterr().err
-    assert "却是一个文件" in err and ".output.cache" in err and "Traceback" not in err
+    assert "却是一个文件" in err and "cache-home" in err and "Traceback" not in err
     assert not out.exists()
 
 

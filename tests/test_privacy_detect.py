@@ -16,6 +16,7 @@ from support import MINI, ROOT, read_rows, write_rows
 
 from generator import cli
 from generator.ingest import prepare as pipeline
+from generator.output.folder import Output
 from generator.privacy import detect
 from generator.privacy.detect import detect as find
 from generator.privacy.mask import locate, mask_text, scan_bytes
@@ -315,3 +316,25 @@ def test_names_in_lines_appended_to_a_cached_file_are_masked_both_ways(tmp_path,
 )  # fmt: skip
 def test_digits_glued_to_letters_are_an_id_unless_the_letters_say_phone(text, published):
     assert mask_text(text)[0] == published
+
+
+def test_a_name_from_another_file_is_stored_nowhere_beside_the_site(tmp_path, mini, _cache_home):
+    """A resident named in one file of a list and written about in another file is masked
+    across files after the per-file cache: the cache keeps that cell as its own file
+    masked it, so it lives in the owner-only user cache, never in the output's folder."""
+    rows = read_rows(mini / "demands.csv")
+    header, first, rest = rows[0], rows[1], rows[2:]
+    write_rows(mini / "demands.csv", [header, first])
+    rest[0][5] = "楼上张三丰家漏水，影响到我家"  # 张三丰 is the resident of the first file's row
+    write_rows(mini / "demands-2.csv", [header, *rest])
+    out = tmp_path / "site" / "output"
+    assert cli.main(["build", "--data", str(mini), "--output", str(out)]) == 0
+    assert "张**家漏水" in (out / "downloads" / "demands.csv").read_text(encoding="utf-8-sig")
+    beside = [p for p in (tmp_path / "site").rglob("*") if p.is_file() and "张三丰".encode() in p.read_bytes()]
+    assert not beside
+    cache = Output(out).cache
+    assert cache.is_dir() and cache.is_relative_to(_cache_home)
+    assert not cache.is_relative_to(out.parent)
+    assert stat.S_IMODE(os.stat(_cache_home).st_mode) == 0o700
+    # The build did cache that file (so the test is about the cache, not about no cache).
+    assert any("张三丰".encode() in p.read_bytes() for p in cache.rglob("*.pkl"))

@@ -29,6 +29,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import functools
+import hashlib
 import json
 import os
 import shutil
@@ -329,6 +330,26 @@ class OutputLock:
 # ---------------------------------------------------------------- atomic folder swap
 
 
+def cache_home() -> Path:
+    """Gongshi's per-user cache folder (created owner-only, 0700).
+
+    ``GONGSHI_CACHE_HOME`` chooses it (tests, or a shared build host); otherwise
+    ``$XDG_CACHE_HOME/gongshi`` or ``~/.cache/gongshi``, the place Linux tools keep caches.
+    Read at each call, not at import: the environment may change between builds.
+    """
+    chosen = os.environ.get("GONGSHI_CACHE_HOME")
+    if chosen:
+        home = Path(chosen)
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        home = Path(base) / "gongshi"
+    home = home.resolve()
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if home.stat().st_mode & 0o077:
+        home.chmod(0o700)
+    return home
+
+
 @functools.cache
 def _renameat2() -> Callable[..., int] | None:
     """The C library's renameat2 (Linux, glibc 2.28+), loaded once; None elsewhere."""
@@ -374,7 +395,15 @@ class Output:
 
     @property
     def cache(self) -> Path:
-        return self.root.with_name(f".{self.root.name}.cache")
+        """This output's build cache: in the user's cache folder, never beside the site.
+
+        The per-file results hold cells as masked by their own file only (a resident named
+        in another file is masked later, across files), so the cache must not sit where a
+        web server or a copy of the site's parent folder could reach it. It lives under the
+        owner-only :func:`cache_home`, one folder per output path.
+        """
+        key = hashlib.sha256(os.fsencode(self.root)).hexdigest()[:20]
+        return cache_home() / "builds" / f"{self.root.name}-{key}"
 
     def lock(self, wait: float = 600.0, on_wait: Callable[[str], None] | None = None) -> OutputLock:
         return OutputLock(self.root, wait, on_wait)
