@@ -7,14 +7,15 @@ dataclass like those in views.py; :class:`OversightViews` lists the pages as spe
 (method, args) with their URLs and templates, ready to be registered as page kinds.
 
 They are registered as three page kinds (``site/pages/supervision.py``, ``compare.py``,
-``month.py``) without ``reads``: a handful of pages, each digested from its view-model.
+``month.py``). Comparisons and months declare what each page reads (the rows of figures it
+shows and the entities it links), since a city has hundreds of comparison pages; the one
+supervision page is digested from its view-model.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cached_property
 
 from markupsafe import Markup
 
@@ -26,9 +27,7 @@ from generator.model.aggregate import (
     YELLOW,
     Comparison,
     MonthFigures,
-    comparisons,
     leader_parts,
-    monthly,
 )
 from generator.schema import LIGHT
 from generator.site import charts
@@ -185,13 +184,13 @@ class OversightViews:
     def __init__(self, builder: ViewBuilder):
         self.b = builder
 
-    @cached_property
+    @property
     def compared(self) -> dict[str, list[Comparison]]:
-        return comparisons(self.b.ds, self.b.agg)
+        return self.b.comparisons()
 
-    @cached_property
+    @property
     def months(self) -> list[MonthFigures]:
-        return monthly(self.b.ds, self.b.agg)
+        return self.b.months()
 
     # -- specs, URLs, templates (for the page-kind registry)
     def specs(self) -> list[tuple[str, tuple]]:
@@ -311,7 +310,7 @@ class OversightViews:
                 link = None
             else:
                 name, title = c.name, ""
-                link = b._unit_links.get(c.key) if kind == "units" else b._area_links.get(c.key)
+                link = b.unit_link(c.key) if kind == "units" else b.area_link(c.key)
             rows.append(
                 ComparisonRow(
                     n,

@@ -21,7 +21,18 @@ import numpy as np
 from markupsafe import Markup
 
 from generator.catalog import ZH
-from generator.model.aggregate import Aggregates, Figures, ProjectInfo, Rules, project_order, rules_text
+from generator.model.aggregate import (
+    Aggregates,
+    Comparison,
+    Figures,
+    MonthFigures,
+    ProjectInfo,
+    Rules,
+    comparisons,
+    monthly,
+    project_order,
+    rules_text,
+)
 from generator.model.dataset import Area, Comment, Dataset, ProgressEntry, Project, Result, Unit
 from generator.schema import CATEGORY, CHANNEL, LIGHT, STAGE, STATUS
 from generator.site import charts
@@ -360,6 +371,8 @@ class ViewBuilder:
         "attention_ids",
         "list_ids",
         "index_count",
+        "comparisons",
+        "months",
     )
 
     def __init__(self, ds: Dataset, agg: Aggregates):
@@ -369,6 +382,7 @@ class ViewBuilder:
         self.sat_formula = ZH["satisfaction_formula"].format(satisfied=" + ".join(scale_labels))
         self.rules = Rules.of(ds.settings)
         self._rows: dict[str, ProjectRow] = {}
+        self._oversight: dict[str, object] = {}  # comparisons and months, once per build
         self._area_links = {
             a.id: Link(a.name, url_for(a.level, a.id))
             for a in ds.areas.values()
@@ -615,6 +629,22 @@ class ViewBuilder:
         """The first ``limit`` red-light projects of ``ids`` (already in display order)."""
         info = self.agg.info
         return list(islice((p for p in ids if info[p].light == "red"), limit))
+
+    def comparisons(self) -> dict[str, list[Comparison]]:
+        """Units, subdistricts, communities and leaders compared, each in rank order:
+        computed once per build from the whole dataset; a comparison page declares the
+        rows it shows (``site/pages/compare.py``)."""
+        found = self._oversight.get("comparisons")
+        if found is None:
+            found = self._oversight["comparisons"] = comparisons(self.ds, self.agg)
+        return found  # type: ignore[return-value]
+
+    def months(self) -> list[MonthFigures]:
+        """The figures of every month of the data, oldest first (``site/pages/month.py``)."""
+        found = self._oversight.get("months")
+        if found is None:
+            found = self._oversight["months"] = monthly(self.ds, self.agg)
+        return found  # type: ignore[return-value]
 
     def index_count(self, n: int) -> int:
         """Pages needed for ``n`` rows."""
