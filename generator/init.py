@@ -39,7 +39,7 @@ def _setting_lines(s: Setting, value: object) -> list[str]:
     elif s.type == DATE:
         about.append("#   日期，如 2026-06-30")
     elif s.type == INTEGER:
-        about.append("#   正整数")
+        about.append(f"#   {s.integer_range}")
     return [*about, f"{s.name}: {_yaml_value(value)}", ""]
 
 

@@ -679,16 +679,32 @@ class Setting:
     default: object = None
     description: str = ""
     enum: Enumeration | None = None
+    maximum: int | None = None  # integers: the largest value allowed (all are at least 1)
+    aliases: tuple[str, ...] = ()  # other names accepted (e.g. a setting's former name)
 
     def spellings(self) -> tuple[str, ...]:
-        return (self.name, self.label)
+        return (self.name, self.label, *self.aliases)
+
+    @property
+    def integer_range(self) -> str:
+        """The allowed integers, as the docs, init's comments and problems state them."""
+        return "正整数" if self.maximum is None else f"1 到 {self.maximum} 的整数"
 
 
 def _setting(
-    label: str, type: str, default: Any = MISSING, description: str = "", enum: Enumeration | None = None
+    label: str,
+    type: str,
+    default: Any = MISSING,
+    description: str = "",
+    enum: Enumeration | None = None,
+    *,
+    maximum: int | None = None,
+    aliases: tuple[str, ...] = (),
 ) -> Any:
     """A :class:`SiteSettings` field: no default means the setting is required."""
-    return field(default=default, metadata={"setting": (label, type, description, enum)})
+    return field(
+        default=default, metadata={"setting": (label, type, description, enum), "limits": (maximum, aliases)}
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -712,18 +728,32 @@ class SiteSettings:
     site_code: str = _setting("网站标识码", STRING, "")
     organizer: str = _setting("主办单位", STRING, "")
     rating_scale: str = _setting("评价等级", ENUM, "three", "居民评价的等级", RATING_SCALE)
-    page_size: int = _setting("每页条数", INTEGER, 50, "清单分页时每页的行数")
-    warning_days: int = _setting("临期天数", INTEGER, 30, "距完成时限不足多少天时提示临期")
+    page_size: int = _setting("每页条数", INTEGER, 50, "清单分页时每页的行数", maximum=500)
     # Supervision lights and follow-up (aggregate.py): the rules the site states next to them.
-    light_due_days: int = _setting("黄灯临期天数", INTEGER, 15, "未完成项目距完成时限不超过这些天时亮黄灯")
-    light_yellow_points: int = _setting("黄灯落后百分点", INTEGER, 10, "完成比例落后序时进度达到这些百分点时亮黄灯")
-    light_red_points: int = _setting("红灯落后百分点", INTEGER, 30, "完成比例落后序时进度超过这些百分点时亮红灯")
-    start_grace_days: int = _setting("未启动宽限天数", INTEGER, 30, "计划开始这些天后仍未启动时亮黄灯")
-    report_cycle_days: int = _setting("报送周期天数", INTEGER, 31, "进度报送周期，按月报送为 31 天")
-    stale_cycles: int = _setting("未报送周期数", INTEGER, 2, "超过这些个报送周期没有进度报送时亮黄灯")
-    satisfaction_threshold: int = _setting("满意率门槛", INTEGER, 80, "已完成项目满意率（%）低于此值时亮红灯并限时整改")
+    # 临期天数 (warning_days) was a separate setting that nothing used: the yellow light's
+    # due window is the one place "due soon" is shown, so the old names still set it.
+    light_due_days: int = _setting(
+        "黄灯临期天数",
+        INTEGER,
+        15,
+        "未完成项目距完成时限不超过这些天时亮黄灯",
+        maximum=365,
+        aliases=("warning_days", "临期天数"),
+    )
+    light_yellow_points: int = _setting(
+        "黄灯落后百分点", INTEGER, 10, "完成比例落后序时进度达到这些百分点时亮黄灯；须小于红灯落后百分点", maximum=99
+    )
+    light_red_points: int = _setting(
+        "红灯落后百分点", INTEGER, 30, "完成比例落后序时进度超过这些百分点时亮红灯", maximum=100
+    )
+    start_grace_days: int = _setting("未启动宽限天数", INTEGER, 30, "计划开始这些天后仍未启动时亮黄灯", maximum=365)
+    report_cycle_days: int = _setting("报送周期天数", INTEGER, 31, "进度报送周期，按月报送为 31 天", maximum=366)
+    stale_cycles: int = _setting("未报送周期数", INTEGER, 2, "超过这些个报送周期没有进度报送时亮黄灯", maximum=12)
+    satisfaction_threshold: int = _setting(
+        "满意率门槛", INTEGER, 80, "已完成项目满意率（%）低于此值时亮红灯并限时整改", maximum=100
+    )
     min_sample: int = _setting("最少评价数", INTEGER, 5, "有效评价少于此数时满意率显示为样本不足")
-    fix_days: int = _setting("整改时限天数", INTEGER, 15, "满意率跌破门槛后限时整改的天数")
+    fix_days: int = _setting("整改时限天数", INTEGER, 15, "满意率跌破门槛后限时整改的天数", maximum=365)
     publish_target: str = _setting(
         "发布目标", STRING, "", "gongshi publish 的默认目标：本机目录、用户@主机:/目录 或 s3://桶/前缀"
     )
@@ -733,8 +763,10 @@ def _declared_settings() -> tuple[Setting, ...]:
     out = []
     for f in fields(SiteSettings):
         label, type_, description, enum = f.metadata["setting"]
+        maximum, aliases = f.metadata["limits"]
         required = f.default is MISSING
-        out.append(Setting(f.name, label, type_, required, None if required else f.default, description, enum))
+        default = None if required else f.default
+        out.append(Setting(f.name, label, type_, required, default, description, enum, maximum, aliases))
     return tuple(out)
 
 

@@ -660,11 +660,11 @@ def page_size(p: Project, choice: int) -> str:
 
 
 def site_text(p: Project, choice: int) -> str:
-    """Other site.yaml settings: the rating scale, warning days, the portal's name, contact."""
-    key = pick(["rating_scale", "warning_days", "name", "contact"], choice)
+    """Other site.yaml settings: the rating scale, the yellow light's due window, the portal's name, contact."""
+    key = pick(["rating_scale", "light_due_days", "name", "contact"], choice)
     if key == "rating_scale":
         value = pick(["three", "five"], choice // 4)
-    elif key == "warning_days":
+    elif key == "light_due_days":
         value = str(pick([7, 30, 90], choice // 4))
     else:
         value = f"区委办公室（第{p.fresh()}版）" if key == "contact" else f"办实事公示平台（第{p.fresh()}版）"

@@ -131,17 +131,50 @@ def test_supervision_page(pages):
 
 def test_comparison_pages_plain_table_sortable_and_caveats(pages):
     _, render = pages
-    page = render("compare", ("leaders", 1))
-    table = page.select_one("table.comparison.sortable")
+    page = render("compare", ("leaders", 1, "rank"))
+    table = page.select_one("table.comparison")
     heads = [text(th) for th in table.thead.select("th")]
-    assert {"按时完成率", "平均办理天数", "满意率", "按期报送率", "红灯", "黄灯", "超期未完成"} <= set(heads)
+    expected = {"按时完成率", "平均办理天数", "满意率", "按期报送率", "红灯", "黄灯", "超期未完成"}
+    assert expected <= {h.rstrip(" ▲▼") for h in heads}
     names = [text(r.th) for r in table.tbody.select("tr")]
     assert any(n.replace(" ", "").startswith("王建国（副局长）") for n in names)
-    assert all(td.has_attr("data-sort") for td in table.tbody.select("td"))
-    assert page.select_one('script[src$="theme/js/sort.js"]')
+    # Sorting is by links to whole-list orders: no script needed, the current order marked.
+    assert not page.select("script[src$=\"sort.js\"]")
+    assert table.select_one('th[aria-sort="ascending"]') and text(table.select_one("th[aria-sort]")).startswith("排名")
+    links = {a["href"].split("/compare/", 1)[1] for a in table.thead.select("a")}
+    assert links == {f"leaders/{s}/" for s in ("on_time", "satisfaction", "overdue", "red", "projects")}
     assert "默认排序" in text(page.select_one(".order-note")) and page.select(".caveat li")
-    units = render("compare", ("units", 1))
+    units = render("compare", ("units", 1, "rank"))
     assert units.select_one("#chart-lights title") and units.select_one("td[data-label]")
+    red = render("compare", ("units", 1, "red"))
+    assert red.select_one('th[aria-sort="descending"]') and "红灯从多到少" in text(red.select_one(".order-note"))
+
+
+def test_a_sort_runs_across_every_page(monkeypatch):
+    """Each order is a list of pages of its own: page 2 continues page 1 in that order, and
+    the 排名 column keeps each entry's default rank."""
+    from generator.model.aggregate import sort_comparisons
+    from generator.site import oversight
+
+    monkeypatch.setattr(oversight, "COMPARE_PAGE", 1)
+    pr = pipeline.prepare(OVERSIGHT)
+    b = ViewBuilder(pr.dataset, pr.aggregates)
+    views = OversightViews(b)
+    ranked = b.comparisons()["units"]
+    assert len(ranked) >= 3
+    for sort in ("red", "satisfaction", "overdue", "on_time", "projects"):
+        pages = [views.compare("units", n, sort) for n in range(1, len(ranked) + 1)]
+        shown = [r for p in pages for r in p.rows]
+        expected = sort_comparisons(ranked, sort, b.rules.min_sample)
+        assert [r.name for r in shown] == [c.name for c in expected], sort
+        assert [r.rank for r in shown] == [ranked.index(c) + 1 for c in expected]
+        assert pages[1].url == f"compare/units/{sort}/page/2/"
+    reds = [r.red for r in (views.compare("units", n, "red").rows[0] for n in range(1, len(ranked) + 1))]
+    assert reds == sorted(reds, reverse=True)
+    # Satisfaction below the minimum sample reads 样本不足 and goes last.
+    sat = [views.compare("units", n, "satisfaction").rows[0].satisfaction for n in range(1, len(ranked) + 1)]
+    few = [r.insufficient or not r.denominator for r in sat]
+    assert few == sorted(few)
 
 
 def test_monthly_page(pages):
@@ -179,8 +212,8 @@ def test_page_weight_caps_supervision_groups_and_compare_pages(monkeypatch):
     assert len(page.by_unit) == 1 and len(page.by_unit[0].items) == 1
     assert page.by_unit[0].more == page.by_unit[0].red + page.by_unit[0].yellow - 1
     assert len(page.more_units) == 1 and page.more_units[0].items == () and page.groups_left == 1  # 3 units
-    specs = [s for s in views.specs() if s[0] == "compare" and s[1][0] == "units"]
-    assert specs == [("compare", ("units", 1)), ("compare", ("units", 2))]
+    specs = [s for s in views.specs() if s[0] == "compare" and s[1][0] == "units" and s[1][2] == "rank"]
+    assert specs == [("compare", ("units", 1, "rank")), ("compare", ("units", 2, "rank"))]
     second = views.compare("units", 2)
     assert second.url == "compare/units/page/2/" and [r.rank for r in second.rows] == [3]
     assert second.pagination is not None and second.total == 3

@@ -32,9 +32,9 @@ def test_defaults_and_types():
     settings, problems = parse(MINIMAL)
     assert problems == []
     assert settings == SiteSettings(name="测试平台", district="测试区", as_of=dt.date(2026, 6, 30))
-    assert (settings.page_size, settings.warning_days, settings.rating_scale, settings.base_url) == (
+    assert (settings.page_size, settings.light_due_days, settings.rating_scale, settings.base_url) == (
         50,
-        30,
+        15,
         "three",
         "",
     )
@@ -88,7 +88,11 @@ def test_duplicate_key_names_both_lines(text, second):
     [
         ("page_size: 二十", "page_size", 50),
         ("page_size: 0", "page_size", 50),
-        ("warning_days: 2.5", "warning_days", 30),
+        ("warning_days: 2.5", "light_due_days", 15),  # the former name of the setting
+        ("satisfaction_threshold: 120", "satisfaction_threshold", 80),
+        ("满意率门槛: 0", "satisfaction_threshold", 80),
+        ("light_red_points: 101", "light_red_points", 30),
+        ("page_size: 100000", "page_size", 50),
         ("rating_scale: seven", "rating_scale", "three"),
         ("base_url: javascript:alert(1)", "base_url", ""),
     ],
@@ -98,6 +102,26 @@ def test_wrong_type_is_reported_and_default_kept(line, name, default):
     (p,) = problems
     assert (p.code, p.row, p.column) == ("invalid-settings", 4, name)
     assert getattr(settings, name) == default
+
+
+def test_a_range_is_stated_in_the_problem():
+    _, problems = parse(MINIMAL + "满意率门槛: 120\n")
+    (p,) = problems
+    assert "1 到 100 的整数" in p.detail and p.value == "120"
+
+
+def test_the_former_name_of_the_due_window_still_sets_it():
+    settings, problems = parse(MINIMAL + "临期天数: 20\n")
+    assert problems == [] and settings.light_due_days == 20
+    _, problems = parse(MINIMAL + "临期天数: 20\nlight_due_days: 10\n")
+    assert [p.code for p in problems] == ["invalid-settings"] and "写了两次" in problems[0].detail
+
+
+def test_the_yellow_band_lies_below_the_red_one():
+    _, problems = parse(MINIMAL + "light_yellow_points: 40\nlight_red_points: 30\n")
+    (p,) = problems
+    assert (p.code, p.row, p.column, p.value) == ("invalid-settings", 4, "light_yellow_points", "40")
+    assert "应小于红灯落后百分点（30）" in p.detail
 
 
 def test_missing_or_invalid_required_setting():

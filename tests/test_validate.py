@@ -30,6 +30,22 @@ def _cell(file, row, column, value):
     return lambda d: set_cell(d / file, row, column, value)
 
 
+def _followup(**cells: str):
+    """Add the 限时整改 columns to the result list, P1's row filled with ``cells``."""
+
+    def mutate(d):
+        rows = read_rows(d / "results.csv")
+        names = ["整改开始日期", "整改期限", "整改完成日期"]
+        rows[0] += names
+        for row in rows[1:]:
+            row += [""] * len(names)
+        for label, value in cells.items():
+            rows[1][rows[0].index(label)] = value
+        write_rows(d / "results.csv", rows)
+
+    return mutate
+
+
 def _blank_row(d):
     rows = read_rows(d / "projects.csv")
     rows.insert(2, [""] * len(rows[0]))
@@ -121,6 +137,24 @@ CASES = [
     ("completed-without-result", _cell("projects.csv", 5, "状态", "已完成"), ("projects.csv", 5, "状态")),
     ("declined-without-reason", _cell("demands.csv", 5, "未采纳原因", ""), ("demands.csv", 5, "未采纳原因")),
     ("signoff-before-completion", _cell("results.csv", 2, "销号日期", "2026-03-01"), ("results.csv", 2, "销号日期")),
+    ("reopen-before-completion", _followup(整改开始日期="2026-03-01"), ("results.csv", 2, "整改开始日期")),
+    (
+        "fix-deadline-before-reopen",
+        _followup(整改开始日期="2026-05-01", 整改期限="2026-04-20"),
+        ("results.csv", 2, "整改期限"),
+    ),
+    (
+        "fixed-before-reopen",
+        _followup(整改开始日期="2026-05-01", 整改完成日期="2026-04-28"),
+        ("results.csv", 2, "整改完成日期"),
+    ),
+    ("fixed-before-reopen", _followup(整改完成日期="2026-03-20"), ("results.csv", 2, "整改完成日期")),
+    ("followup-without-reopen", _followup(整改期限="2026-05-20"), ("results.csv", 2, "整改开始日期")),
+    (
+        "date-after-as-of",
+        _followup(整改开始日期="2026-04-01", 整改完成日期="2026-07-05"),
+        ("results.csv", 2, "整改完成日期"),
+    ),
     ("result-not-completed", _cell("projects.csv", 2, "状态", "推进中"), ("results.csv", 2, "项目编号")),
     ("date-after-as-of", _cell("demands.csv", 2, "收集日期", "2026-07-05"), ("demands.csv", 2, "收集日期")),
     ("demand-project-mismatch", _cell("demands.csv", 2, "转化项目", "P2"), ("demands.csv", 2, "转化项目")),

@@ -53,7 +53,9 @@ def _setting_row(s: Setting) -> str:
     default = "" if s.default in (None, "") else f"`{s.default}`"
     allowed = "；".join(x for x in (s.description, _choices(s.enum) if s.enum is not None else "") if x)
     if s.type == "integer":
-        allowed = "；".join(x for x in (allowed, "正整数") if x)
+        allowed = "；".join(x for x in (allowed, s.integer_range) if x)
+    if s.aliases:
+        allowed = "；".join(x for x in (allowed, "也可写作 " + "、".join(s.aliases)) if x)
     cells = (f"`{s.name}`", s.label, TYPE_LABELS[s.type], "是" if s.required else "", default, allowed)
     return "| " + " | ".join(_cell(x) for x in cells) + " |"
 

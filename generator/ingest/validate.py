@@ -393,6 +393,13 @@ def check_settings(
         value = values.get(s.name)
         text = "" if value is None else (value.isoformat() if isinstance(value, dt.date) else str(value).strip())
         parsed[s.name] = _setting_value(s, text, file, line, report)
+    # The yellow band lies below the red one (10–30 points behind by default).
+    yellow, red = parsed["light_yellow_points"], parsed["light_red_points"]
+    if yellow >= red:
+        written: list[tuple[int, str]] = where.get("light_yellow_points") or where.get("light_red_points") or []
+        at_line, as_written = written[-1] if written else (0, "light_yellow_points")
+        detail = f"黄灯落后百分点（{yellow}）应小于红灯落后百分点（{red}），否则不会亮黄灯"
+        report.add(Problem("invalid-settings", file, at_line or None, as_written, str(yellow), detail))
     return SiteSettings(**parsed)
 
 
@@ -413,8 +420,8 @@ def _setting_value(s: Setting, text: str, file: str, line: int | None, report: R
         return bad(f"{s.label}应为日期，如 2026-06-30") if parsed is None else parsed
     if s.type == INTEGER:
         number = parse_number(text)
-        if number is None or number < 1 or not number.is_integer():
-            return bad(f"{s.label}应为正整数")
+        if number is None or number < 1 or not number.is_integer() or (s.maximum is not None and number > s.maximum):
+            return bad(f"{s.label}应为{s.integer_range}")
         return int(number)
     if s.type == ENUM and s.enum is not None:
         key = s.enum.lookup().get(norm(text))
@@ -844,6 +851,20 @@ def _check_areas(ck: _Checker, index: _Index, level: dict) -> None:
     td.raw["parent"] = raw_parents
 
 
+def _known(dates) -> np.ndarray:
+    """Which cells hold a date (not empty, not NaT)."""
+    return np.fromiter((d is not None and d == d for d in dates), dtype=bool, count=len(dates))
+
+
+def _earlier(dates, than) -> np.ndarray:
+    """Which rows have both dates, the first before the second."""
+    return np.fromiter(
+        (a is not None and b is not None and a == a and b == b and a < b for a, b in zip(dates, than, strict=True)),
+        dtype=bool,
+        count=len(dates),
+    )
+
+
 def _check_rules(ck: dict[str, _Checker], t: dict[str, TableData], as_of) -> None:
     projects, demands, results = t["projects"], t["demands"], t["results"]
     status = dict(zip(projects.values("id"), projects.values("status"), strict=True))
@@ -878,6 +899,15 @@ def _check_rules(ck: dict[str, _Checker], t: dict[str, TableData], as_of) -> Non
         done, signed = results.values("completed"), results.values("signed_off")
         early = [a is not None and b is not None and b < a for a, b in zip(done, signed, strict=True)]
         c.bulk("signoff-before-completion", np.flatnonzero(early), "signed_off")
+        # 限时整改 dates must follow each other; dates given without the reopening would be
+        # ignored whenever the ratings do not cross the threshold, so say so.
+        reopened, fix_by, fixed = results.values("reopened"), results.values("fix_deadline"), results.values("fixed")
+        c.bulk("reopen-before-completion", np.flatnonzero(_earlier(reopened, done)), "reopened")
+        c.bulk("fix-deadline-before-reopen", np.flatnonzero(_earlier(fix_by, reopened)), "fix_deadline")
+        c.bulk("fixed-before-reopen", np.flatnonzero(_earlier(fixed, reopened)), "fixed")
+        c.bulk("fixed-before-reopen", np.flatnonzero(_earlier(fixed, done) & ~_known(reopened)), "fixed")
+        orphan = ~_known(reopened) & (_known(fix_by) | _known(fixed))
+        c.bulk("followup-without-reopen", np.flatnonzero(orphan), "reopened")
     if "feedback" in ck:
         c = ck["feedback"]
         fb = t["feedback"]
@@ -891,6 +921,8 @@ def _check_rules(ck: dict[str, _Checker], t: dict[str, TableData], as_of) -> Non
         ("results", "completed"),
         ("feedback", "date"),
         ("projects", "start"),
+        ("results", "reopened"),
+        ("results", "fixed"),
     ):
         if name in ck:
             late = t[name].each(col, lambda d: d is not None and d == d and d > as_of)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from itertools import compress, pairwise
 
@@ -567,6 +568,27 @@ def _rank_key(c: Comparison):
     rate = c.completion_rate
     on_time = c.on_time_rate
     return (rate is None, -(rate or 0), on_time is None, -(on_time or 0), -c.projects, c.name, c.key)
+
+
+# The orders a comparison can be read in, besides the default rank (the first). Each is a
+# whole-list order, so its pages continue each other; ties keep the default rank order.
+COMPARE_SORTS = ("rank", "on_time", "satisfaction", "overdue", "red", "projects")
+
+
+def sort_comparisons(rows: list[Comparison], sort: str, min_sample: int) -> list[Comparison]:
+    """``rows`` (in the default rank order) in the order ``sort`` names: rates from high
+    to low with the rates that cannot be computed (and satisfaction below the minimum
+    sample) last; counts of overdue projects, lights and projects from most to fewest."""
+    if sort == "rank":
+        return rows
+    keys: dict[str, Callable[[Comparison], tuple]] = {
+        "on_time": lambda c: (c.on_time_rate is None, -(c.on_time_rate or 0)),
+        "satisfaction": lambda c: (c.valid < max(1, min_sample), -(c.satisfied / c.valid if c.valid else 0)),
+        "overdue": lambda c: (-c.overdue,),
+        "red": lambda c: (-c.red, -c.yellow),
+        "projects": lambda c: (-c.projects,),
+    }
+    return sorted(rows, key=keys[sort])  # stable: ties stay in rank order
 
 
 def comparisons(ds: Dataset, agg: Aggregates) -> dict[str, list[Comparison]]:

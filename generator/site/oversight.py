@@ -15,13 +15,15 @@ supervision page is digested from its view-model.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
 from generator.catalog import ZH
 from generator.model.aggregate import (
     COMPARE_KINDS,
+    COMPARE_SORTS,
     GREEN,
     RED,
     YELLOW,
@@ -35,6 +37,7 @@ from generator.site.views import Link, Page, Pagination, ProjectRow, Rate, ViewB
 
 SUPERVISION = "supervision/"
 COMPARE = "compare/{kind}/"
+COMPARE_SORTED = "compare/{kind}/{sort}/"  # the other orders (aggregate.COMPARE_SORTS)
 MONTHLY = "monthly/{key}/"
 TEMPLATES = {"supervision": "supervision.html", "compare": "compare.html", "month": "monthly.html"}
 # Page weight: a city has thousands of units and leaders. The supervision page shows the
@@ -118,6 +121,8 @@ class ComparisonPage(Page):
     minimum: int
     total: int = 0
     pagination: Pagination | None = None
+    sort: str = "rank"  # the order of this page (aggregate.COMPARE_SORTS)
+    sorts: Mapping[str, Link] = field(default_factory=dict)  # each order's first page, by sort key
 
     def lights_chart(self, chart_id: str, title: str, limit: int = 15) -> Markup:
         """Lights per entry (the first ``limit`` in rank order) as stacked bars."""
@@ -167,6 +172,11 @@ class MonthPage(Page):
         return charts.grouped_bars(chart_id, title, desc + "。", [h[0] for h in recent], series)
 
 
+def compare_base(kind: str, sort: str = "rank") -> str:
+    """The first page of one comparison in one order."""
+    return COMPARE.format(kind=kind) if sort == "rank" else COMPARE_SORTED.format(kind=kind, sort=sort)
+
+
 def month_key(d: dt.date) -> str:
     return f"{d.year:04d}-{d.month:02d}"
 
@@ -195,7 +205,12 @@ class OversightViews:
     # -- specs, URLs, templates (for the page-kind registry)
     def specs(self) -> list[tuple[str, tuple]]:
         out: list[tuple[str, tuple]] = [("supervision", ())]
-        out += [("compare", (k, n)) for k in COMPARE_KINDS for n in range(1, self._compare_pages(k) + 1)]
+        out += [
+            ("compare", (k, n, sort))
+            for k in COMPARE_KINDS
+            for sort in COMPARE_SORTS
+            for n in range(1, self._compare_pages(k) + 1)
+        ]
         out += [("month", (month_key(m.month),)) for m in self.months]
         return out
 
@@ -204,7 +219,7 @@ class OversightViews:
         if method == "supervision":
             return SUPERVISION
         if method == "compare":
-            return page_url(COMPARE.format(kind=args[0]), args[1] if len(args) > 1 else 1)
+            return page_url(compare_base(*args[:1], *args[2:]), args[1] if len(args) > 1 else 1)
         return MONTHLY.format(key=args[0])
 
     @staticmethod
@@ -298,13 +313,21 @@ class OversightViews:
     def _compare_pages(self, kind: str) -> int:
         return max(1, -(-len(self.compared[kind]) // COMPARE_PAGE))
 
-    def compare(self, kind: str, number: int = 1) -> ComparisonPage:
+    def compare_rows(self, kind: str, number: int, sort: str) -> list[tuple[int, Comparison]]:
+        """Page ``number`` of a comparison in the order ``sort``: (default rank, figures)."""
+        ordered = self.b.comparison_order(kind, sort)
+        shown = ordered[(number - 1) * COMPARE_PAGE : number * COMPARE_PAGE]
+        if sort == "rank":
+            return list(enumerate(shown, (number - 1) * COMPARE_PAGE + 1))
+        rank = {c.key: n for n, c in enumerate(self.compared[kind], 1)}
+        return [(rank[c.key], c) for c in shown]
+
+    def compare(self, kind: str, number: int = 1, sort: str = "rank") -> ComparisonPage:
         b = self.b
         minimum = b.rules.min_sample
         rows = []
         ranked = self.compared[kind]
-        first = (number - 1) * COMPARE_PAGE
-        for n, c in enumerate(ranked[first : first + COMPARE_PAGE], first + 1):
+        for n, c in self.compare_rows(kind, number, sort):
             if kind == "leaders":
                 name, title = leader_parts(c.key)
                 link = None
@@ -331,9 +354,11 @@ class OversightViews:
                     c.projects < minimum,
                 )
             )
-        base = COMPARE.format(kind=kind)
+        base = compare_base(kind, sort)
         count = self._compare_pages(kind)
         title = ZH["compare_title"].format(kind=KIND_TITLES[kind])
+        if sort != "rank":
+            title += f"（{ZH['compare_sort_' + sort]}）"
         return ComparisonPage(
             url=page_url(base, number),
             title=title if number == 1 else f"{title}（第 {number} 页）",
@@ -342,7 +367,9 @@ class OversightViews:
             kind=kind,
             kind_title=KIND_TITLES[kind],
             rows=tuple(rows),
-            order_note=ZH["compare_order"],
+            order_note=ZH["compare_order"]
+            if sort == "rank"
+            else ZH["compare_sorted_note"].format(order=ZH["compare_sort_" + sort]),
             caveats=(
                 ZH["caveat_small"].format(n=minimum),
                 ZH["caveat_workload"],
@@ -359,6 +386,8 @@ class OversightViews:
             minimum=minimum,
             total=len(ranked),
             pagination=pagination(base, number, count) if count > 1 else None,
+            sort=sort,
+            sorts={key: Link(ZH["compare_sort_" + key], compare_base(kind, key)) for key in COMPARE_SORTS},
         )
 
     # -- monthly

@@ -32,6 +32,7 @@ from generator.model.aggregate import (
     monthly,
     project_order,
     rules_text,
+    sort_comparisons,
 )
 from generator.model.dataset import Area, Comment, Dataset, ProgressEntry, Project, Result, Unit
 from generator.schema import CATEGORY, CHANNEL, LIGHT, STAGE, STATUS
@@ -372,6 +373,7 @@ class ViewBuilder:
         "list_ids",
         "index_count",
         "comparisons",
+        "comparison_order",
         "months",
     )
 
@@ -637,6 +639,14 @@ class ViewBuilder:
         found = self._oversight.get("comparisons")
         if found is None:
             found = self._oversight["comparisons"] = comparisons(self.ds, self.agg)
+        return found  # type: ignore[return-value]
+
+    def comparison_order(self, kind: str, sort: str) -> list[Comparison]:
+        """One kind's comparison in the order ``sort`` names (``aggregate.COMPARE_SORTS``)."""
+        name = f"comparison {kind} {sort}"
+        found = self._oversight.get(name)
+        if found is None:
+            found = self._oversight[name] = sort_comparisons(self.comparisons()[kind], sort, self.rules.min_sample)
         return found  # type: ignore[return-value]
 
     def months(self) -> list[MonthFigures]:

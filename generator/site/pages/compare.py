@@ -1,11 +1,13 @@
 """Comparison pages (晒清单比项目): units, subdistricts, communities and leaders, 100 rows a
-page. A city has hundreds of them, so each declares what it reads: the comparison rows it
+page, in the default rank order and in each other order (``aggregate.COMPARE_SORTS``) as
+pages of their own, so a sort runs across the whole list with or without JavaScript. A
+city has hundreds of them, so each declares what it reads: the comparison rows it
 shows (figures computed once per build by ``ViewBuilder.comparisons``) and the units or
 areas it links."""
 
 from __future__ import annotations
 
-from generator.site.oversight import COMPARE_PAGE, TEMPLATES, OversightViews
+from generator.site.oversight import TEMPLATES, OversightViews
 from generator.site.views import ViewBuilder
 
 from . import PageKind, Read
@@ -13,14 +15,15 @@ from .supervision import views
 
 
 def reads(b: ViewBuilder, args: tuple) -> list[Read]:
-    kind, number = args
-    ranked = b.comparisons()[kind]
-    shown = ranked[(number - 1) * COMPARE_PAGE : number * COMPARE_PAGE]
-    out: list[Read] = [("value", (kind, number, len(ranked), *shown))]  # rank, figures, pages
+    kind, number, sort = args
+    shown = views(b).compare_rows(kind, number, sort)
+    total = len(b.comparisons()[kind])
+    out: list[Read] = [("value", (kind, number, sort, total, *shown))]  # ranks, figures, pages
+    keys = [c.key for _, c in shown]
     if kind == "units":
-        out.append(("unit", [c.key for c in shown]))
+        out.append(("unit", keys))
     elif kind != "leaders":
-        out.append(("area", [c.key for c in shown]))
+        out.append(("area", keys))
     return out
 
 
