@@ -24,6 +24,7 @@ from generator.ingest import prepare as pipeline
 from generator.output.folder import Manifest, Output, Step, changed_since, file_for, translated_os_errors
 
 if TYPE_CHECKING:
+    from generator.publish.record import Upcoming
     from generator.site.pages import PageKind
 
 REPO = Path(__file__).resolve().parent.parent
@@ -39,6 +40,9 @@ class BuildOptions:
     full: bool = False  # ignore the previous output and the cache
     wait: float = 600.0  # seconds to wait for another build of the same output
     kinds: tuple[PageKind, ...] | None = None  # the data page kinds (default: pages.default_kinds())
+    # A publish: the release about to be made (the live record, the new id); the pages then
+    # show the public record (发布记录, each project's change history), this release included.
+    upcoming: Upcoming | None = None
 
 
 @dataclass
@@ -133,6 +137,22 @@ def input_fingerprint(data: Path, config: Path | None, seen: dict[str, tuple[int
     return h.hexdigest()
 
 
+def with_record(prepared: pipeline.Prepared, upcoming: Upcoming) -> pipeline.Prepared:
+    """``prepared`` with the public record its pages show: the live record and this
+    release's changes, from this build's lists (the same bytes its downloads will hold)."""
+    import dataclasses
+
+    from generator.exports.downloads import downloads
+    from generator.model.record import public_record
+    from generator.publish.record import LISTS, download
+    from generator.site.views import url_for
+
+    ds = prepared.dataset
+    files = downloads(ds, prepared.aggregates, url_for, ds.settings.base_url.rstrip("/"), lists=set(LISTS))
+    record = public_record(**upcoming.record({name: files.get(download(name)) for name in LISTS}))
+    return dataclasses.replace(prepared, dataset=dataclasses.replace(ds, record=record))
+
+
 class Build:
     """One build of the site into one output folder.
 
@@ -174,6 +194,8 @@ class Build:
         seen: dict[str, tuple[int, str]] = {}
         with timing.phase("fingerprint"):
             fingerprint = input_fingerprint(opts.data, config, seen)
+            if opts.upcoming is not None:
+                fingerprint += " " + opts.upcoming.fingerprint()
         previous = out.manifest()
         usable = bool(previous.inputs and previous.state) and out.root.is_dir() and not out.interrupted
         damaged: set[str] = set()
@@ -193,6 +215,9 @@ class Build:
         # walks its millions of objects again while pages are digested.
         with timing.phase("prepare"):  # raises ValidationFailed before anything is written
             prepared = pipeline.prepare(opts.data, cache_dir=out.cache, known=seen, freeze=True)
+        if opts.upcoming is not None:
+            with timing.phase("record"):
+                prepared = with_record(prepared, opts.upcoming)
         incremental = usable and not opts.full
         staging = out.new_staging()
         if incremental:

@@ -456,6 +456,29 @@ def test_three_releases_make_a_chain_with_added_changed_and_withdrawn_items(tmp_
     assert "13812345678" not in record and "幸福路" not in record
     assert_verified(site)
 
+    # The pages of the record, each release built knowing itself: 发布记录 lists all three,
+    # newest first; the third release's page shows the withdrawn demand with its last
+    # title; P1's page shows its history, the changed title old → new.
+    from bs4 import BeautifulSoup
+
+    def page(rel: str) -> BeautifulSoup:
+        return BeautifulSoup((site / rel).read_text(encoding="utf-8"), "html.parser")
+
+    listed = [li.h3.a.get_text(strip=True) for li in page("records/index.html").select("li.release")]
+    assert listed == ids[::-1]
+    assert "本次发布" in page("records/index.html").select_one("li.release").get_text()
+    assert page("index.html").select_one('footer a[href$="records/"]')
+    gone = page(f"records/{ids[2]}/index.html").select_one("section.release-withdrawn")
+    assert "D006" in gone.get_text() and "消防通道被占" in gone.get_text() and "撤回" in gone.get_text()
+    changed = page(f"records/{ids[1]}/index.html").select_one("section.release-changed")
+    assert changed.select_one("del").get_text() == "桂香社区楼道灯改造"
+    assert changed.select_one("ins").get_text() == "楼道灯全面改造"
+    assert changed.select_one('a[href$="projects/p1/"]')
+    events = page("projects/p1/index.html").select("section.history ol.changes > li")
+    assert [e.a.get_text() for e in events] == [ids[0], ids[1]]
+    assert "新增" in events[0].get_text() and "楼道灯全面改造" in events[1].select_one("ins").get_text()
+    assert "首次发布" in page(f"records/{ids[0]}/index.html").get_text()
+
 
 def test_verify_finds_one_altered_byte_in_a_mirror(tmp_path, mini):
     target, out = tmp_path / "www", tmp_path / "out"

@@ -14,6 +14,7 @@ from operator import attrgetter
 import numpy as np
 import pandas as pd
 
+from generator.model.record import PublicRecord
 from generator.schema import RATING_SCALES, Enumeration, SiteSettings
 from generator.slug import slugify
 
@@ -131,6 +132,8 @@ class Dataset:
     # project -> (date, rating key) of every rating, by date: when a rate crossed the
     # threshold and which ratings are a re-rating (复评) depends on the dates.
     rating_log: dict[str, list[tuple[dt.date, str]]] = field(default_factory=dict, repr=False, compare=False)
+    # The public record (发布记录) when a publish builds the site; None for a plain build.
+    record: PublicRecord | None = field(default=None, repr=False, compare=False)
 
     @property
     def as_of(self) -> dt.date:

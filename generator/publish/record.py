@@ -33,6 +33,7 @@ FORMAT = "gongshi-release/1"
 RELEASE = "release.json"
 RELEASES = "releases.json"
 HISTORY = "history.json"
+RECORD_PAGES = "records/"  # the 发布记录 pages (site/pages/records.py), built for one release
 LISTS = {"demands": "id", "projects": "id", "results": "project"}  # list -> the field naming an item
 IGNORED_FIELDS = frozenset({"url"})  # derived from the id: never a change of its own
 # The record's own files: not listed in the manifest they are part of (it cannot hash
@@ -194,17 +195,7 @@ def make_record(
     release (kept in every release, so the whole chain stays public)."""
     now = now or dt.datetime.now(dt.UTC)
     downloads = {name: _read(site / download(name)) for name in LISTS}
-    lists = {name: list_changes(previous.downloads.get(name), downloads[name], key) for name, key in LISTS.items()}
-    summary = {name: {kind: len(items) for kind, items in c.items()} for name, c in lists.items()}
-    as_of = next((a for a in map(_as_of, downloads.values()) if a), None)
-    changes = {
-        "release": release_id,
-        "previous": previous.id,
-        "as_of": as_of,
-        "previous_as_of": previous.manifest.get("as_of") if previous.manifest else None,
-        "lists": lists,
-    }
-    history = _extend_history(previous.history, release_id, as_of, lists)
+    changes, history, summary, as_of = _changes(release_id, previous, downloads)
     files: dict[str, bytes] = dict(carried)
     files[changes_path(release_id)] = dumps(changes)
     files[HISTORY] = dumps(history)
@@ -232,6 +223,64 @@ def make_record(
     }
     files[RELEASES] = dumps([entry, *previous.releases])
     return Record(release_id, files, manifest, summary)
+
+
+def _changes(
+    release_id: str, previous: Previous, downloads: dict[str, bytes | None]
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, dict[str, int]], str | None]:
+    """This release's changes document, the extended history, the summary and the as-of
+    date, from the lists' downloads (``downloads/<list>.json``) against the live ones."""
+    lists = {name: list_changes(previous.downloads.get(name), downloads.get(name), key) for name, key in LISTS.items()}
+    summary = {name: {kind: len(items) for kind, items in c.items()} for name, c in lists.items()}
+    as_of = next((a for a in map(_as_of, downloads.values()) if a), None)
+    changes = {
+        "release": release_id,
+        "previous": previous.id,
+        "as_of": as_of,
+        "previous_as_of": previous.manifest.get("as_of") if previous.manifest else None,
+        "lists": lists,
+    }
+    return changes, _extend_history(previous.history, release_id, as_of, lists), summary, as_of
+
+
+@dataclass(frozen=True)
+class Upcoming:
+    """The release a publish is about to make, as its build needs it: the live record
+    (``previous``, and ``carried``: the earlier releases' change files) and the new id and
+    time. The build adds this release's changes from its own lists."""
+
+    release_id: str
+    now: dt.datetime
+    previous: Previous = field(default_factory=Previous)
+    carried: dict[str, bytes] = field(default_factory=dict)
+
+    def fingerprint(self) -> str:
+        return f"{self.release_id} {self.previous.id} {sha256(self.previous.manifest_bytes)}"
+
+    def record(self, downloads: dict[str, bytes | None]) -> dict[str, Any]:
+        """releases, changes (id -> document) and history, this release included, as the
+        public record will hold them once it is made (see :func:`make_record`)."""
+        changes, history, summary, as_of = _changes(self.release_id, self.previous, downloads)
+        entry = {
+            "id": self.release_id,
+            "published_at": self.now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "as_of": as_of,
+            "previous": self.previous.id,
+            "changes": summary,
+        }
+        earlier = {}
+        for e in self.previous.releases:
+            raw = self.carried.get(changes_path(e.get("id", "")))
+            if raw is not None:
+                try:
+                    earlier[e["id"]] = json.loads(raw)
+                except ValueError:
+                    pass
+        return {
+            "releases": [entry, *self.previous.releases],
+            "changes": {**earlier, self.release_id: changes},
+            "history": history,
+        }
 
 
 def _read(path: Path) -> bytes | None:

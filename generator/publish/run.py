@@ -8,6 +8,7 @@ deployed, so a release and its record go live together.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import urllib.error
@@ -21,10 +22,17 @@ from generator.output.folder import Output, Step, translated_os_errors, walk
 from generator.schema import SiteSettings
 
 from .record import (
+    HISTORY,
+    RECORD_PAGES,
+    RELEASE,
+    RELEASES,
     Previous,
     Record,
+    Upcoming,
     Verdict,
+    changes_path,
     make_record,
+    manifest_path,
     new_release_id,
     record_files,
     sha256,
@@ -107,6 +115,16 @@ def _remove_dead_stagings(output: Path) -> None:
             pass  # another user's live process
 
 
+def _same_site(live: dict[str, str], built: dict[str, str]) -> bool:
+    """The built site equals the live release, apart from the record pages (which name the
+    release they were built for: the same data gives the same site otherwise)."""
+
+    def plain(files: dict[str, str]) -> dict[str, str]:
+        return {p: d for p, d in site_files(files).items() if not p.startswith(RECORD_PAGES)}
+
+    return plain(live) == plain(built)
+
+
 def publish(options: PublishOptions, say: Say = _quiet, step: Step | None = None) -> Published:
     """Publish the data to the target. Raises ValidationFailed (data errors), PrivacyLeak,
     SiteRejected, PublishBusy/PublishError or OutputOSError; the live release is then
@@ -128,77 +146,91 @@ def publish(options: PublishOptions, say: Say = _quiet, step: Step | None = None
     as_of = found.isoformat() if found is not None else ""
     step("checked")
 
-    say(f"2/5 生成网站：{options.output}")
-    Build(
-        BuildOptions(
-            data=options.data,
-            output=options.output,
-            config=_production_config(options.config),
-            jobs=options.jobs,
-            full=options.full,
-            wait=options.wait,
-            reports=options.reports,
-        )
-    ).run()
-    step("built")
-
-    say("3/5 发布前检查：链接、页面结构、数据截止日期、个人信息、页面大小")
-    staging = out.root.with_name(f".{out.root.name}.publish-{os.getpid()}")
-    try:
-        with translated_os_errors("准备发布"):
-            with out.lock(options.wait):  # a private copy: later builds cannot change it
-                _remove_dead_stagings(out.root)
-                stage(out.root, staging)
-            files = sorted(walk(staging))
-            check_site(staging, files, as_of, options.budgets, jobs=options.jobs or os.cpu_count() or 1)
-            hashes = hash_files(staging)
-        step("verified")
-
-        say(f"4/5 部署到 {target.label}")
-        with target.lock(options.wait), translated_os_errors("发布"):
+    # The target is locked from here until the release is live: the build shows the
+    # release it is about to make (发布记录), so no other publish may make one meanwhile.
+    with target.lock(options.wait):
+        with translated_os_errors("读取线上发布记录"):
             target.recover()
             release_id = new_release_id(target.releases())
             base = target.base_id()
             with target.reader(base) as get:
                 previous = Previous.read(get)
                 carried = {p: get(p) for p in record_files(previous.manifest)}
-            missing = [p for p, b in carried.items() if b is None]
-            if missing:
-                raise PublishError(
-                    f"线上版本的发布记录不完整（缺少 {missing[0]} 等 {len(missing)} 个文件），"
-                    "无法延续发布链。请先用 gongshi verify 检查线上网站。"
+        missing = [p for p, b in carried.items() if b is None]
+        if missing:
+            raise PublishError(
+                f"线上版本的发布记录不完整（缺少 {missing[0]} 等 {len(missing)} 个文件），"
+                "无法延续发布链。请先用 gongshi verify 检查线上网站。"
+            )
+        kept = {p: b for p, b in carried.items() if b is not None}
+        now = dt.datetime.now(dt.UTC)
+
+        say(f"2/5 生成网站：{options.output}")
+        Build(
+            BuildOptions(
+                data=options.data,
+                output=options.output,
+                config=_production_config(options.config),
+                jobs=options.jobs,
+                full=options.full,
+                wait=options.wait,
+                reports=options.reports,
+                upcoming=Upcoming(release_id, now, previous, kept),
+            )
+        ).run()
+        step("built")
+
+        say("3/5 发布前检查：链接、页面结构、数据截止日期、个人信息、页面大小")
+        staging = out.root.with_name(f".{out.root.name}.publish-{os.getpid()}")
+        try:
+            with translated_os_errors("准备发布"):
+                with out.lock(options.wait):  # a private copy: later builds cannot change it
+                    _remove_dead_stagings(out.root)
+                    stage(out.root, staging)
+                files = sorted(walk(staging))
+                record_paths = [RELEASE, RELEASES, HISTORY, changes_path(release_id), manifest_path(release_id), *kept]
+                check_site(
+                    staging,
+                    files,
+                    as_of,
+                    options.budgets,
+                    jobs=options.jobs or os.cpu_count() or 1,
+                    added=record_paths,
                 )
-            live = target.live_id()
-            if previous.manifest and base == live and site_files(previous.manifest["files"]) == hashes:
-                # Nothing to record: a release identical to the live one would only
-                # lengthen the public record.
-                say(f"5/5 线上版本 {previous.id} 与本次生成的网站完全相同，未发布新版本")
-                return Published(str(previous.id), target.label, len(hashes), Deployed(), None, [], unchanged=True)
-            record = make_record(
-                release_id, staging, hashes, previous, {p: b for p, b in carried.items() if b is not None}
-            )
-            for rel, data in record.files.items():
-                path = staging / rel
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.unlink(missing_ok=True)  # never write through a hard link into the output
-                path.write_bytes(data)
-            all_hashes = {**hashes, **{p: sha256(b) for p, b in record.files.items()}}
-            step("recorded")
-            previous_files = dict(previous.manifest["files"]) if previous.manifest else {}
-            deployed = target.deploy(release_id, staging, all_hashes, previous_files, base, step)
-            say(
-                f"5/5 已上线：{release_id}（新传 {deployed.copied} 个文件，{deployed.copied_bytes // 1024} KB；"
-                f"沿用 {deployed.linked} 个未变文件）"
-            )
-            try:
-                pruned = target.prune(options.keep)
-            except (OSError, PublishError) as exc:  # the new release is live: only a warning
-                pruned = []
-                say(f"警告：删除旧版本失败（{exc}），新版本已上线；请稍后手动清理 {target.label} 中的旧版本。")
-            if pruned:
-                say(f"已删除较早的版本（保留最近 {options.keep} 个）：{'、'.join(pruned)}")
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+                hashes = hash_files(staging)
+            step("verified")
+
+            say(f"4/5 部署到 {target.label}")
+            with translated_os_errors("发布"):
+                live = target.live_id()
+                if previous.manifest and base == live and _same_site(previous.manifest["files"], hashes):
+                    # Nothing to record: a release identical to the live one would only
+                    # lengthen the public record.
+                    say(f"5/5 线上版本 {previous.id} 与本次生成的网站完全相同，未发布新版本")
+                    return Published(str(previous.id), target.label, len(hashes), Deployed(), None, [], unchanged=True)
+                record = make_record(release_id, staging, hashes, previous, kept, now)
+                for rel, data in record.files.items():
+                    path = staging / rel
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.unlink(missing_ok=True)  # never write through a hard link into the output
+                    path.write_bytes(data)
+                all_hashes = {**hashes, **{p: sha256(b) for p, b in record.files.items()}}
+                step("recorded")
+                previous_files = dict(previous.manifest["files"]) if previous.manifest else {}
+                deployed = target.deploy(release_id, staging, all_hashes, previous_files, base, step)
+                say(
+                    f"5/5 已上线：{release_id}（新传 {deployed.copied} 个文件，{deployed.copied_bytes // 1024} KB；"
+                    f"沿用 {deployed.linked} 个未变文件）"
+                )
+                try:
+                    pruned = target.prune(options.keep)
+                except (OSError, PublishError) as exc:  # the new release is live: only a warning
+                    pruned = []
+                    say(f"警告：删除旧版本失败（{exc}），新版本已上线；请稍后手动清理 {target.label} 中的旧版本。")
+                if pruned:
+                    say(f"已删除较早的版本（保留最近 {options.keep} 个）：{'、'.join(pruned)}")
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     return Published(release_id, target.label, len(all_hashes), deployed, record, pruned)
 
 

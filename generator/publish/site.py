@@ -217,11 +217,14 @@ def check_site(
     budgets: Budgets | None = None,
     jobs: int = 1,
     parallel_from: int = 2000,
+    added: Iterable[str] = (),
 ) -> None:
     """Raise :class:`SiteRejected` (or :class:`PrivacyLeak`) unless the site at ``root``
     may go live. ``files`` lists every file (relative paths), ``as_of`` is the ISO date
-    every page must show. From ``parallel_from`` pages on, ``jobs`` processes read them."""
-    present = set(files)
+    every page must show. From ``parallel_from`` pages on, ``jobs`` processes read them.
+    ``added``: files the release will add after this check (its record), links to them
+    are not broken."""
+    present = set(files) | set(added)
     folders = {posixpath.dirname(f) for f in present}
     pages = sorted(f for f in present if os.path.splitext(f)[1].lower() in (".html", ".css"))
     check = functools.partial(_check_pages, root, as_of=as_of)

@@ -170,6 +170,8 @@ class EntityHashes:
         links = [(n, area.get(c, none)) for n, p in enumerate(ds.projects.values()) for c in p.communities]
         content = mix(content, _grouped(links, len(pids)))
         content = mix(content, _u64(unit.get(p.lead_unit, none) for p in ds.projects.values()))
+        if ds.record is not None:  # a publish: the project page lists its change history
+            content = mix(content, value_hashes([ds.record.project_history(p) for p in pids]))
 
         # A demand row: the demand, the project it belongs to (given on either side), and
         # the names of its community and project.

@@ -35,6 +35,7 @@ from generator.model.aggregate import (
     sort_comparisons,
 )
 from generator.model.dataset import Area, Comment, Dataset, ProgressEntry, Project, Result, Unit
+from generator.model.record import FieldChange
 from generator.schema import CATEGORY, CHANNEL, LIGHT, STAGE, STATUS
 from generator.site import charts
 from generator.slug import slugify
@@ -309,6 +310,24 @@ class SiteInfo:
     organizer: str
     nav: tuple[Link, ...]
     rules: tuple[str, ...] = ()  # the light and follow-up rules with this site's thresholds
+    record_url: str = ""  # the 发布记录 page, when a publish builds the site
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryView:
+    """One release's change to a project, as its page lists it."""
+
+    release: Link
+    as_of: str
+    change: str  # 新增 / 变更 / 撤回
+    fields: tuple[FieldChange, ...]
+
+
+RECORDS = "records/"
+
+
+def release_url(release_id: str) -> str:
+    return f"records/{release_id}/"
 
 
 @dataclass(frozen=True)
@@ -351,6 +370,7 @@ class ViewBuilder:
         "progress_log": "project",
         "comments": "project",
         "rating_log": "project",
+        "project_history": "project",
         "demand_row": "demand",
         "area_figures": "area_figures",
         "unit_figures": "unit_figures",
@@ -417,6 +437,7 @@ class ViewBuilder:
                 Link(ZH["about"], "pages/about/"),
             ),
             rules=rules_text(Rules.of(ds.settings)),
+            record_url=RECORDS if ds.record is not None else "",
         )
         self.home_crumb = Link(ZH["home"], "")
         self._demand_index = {d.id: n for n, d in enumerate(ds.demands)}
@@ -513,6 +534,21 @@ class ViewBuilder:
     def rating_log(self, pid: str) -> Sequence[tuple[dt.date, str]]:
         """(date, rating key) of the project's ratings, by date (from its feedback rows)."""
         return self.ds.rating_log.get(pid, ())
+
+    def project_history(self, pid: str) -> tuple[HistoryView, ...]:
+        """The project's changes, release by release (empty without a public record)."""
+        record = self.ds.record
+        if record is None:
+            return ()
+        return tuple(
+            HistoryView(
+                Link(e.release, release_url(e.release)),
+                e.as_of or "",
+                ZH["record_" + e.change],
+                e.fields,
+            )
+            for e in record.project_history(pid)
+        )
 
     def comments(self, pid: str) -> Sequence[Comment]:
         return self.ds.comments.get(pid, ())

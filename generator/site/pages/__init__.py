@@ -129,6 +129,8 @@ BUILTIN = (
     "supervision",
     "compare",
     "month",
+    "records_index",
+    "records",
 )
 
 

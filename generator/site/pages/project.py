@@ -18,6 +18,7 @@ from generator.site.views import (
     CommentView,
     DemandRow,
     FollowupView,
+    HistoryView,
     Link,
     Page,
     ProgressRow,
@@ -50,6 +51,7 @@ class ProjectPage(Page):
     last_report: dt.date | None = None
     days_since_report: int | None = None
     followup: FollowupView | None = None  # 限时整改 beside the original result and ratings
+    history: tuple[HistoryView, ...] = ()  # 变更记录: this project in each release (a published site)
 
     def rating_chart(self, chart_id: str, title: str) -> Markup:
         return rating_chart(self.ratings, chart_id, title)
@@ -100,6 +102,7 @@ def build(b: ViewBuilder, args: tuple) -> ProjectPage:
         last_report=info.last_report,
         days_since_report=info.days_since_report,
         followup=b.followup(pid) if f else None,
+        history=b.project_history(pid),
     )
 
 
