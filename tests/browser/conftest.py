@@ -121,6 +121,7 @@ def discover_pages(out: Path) -> dict[str, str]:
         "supervision": "supervision/",
         "compare-units": "compare/units/",
         "compare-leaders": "compare/leaders/",
+        "compare-sorted": "compare/units/satisfaction/",
         "monthly": pick("monthly", "month-figures"),
     }
     for kind, path in pages.items():

@@ -33,6 +33,7 @@ KINDS = [
     "supervision",
     "compare-units",
     "compare-leaders",
+    "compare-sorted",
     "monthly",
 ]
 
