@@ -319,8 +319,20 @@ class OversightViews:
         shown = ordered[(number - 1) * COMPARE_PAGE : number * COMPARE_PAGE]
         if sort == "rank":
             return list(enumerate(shown, (number - 1) * COMPARE_PAGE + 1))
-        rank = {c.key: n for n, c in enumerate(self.compared[kind], 1)}
-        return [(rank[c.key], c) for c in shown]
+        rank = self.ranks(kind)
+        return [(rank[c.key][0], c) for c in shown]
+
+    def ranks(self, kind: str) -> dict[str, tuple[int, str]]:
+        """Per entry of a comparison: its default rank, and its rank and figures as text
+        (what a page showing it is digested from: each entry is on a page of every order,
+        so its text is made once)."""
+        key = f"ranks {kind}"
+        found = self.b.__dict__.get(key)
+        if found is None:
+            found = self.b.__dict__[key] = {
+                c.key: (n, f"{n} {c!r}") for n, c in enumerate(self.compared[kind], 1)
+            }
+        return found
 
     def compare(self, kind: str, number: int = 1, sort: str = "rank") -> ComparisonPage:
         b = self.b

@@ -16,10 +16,11 @@ from .supervision import views
 
 def reads(b: ViewBuilder, args: tuple) -> list[Read]:
     kind, number, sort = args
-    shown = views(b).compare_rows(kind, number, sort)
+    v = views(b)
+    ranks = v.ranks(kind)
+    keys = [c.key for _, c in v.compare_rows(kind, number, sort)]
     total = len(b.comparisons()[kind])
-    out: list[Read] = [("value", (kind, number, sort, total, *shown))]  # ranks, figures, pages
-    keys = [c.key for _, c in shown]
+    out: list[Read] = [("value", (kind, number, sort, total, *(ranks[k][1] for k in keys)))]  # ranks, figures
     if kind == "units":
         out.append(("unit", keys))
     elif kind != "leaders":
