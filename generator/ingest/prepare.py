@@ -26,6 +26,7 @@ import pandas as pd
 
 from generator.codeversion import code_digest
 from generator.ingest.load import CsvState, continue_csv, discover, is_settings, read_data, read_file, read_settings
+from generator.ingest.mapping import Mapping, mapping_for, read_mapping
 from generator.ingest.validate import CheckedPart, TableData, check_part, check_settings, validate
 from generator.model.aggregate import Aggregates, aggregate
 from generator.model.dataset import Dataset, Sources, build
@@ -122,9 +123,9 @@ def _check(parts, scale: str) -> list[CheckedPart]:
     return checked
 
 
-def _read(raw: bytes, path: Path, file: str, table: Table | None, scale: str) -> FileResult:
+def _read(raw: bytes, path: Path, file: str, table: Table | None, scale: str, mapping: Mapping | None = None) -> FileResult:
     with phase("load"):
-        read = read_data(raw, path.suffix.lower(), file, table)
+        read = read_data(raw, path.suffix.lower(), file, table, mapping)
     return FileResult(read.problems, _check(read.parts, scale), read.csv)
 
 
@@ -230,7 +231,10 @@ def _prepare(
 
     for (path, file, table), mine in zip(found, read_problems, strict=True):
         if not is_settings(path):
-            result = _file_result(path, file, table, scale, cache, mine, known.get(str(path)))
+            mapping = _mapping(path, file, table, mine)
+            if mapping is not None and mapping.table is not None:
+                table = mapping.table
+            result = _file_result(path, file, table, scale, cache, mine, known.get(str(path)), mapping)
             if result is not None:
                 mine.extend(result.problems)
                 for part in result.parts:
@@ -278,6 +282,21 @@ def _prepare(
     return Prepared(dataset, aggregates, report, redactions, cache.stats if cache is not None else None, cells)
 
 
+def _mapping(path: Path, file: str, table: Table | None, problems: list[Problem]) -> Mapping | None:
+    """The mapping file beside a data file, read and checked (its problems added), or None."""
+    found = mapping_for(path)
+    if found is None:
+        return None
+    where = str(Path(file).with_name(found.name))
+    with phase("load"):
+        raw = read_file(found, where, problems)
+        if raw is None:
+            return None
+        mapping = read_mapping(raw, where, table)
+    problems.extend(mapping.problems)
+    return mapping
+
+
 def _list_of(problem: Problem) -> str | None:
     """The list a refused or unreadable data file was meant for."""
     if not problem.is_error or not problem.file:
@@ -315,11 +334,15 @@ def _file_result(
     cache: _Cache | None,
     problems: list[Problem],
     known: tuple[int, str] | None = None,
+    mapping: Mapping | None = None,
 ) -> FileResult | None:
     """One data file read, checked and masked — or taken from the cache (None: unreadable).
-    ``known``: the file's size and SHA-256, if the caller has just hashed it."""
+    ``known``: the file's size and SHA-256, if the caller has just hashed it. ``mapping``:
+    the mapping file beside it; its digest joins the cache key, so a changed mapping
+    reads the file again."""
+    key = file if mapping is None else f"{file}\0mapping {mapping.digest}"
     if cache is not None and known is not None:
-        result = _cached(cache, file, scale, *known)
+        result = _cached(cache, key, scale, *known)
         if result is not None:
             return result
     with phase("load"):
@@ -327,20 +350,20 @@ def _file_result(
     if raw is None:
         return None
     if cache is None:
-        return _read(raw, path, file, table, scale)
+        return _read(raw, path, file, table, scale, mapping)
     with phase("load"):
         digest = hashlib.sha256(raw).hexdigest()
-    result = _cached(cache, file, scale, len(raw), digest)
+    result = _cached(cache, key, scale, len(raw), digest)
     if result is not None:
         return result
-    result = _grown(raw, file, table, scale, cache)
+    result = _grown(raw, file, table, scale, cache) if mapping is None else None
     if result is not None:
         cache.stats.appended += 1
     else:
-        result = _read(raw, path, file, table, scale)
+        result = _read(raw, path, file, table, scale, mapping)
         cache.stats.misses += 1
     with phase("load"):
-        cache.put(file, scale, digest, result, len(raw))
+        cache.put(key, scale, digest, result, len(raw))
     return result
 
 
