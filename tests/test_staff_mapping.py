@@ -121,7 +121,9 @@ def test_a_mapping_can_name_headings_the_builtin_words_read_otherwise(tmp_path):
     path.write_text(_lines(path.read_text(encoding="utf-8"), "  村社: 社区", "  村社: 社区\n  编号: 备注"),
                     encoding="utf-8")  # fmt: skip
     prepared = pipeline.prepare(data)
-    assert {p.id for p in prepared.dataset.projects.values()} == {
-        p.id for p in pipeline.prepare(STAFF / "mapped").dataset.projects.values()
-    } != ids
+    assert (
+        {p.id for p in prepared.dataset.projects.values()}
+        == {p.id for p in pipeline.prepare(STAFF / "mapped").dataset.projects.values()}
+        != ids
+    )
     assert not prepared.report.errors

@@ -264,4 +264,3 @@ def _read_values(m: Mapping, node: yaml.Node, table: Table | None) -> None:
             words[norm(word)] = target
         if words:
             m.values.setdefault(col.name, {}).update(words)
-

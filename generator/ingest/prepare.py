@@ -123,7 +123,9 @@ def _check(parts, scale: str) -> list[CheckedPart]:
     return checked
 
 
-def _read(raw: bytes, path: Path, file: str, table: Table | None, scale: str, mapping: Mapping | None = None) -> FileResult:
+def _read(
+    raw: bytes, path: Path, file: str, table: Table | None, scale: str, mapping: Mapping | None = None
+) -> FileResult:
     with phase("load"):
         read = read_data(raw, path.suffix.lower(), file, table, mapping)
     return FileResult(read.problems, _check(read.parts, scale), read.csv)
