@@ -137,19 +137,19 @@ def cmd_build(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    code = cmd_build(args)
-    if code != EXIT_OK:
-        return code
-    import functools
-    import http.server  # only here: every build would pay for importing it
+    from generator.build import BuildOptions
+    from generator.preview import serve
 
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(Path(args.output).resolve()))
-    with http.server.ThreadingHTTPServer((args.bind, args.port), handler) as httpd:
-        print(f"预览地址：http://{args.bind}:{args.port}/ （按 Ctrl+C 停止）")
-        try:
-            httpd.serve_forever()
-        except KeyboardInterrupt:
-            pass
+    options = BuildOptions(
+        data=Path(args.data),
+        output=Path(args.output),
+        config=Path(args.settings) if args.settings else None,
+        reports=Path(args.reports) if args.reports else None,
+        jobs=args.jobs,
+        full=args.full,
+        wait=args.wait,
+    )
+    serve(options, args.bind, args.port, say=lambda message: print(message, flush=True))
     return EXIT_OK
 
 
@@ -263,9 +263,9 @@ def parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="校验并生成网站")
     common(b)
     b.set_defaults(func=cmd_build)
-    s = sub.add_parser("serve", help="生成并在本机预览")
+    s = sub.add_parser("serve", help="生成并在本机预览；数据、页面或主题改动后自动重新生成并刷新浏览器")
     common(s)
-    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--port", type=int, default=8000, help="端口（默认 8000；0 为任一空闲端口）")
     s.add_argument("--bind", default="127.0.0.1")
     s.set_defaults(func=cmd_serve)
     d = sub.add_parser("demo", help="生成虚构的示例数据")
