@@ -99,9 +99,10 @@ class Preview:
         """Rebuild after every change until :attr:`stopping` is set (or Ctrl+C)."""
         import watchfiles
 
-        # debounce: Excel and WPS save through a temporary file and a rename: one batch.
+        # A short debounce (watchfiles waits 1.6 s by default): Excel and WPS save through a
+        # temporary file and a rename within a few milliseconds, one batch all the same.
         for _ in watchfiles.watch(*self.watched(), watch_filter=_SourceFilter(), stop_event=self.stopping,
-                                  debounce=150, step=25, yield_on_timeout=False):  # fmt: skip
+                                  debounce=60, step=20, yield_on_timeout=False):  # fmt: skip
             self.build()
 
     # ------------------------------------------------------------ serving
@@ -116,6 +117,10 @@ class Preview:
         httpd = http.server.ThreadingHTTPServer((bind, port), Handler)
         httpd.daemon_threads = True  # a page still listening for events never holds up the exit
         return httpd
+
+    def ended(self, version: int) -> bool:
+        """Whether a build newer than ``version`` has ended (or the preview is stopping)."""
+        return self.outcome.version != version or self.stopping.is_set()
 
     def stop(self) -> None:
         self.stopping.set()
@@ -160,7 +165,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.preview = preview
         super().__init__(*args, directory=str(Path(preview.options.output).resolve()), **kwargs)
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args) -> None:
         pass  # one line per request would bury the build messages
 
     def do_GET(self) -> None:
@@ -208,9 +213,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         try:
             while not preview.stopping.is_set():
                 with preview.changed:
-                    preview.changed.wait_for(
-                        lambda: preview.outcome.version != seen or preview.stopping.is_set(), timeout=PING_SECONDS
-                    )
+                    preview.changed.wait_for(lambda last=seen: preview.ended(last), timeout=PING_SECONDS)
                     version = preview.outcome.version
                 if version != seen:
                     self.wfile.write(f"data: {version}\n\n".encode())

@@ -106,7 +106,7 @@ def test_serve_rebuilds_shows_errors_on_the_page_and_comes_back(served):
 
 
 def test_build_end_is_announced_to_listening_pages(served):
-    proc, base, data, _ = served
+    _, base, data, _ = served
     with urllib.request.urlopen(base + "/__gongshi/events?v=0", timeout=30) as events:
         first = events.readline().decode()
         assert first.startswith("data: ")
