@@ -69,7 +69,7 @@ def cmd_check(args) -> int:
 
     # The content pages too: check reports every privacy stop a build would make.
     config = Path(args.settings) if args.settings else default_config()
-    report = pipeline.check(Path(args.data), content=source_folders(config)[0])
+    report = pipeline.check(Path(args.data), content=source_folders(config)[0], progress=args.format != "json")
     if args.html:
         from generator.output.check_report import write
 

@@ -33,6 +33,7 @@ from generator.model.dataset import Dataset, Sources, build
 from generator.privacy import mask as privacy
 from generator.privacy.mask import redact_part
 from generator.problems import Problem, Report, ValidationFailed
+from generator.progress import Progress
 from generator.schema import RATING_SCALES, TABLES, SiteSettings, Table, feedback_table, table_for_name
 from generator.site.digests import row_hashes
 from generator.timing import phase
@@ -81,11 +82,11 @@ class Prepared:
     cells: list[tuple[str, int | None, str, str]] | None = None
 
 
-def check(data_dir: Path, content: Path | None = None) -> Report:
+def check(data_dir: Path, content: Path | None = None, progress: bool = True) -> Report:
     """Validate only; never raises for bad data. ``content``: the content folder (news,
     pages), checked for what the build's privacy scan would stop on."""
     try:
-        prepared = prepare(data_dir)
+        prepared = prepare(data_dir, progress=progress)
         report, settings = prepared.report, prepared.dataset.settings
     except ValidationFailed as exc:
         report, settings = exc.report, None
@@ -182,6 +183,7 @@ def prepare(
     known: dict[str, tuple[int, str]] | None = None,
     freeze: bool = False,
     keep_cells: bool = False,
+    progress: bool = True,
 ) -> Prepared:
     """Everything before rendering. Raises ValidationFailed if the data has errors.
 
@@ -191,14 +193,20 @@ def prepare(
     just read (by path), so a file whose cache entry exists is not read again.
     ``freeze``: the caller keeps the result until it exits; the cycle collector will
     never walk it (see :func:`_collector_paused`). ``keep_cells``: keep every published
-    text cell with its location in ``Prepared.cells``.
+    text cell with its location in ``Prepared.cells``. ``progress``: show the reading of
+    large data (progress.py; on standard error).
     """
     with _collector_paused(freeze):
-        return _prepare(Path(data_dir), cache_dir, use_cache, known or {}, keep_cells)
+        return _prepare(Path(data_dir), cache_dir, use_cache, known or {}, keep_cells, progress)
 
 
 def _prepare(
-    data_dir: Path, cache_dir: Path | None, use_cache: bool, known: dict[str, tuple[int, str]], keep_cells: bool = False
+    data_dir: Path,
+    cache_dir: Path | None,
+    use_cache: bool,
+    known: dict[str, tuple[int, str]],
+    keep_cells: bool = False,
+    progress: bool = True,
 ) -> Prepared:
     cache = _Cache(Path(cache_dir)) if cache_dir is not None and use_cache else None
     problems: list[Problem] = []
@@ -231,18 +239,21 @@ def _prepare(
         scale = "three"
     scale = "\0".join([scale, *sorted(privacy.allowed_in(settings))])  # see _check
 
-    for (path, file, table), mine in zip(found, read_problems, strict=True):
-        if not is_settings(path):
-            mapping = _mapping(path, file, table, mine)
-            if mapping is not None and mapping.table is not None:
-                table = mapping.table
-            result = _file_result(path, file, table, scale, cache, mine, known.get(str(path)), mapping)
-            if result is not None:
-                mine.extend(result.problems)
-                for part in result.parts:
-                    parts.setdefault(part.table, []).append(part)
-            if table is not None and (result is None or not result.parts) and any(p.is_error for p in mine):
-                unloaded.add(table.name)
+    sizes = [_size(path, known) for path, _, _ in found]
+    with Progress("读取数据", sum(sizes), unit="MB", enabled=progress) as bar:
+        for (path, file, table), mine, size in zip(found, read_problems, sizes, strict=True):
+            if not is_settings(path):
+                mapping = _mapping(path, file, table, mine)
+                if mapping is not None and mapping.table is not None:
+                    table = mapping.table
+                result = _file_result(path, file, table, scale, cache, mine, known.get(str(path)), mapping)
+                if result is not None:
+                    mine.extend(result.problems)
+                    for part in result.parts:
+                        parts.setdefault(part.table, []).append(part)
+                if table is not None and (result is None or not result.parts) and any(p.is_error for p in mine):
+                    unloaded.add(table.name)
+            bar.advance(size)
     if cache is not None:
         with phase("load"):
             cache.prune()
@@ -282,6 +293,15 @@ def _prepare(
         aggregates = aggregate(dataset)
     cells = privacy.published_cells(tables, public, settings, settings_file, settings_lines) if keep_cells else None
     return Prepared(dataset, aggregates, report, redactions, cache.stats if cache is not None else None, cells)
+
+
+def _size(path: Path, known: dict[str, tuple[int, str]]) -> int:
+    if str(path) in known:
+        return known[str(path)][0]
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _mapping(path: Path, file: str, table: Table | None, problems: list[Problem]) -> Mapping | None:
