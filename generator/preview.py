@@ -70,7 +70,9 @@ class Preview:
         except ValidationFailed as exc:
             from generator.output.check_report import render
 
-            error = render(exc.report, "数据有错误，网站未更新")
+            error = render(
+                exc.report, "数据有错误，网站未更新", "这是本机预览：改正下面的问题并保存文件，本页会自动刷新。"
+            )
             self.say(f"数据有 {len(exc.report.errors)} 个错误，预览页面显示问题清单；改正并保存后自动刷新。")
         except PrivacyLeak as exc:
             error = _message_page("发布内容中含个人信息，网站未更新", str(exc))

@@ -89,6 +89,8 @@ code{font-size:.85em;color:#57606a}
 table{border-collapse:collapse;width:100%}
 td,th{text-align:left;padding:.2rem .5rem;border-bottom:1px solid #d0d7de}
 td:nth-child(2){text-align:right}
+th{white-space:nowrap}
+.note{background:#ddf4ff;border-radius:.5rem;padding:.5rem 1rem}
 """
 
 
@@ -103,8 +105,8 @@ def _where(p: Problem) -> str:
     return "，".join(parts) or ("整个工作表" if p.file.endswith("]") else "整个文件")
 
 
-def render(report: Report, title: str = "数据检查报告") -> str:
-    """The report as a complete HTML document."""
+def render(report: Report, title: str = "数据检查报告", note: str = "") -> str:
+    """The report as a complete HTML document; ``note``: a line under the title."""
     esc = html.escape
     private = _private_headings()
     problems = report.problems
@@ -116,6 +118,8 @@ def render(report: Report, title: str = "数据检查报告") -> str:
         f"<title>{esc(title)}</title><style>{_CSS}</style></head><body><main>",
         f"<h1>{esc(title)}</h1>",
     ]
+    if note:
+        out.append(f'<p class="note">{esc(note)}</p>')
     if not problems:
         out.append('<p class="summary ok">没有发现问题，可以生成网站。</p>')
     else:
