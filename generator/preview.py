@@ -11,6 +11,7 @@ same script: fixing the file brings the site back by itself.
 
 from __future__ import annotations
 
+import functools
 import gc
 import html
 import http.server
@@ -215,7 +216,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         try:
             while not preview.stopping.is_set():
                 with preview.changed:
-                    preview.changed.wait_for(lambda last=seen: preview.ended(last), timeout=PING_SECONDS)
+                    preview.changed.wait_for(functools.partial(preview.ended, seen), timeout=PING_SECONDS)
                     version = preview.outcome.version
                 if version != seen:
                     self.wfile.write(f"data: {version}\n\n".encode())
@@ -234,7 +235,7 @@ def serve(options: BuildOptions, bind: str, port: int, say: Callable[[str], None
     httpd = preview.server(bind, port)
     thread = threading.Thread(target=httpd.serve_forever, name="gongshi-serve", daemon=True)
     thread.start()
-    host, actual = httpd.server_address[:2]
+    host, actual = str(httpd.server_address[0]), httpd.server_address[1]
     say(f"预览地址：http://{host}:{actual}/ （保存数据、页面或主题后自动重新生成并刷新；按 Ctrl+C 停止）")
     try:
         preview.watch()

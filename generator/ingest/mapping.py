@@ -199,10 +199,10 @@ def read_mapping(raw: bytes, file: str, table: Table | None) -> Mapping:
     if "skip_sheets" in sections:
         node = sections["skip_sheets"]
         items = node.value if isinstance(node, yaml.SequenceNode) else [node]
-        names = [_scalar(n) for n in items]
-        if any(n is None for n in names):
+        sheet_names = [_scalar(n) for n in items]
+        if any(n is None for n in sheet_names):
             _problem(m, _line(node), "跳过工作表应为工作表名的列表，如 [汇总, 旧表]")
-        m.skip_sheets = frozenset(n for n in names if n)
+        m.skip_sheets = frozenset(n for n in sheet_names if n)
     if table is None and ("columns" in sections or "values" in sections):
         _problem(m, 1, "文件名不是清单名称，请加一行“清单: 整改清单”（或其他清单名称）说明这是哪份清单")
         return m

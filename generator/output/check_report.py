@@ -128,9 +128,9 @@ def render(report: Report, title: str = "数据检查报告", note: str = "") ->
                    f"（{verdict}）。按文件和工作表分组，错误多的在前。</p>")  # fmt: skip
         counts = Counter(p.code for p in problems)
         out.append("<table><thead><tr><th>问题</th><th>条数</th></tr></thead><tbody>")
-        for code, n in counts.most_common():
-            level = "错误" if CODES[code].severity == "error" else "警告"
-            out.append(f"<tr><td>{esc(CODES[code].title)}（{level}）</td><td>{n}</td></tr>")
+        for name, n in counts.most_common():
+            level = "错误" if CODES[name].severity == "error" else "警告"
+            out.append(f"<tr><td>{esc(CODES[name].title)}（{level}）</td><td>{n}</td></tr>")
         out.append("</tbody></table></div>")
     for g in groups(report):
         heading = g.file + (f" · 工作表“{g.sheet}”" if g.sheet else "")
