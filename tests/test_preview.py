@@ -117,3 +117,29 @@ def test_build_end_is_announced_to_listening_pages(served):
         while not line.startswith("data: "):
             line = events.readline().decode()
         assert int(line.split()[1]) == version + 1
+
+
+def test_rebuilds_in_one_warm_process_equal_a_fresh_build(tmp_path):
+    """What the preview keeps between builds (the frozen data of the last one, caches,
+    Pelican's plugin state) never shows in the output: after edits, the warm process's site
+    is byte for byte the site a fresh full build makes."""
+    from support import site_files
+
+    from generator.build import Build, BuildOptions
+    from generator.preview import Preview
+
+    data = tmp_path / "data"
+    generate(data, factor=1, seed=2026, plant_pii=False)
+    preview = Preview(BuildOptions(data=data, output=tmp_path / "out"), say=lambda message: None)
+    assert preview.build().error_page is None
+    projects = data / "projects.csv"
+    first = read_rows(projects)[1]
+    _edit(projects, first[0], "项目名称", first[1] + "（改）")
+    assert preview.build().error_page is None
+    _edit(projects, first[0], "完成时限", "6月底")
+    failed = preview.build()
+    assert failed.error_page is not None and "6月底" in failed.error_page and failed.version == 3
+    _edit(projects, first[0], "完成时限", first[10])
+    assert preview.build().error_page is None
+    Build(BuildOptions(data=data, output=tmp_path / "fresh", full=True)).run()
+    assert site_files(tmp_path / "out") == site_files(tmp_path / "fresh")
