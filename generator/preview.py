@@ -11,6 +11,7 @@ same script: fixing the file brings the site back by itself.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import gc
 import html
@@ -84,6 +85,8 @@ class Preview:
         else:
             state = "没有变化" if result.skipped else "已更新"
             self.say(f"网站{state}（{time.perf_counter() - start:.1f} 秒）")
+        if self.options.full:  # --full is for the first build; the rebuilds are what it prepared
+            self.options = dataclasses.replace(self.options, full=False)
         with self.changed:
             self.outcome = Outcome(self.outcome.version + 1, error, time.perf_counter() - start)
             self.changed.notify_all()

@@ -103,3 +103,11 @@ def test_the_build_report_carries_the_html_report(tmp_path, mini):
     set_cell(mini / "projects.csv", 3, "完成时限", "6月底")
     assert cli.main(args) == 1
     assert "6月底" in (reports / "check-report.html").read_text(encoding="utf-8")
+
+
+def test_a_csv_cell_that_looks_like_a_formula_stays_text_in_the_copy(mini, tmp_path):
+    set_cell(mini / "projects.csv", 3, "完成时限", "=HYPERLINK(\"http://x\")")
+    out = annotate(mini, pipeline.check(mini), tmp_path / "批注")
+    (copy,) = [p for p in out if p.name == "projects.xlsx"]
+    cell = openpyxl.load_workbook(copy)["projects"]["K3"]
+    assert cell.value == '=HYPERLINK("http://x")' and cell.data_type == "s" and "日期无法识别" in cell.comment.text

@@ -106,13 +106,21 @@ def _workbook(source: Path):
     ws.title = source.stem[:31] or "Sheet1"
     for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
         ws.append([_safe(v) for v in row])
+    _as_text(ws)
     return wb
 
 
 def _safe(value: str) -> str:
-    # openpyxl refuses control characters; a cell starting with = would become a formula.
-    cleaned = "".join(ch for ch in value if ch >= " " or ch in "\t\n")
-    return "'" + cleaned if cleaned.startswith(("=", "+", "-", "@")) and len(cleaned) > 1 else cleaned
+    # openpyxl refuses control characters.
+    return "".join(ch for ch in value if ch >= " " or ch in "\t\n")
+
+
+def _as_text(ws) -> None:
+    """Cells written from text stay text: openpyxl would take "=..." for a formula."""
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
 
 
 def _mark(wb, found: list[tuple[str | None, Problem]], single: bool) -> None:
@@ -147,6 +155,7 @@ def _mark(wb, found: list[tuple[str | None, Problem]], single: bool) -> None:
     for sheet, p in found:
         ws.append(["错误" if p.is_error else "警告", sheet or "", p.row, p.letter, _safe(p.column),
                    _safe(p.value), _safe(p.message()), p.code])  # fmt: skip
+    _as_text(ws)
     for letter, width in zip("ABCDEFGH", (6, 12, 6, 5, 14, 18, 70, 22), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
