@@ -111,3 +111,13 @@ def test_a_csv_cell_that_looks_like_a_formula_stays_text_in_the_copy(mini, tmp_p
     (copy,) = [p for p in out if p.name == "projects.xlsx"]
     cell = openpyxl.load_workbook(copy)["projects"]["K3"]
     assert cell.value == '=HYPERLINK("http://x")' and cell.data_type == "s" and "日期无法识别" in cell.comment.text
+
+
+def test_what_the_masking_missed_is_never_written(tmp_path, monkeypatch):
+    from generator.output import check_report
+    from generator.problems import Problem, Report
+
+    report = Report([Problem("invalid-date", "data/projects.csv", 3, "完成时限", "13812345678", "13812345678")])
+    monkeypatch.setattr(check_report, "mask_text", lambda text: (text, []))  # a masking that misses it
+    text = check_report.write(report, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "13812345678" not in text and check_report.HIDDEN in text and "第 3 行" in text

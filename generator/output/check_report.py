@@ -105,8 +105,9 @@ def _where(p: Problem) -> str:
     return "，".join(parts) or ("整个工作表" if p.file.endswith("]") else "整个文件")
 
 
-def render(report: Report, title: str = "数据检查报告", note: str = "") -> str:
-    """The report as a complete HTML document; ``note``: a line under the title."""
+def render(report: Report, title: str = "数据检查报告", note: str = "", hide_values: bool = False) -> str:
+    """The report as a complete HTML document; ``note``: a line under the title;
+    ``hide_values``: show no value or detail at all (see :func:`write`)."""
     esc = html.escape
     private = _private_headings()
     problems = report.problems
@@ -139,8 +140,8 @@ def render(report: Report, title: str = "数据检查报告", note: str = "") ->
         for p in g.problems:
             kind = "error" if p.is_error else "warning"
             code = CODES[p.code]
-            value = shown(p.value, p.column, private)
-            detail = shown(p.detail, p.column, private) if p.detail else ""
+            value = shown(p.value, p.column, private) if not hide_values else (HIDDEN if p.value else "")
+            detail = shown(p.detail, p.column, private) if p.detail and not hide_values else ""
             what = code.title + (f"：{detail}" if detail else "")
             out.append(f'<li class="{kind}"><span class="level">{"错误" if p.is_error else "警告"}</span>'
                        f'<span class="where">{esc(_where(p))}</span>')  # fmt: skip
@@ -154,11 +155,14 @@ def render(report: Report, title: str = "数据检查报告", note: str = "") ->
 
 
 def write(report: Report, path: Path) -> Path:
-    """Write the report; its bytes are scanned like a published page: a masked report
-    that still carries personal data is a bug, never a file."""
+    """Write the report; its bytes are scanned like a published page. Should the scan find
+    what the masking missed, the report is written without any value or detail; should it
+    still find something (a file name), nothing is written."""
     from generator.privacy.mask import scan_bytes
 
     data = render(report).encode("utf-8")
+    if scan_bytes(data):
+        data = render(report, hide_values=True).encode("utf-8")
     found = scan_bytes(data)
     if found:
         from generator.problems import PrivacyLeak
