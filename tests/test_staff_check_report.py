@@ -106,7 +106,7 @@ def test_the_build_report_carries_the_html_report(tmp_path, mini):
 
 
 def test_a_csv_cell_that_looks_like_a_formula_stays_text_in_the_copy(mini, tmp_path):
-    set_cell(mini / "projects.csv", 3, "完成时限", "=HYPERLINK(\"http://x\")")
+    set_cell(mini / "projects.csv", 3, "完成时限", '=HYPERLINK("http://x")')
     out = annotate(mini, pipeline.check(mini), tmp_path / "批注")
     (copy,) = [p for p in out if p.name == "projects.xlsx"]
     cell = openpyxl.load_workbook(copy)["projects"]["K3"]
