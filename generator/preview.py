@@ -82,6 +82,18 @@ class Preview:
         except GongshiError as exc:
             error = _message_page("生成失败，网站未更新", str(exc))
             self.say(f"错误：{exc}")
+        except OSError as exc:  # anything the build did not translate
+            from generator.output.folder import os_failure
+
+            message = str(os_failure(exc))
+            error = _message_page("生成失败，网站未更新", message)
+            self.say(f"错误：{message}")
+        except Exception as exc:  # a bug: keep previewing (the next save may not hit it), say what
+            import traceback
+
+            detail = "".join(traceback.format_exception(exc))
+            error = _message_page("生成失败（程序错误），网站未更新", detail)
+            self.say(f"程序错误，请报告：\n{detail}")
         else:
             state = "没有变化" if result.skipped else "已更新"
             self.say(f"网站{state}（{time.perf_counter() - start:.1f} 秒）")

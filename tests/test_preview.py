@@ -143,3 +143,21 @@ def test_rebuilds_in_one_warm_process_equal_a_fresh_build(tmp_path):
     assert preview.build().error_page is None
     Build(BuildOptions(data=data, output=tmp_path / "fresh", full=True)).run()
     assert site_files(tmp_path / "out") == site_files(tmp_path / "fresh")
+
+
+def test_a_failing_build_keeps_the_preview_running(tmp_path, monkeypatch):
+    from generator import preview as module
+    from generator.build import BuildOptions
+
+    said: list[str] = []
+    preview = module.Preview(BuildOptions(data=tmp_path / "data", output=tmp_path / "out"), say=said.append)
+
+    def broken(self):
+        raise RuntimeError("出错了")
+
+    monkeypatch.setattr(module.Build, "run", broken)
+    outcome = preview.build()
+    assert outcome.version == 1 and outcome.error_page is not None and "出错了" in outcome.error_page
+    assert "程序错误" in said[-1]
+    served = module.with_reload(outcome.error_page.encode(), outcome.version).decode()
+    assert served.index("EventSource") < served.index("</body>")
