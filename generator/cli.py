@@ -69,13 +69,36 @@ def cmd_check(args) -> int:
 
     # The content pages too: check reports every privacy stop a build would make.
     config = Path(args.settings) if args.settings else default_config()
-    report = pipeline.check(Path(args.data), content=source_folders(config)[0])
+    report = pipeline.check(Path(args.data), content=source_folders(config)[0], progress=args.format != "json")
+    if args.html:
+        from generator.output.check_report import write
+
+        write(report, Path(args.html))
+        print(f"检查报告：{args.html}", file=sys.stderr if args.format == "json" else sys.stdout)
+    if args.annotate:
+        from generator.exports.annotate import annotate
+
+        copies = annotate(Path(args.data), report, Path(args.annotate))
+        for path in copies:
+            print(f"批注副本：{path}", file=sys.stderr if args.format == "json" else sys.stdout)
     if args.format == "json":
         json.dump([p.as_dict() for p in report.sorted()], sys.stdout, ensure_ascii=False, indent=1)
         print()
     else:
         print_report(report, sys.stdout, args.limit)
     return EXIT_DATA if report.errors else EXIT_OK
+
+
+def _write_check_report(report: Report, args) -> Path | None:
+    """The HTML check report in the reports folder, when a build stops on data errors
+    (a build that succeeds writes it with the build report)."""
+    from generator.output.check_report import FILE_NAME, write
+
+    folder = Path(args.reports) if args.reports else Path(args.output).resolve().parent / "reports"
+    try:
+        return write(report, folder / FILE_NAME)
+    except OSError:
+        return None  # the problems were printed; a report that cannot be written is no reason to fail twice
 
 
 def cmd_build(args) -> int:
@@ -95,7 +118,8 @@ def cmd_build(args) -> int:
         result = Build(options, on_wait=lambda message: print(message, file=sys.stderr)).run()
     except ValidationFailed as exc:
         print_report(exc.report, sys.stderr, args.limit)
-        print("数据有错误，未生成网站，原有输出保持不变。", file=sys.stderr)
+        page = _write_check_report(exc.report, args)
+        print("数据有错误，未生成网站，原有输出保持不变。" + (f"检查报告：{page}" if page else ""), file=sys.stderr)
         return EXIT_DATA
     if result.prepared is None:
         print(f"输入没有变化，网站保持不变：{result.output}（{time.perf_counter() - start:.1f} 秒）")
@@ -113,19 +137,19 @@ def cmd_build(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    code = cmd_build(args)
-    if code != EXIT_OK:
-        return code
-    import functools
-    import http.server  # only here: every build would pay for importing it
+    from generator.build import BuildOptions
+    from generator.preview import serve
 
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(Path(args.output).resolve()))
-    with http.server.ThreadingHTTPServer((args.bind, args.port), handler) as httpd:
-        print(f"预览地址：http://{args.bind}:{args.port}/ （按 Ctrl+C 停止）")
-        try:
-            httpd.serve_forever()
-        except KeyboardInterrupt:
-            pass
+    options = BuildOptions(
+        data=Path(args.data),
+        output=Path(args.output),
+        config=Path(args.settings) if args.settings else None,
+        reports=Path(args.reports) if args.reports else None,
+        jobs=args.jobs,
+        full=args.full,
+        wait=args.wait,
+    )
+    serve(options, args.bind, args.port, say=lambda message: print(message, flush=True))
     return EXIT_OK
 
 
@@ -232,14 +256,16 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="只校验数据")
     common(c, output=False)
     c.add_argument("--format", choices=("text", "json"), default="text")
+    c.add_argument("--html", metavar="文件", help="另存一份 HTML 检查报告（可在手机上打开），如 检查报告.html")
+    c.add_argument("--annotate", metavar="目录", help="把有问题的工作簿复制到这个目录，问题单元格标色并加批注")
     c.add_argument("--settings", help="Pelican 设置文件（默认 ./pelicanconf.py），用于检查新闻和页面中的个人信息")
     c.set_defaults(func=cmd_check)
     b = sub.add_parser("build", help="校验并生成网站")
     common(b)
     b.set_defaults(func=cmd_build)
-    s = sub.add_parser("serve", help="生成并在本机预览")
+    s = sub.add_parser("serve", help="生成并在本机预览；数据、页面或主题改动后自动重新生成并刷新浏览器")
     common(s)
-    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--port", type=int, default=8000, help="端口（默认 8000；0 为任一空闲端口）")
     s.add_argument("--bind", default="127.0.0.1")
     s.set_defaults(func=cmd_serve)
     d = sub.add_parser("demo", help="生成虚构的示例数据")

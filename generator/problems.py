@@ -227,6 +227,20 @@ _CODES = (
         "请用 Excel 或 WPS 打开工作簿并保存一次，或把公式复制后“选择性粘贴为数值”",
         "formula saved without its value",
     ),
+    Code(
+        "mapping-invalid",
+        ERROR,
+        "映射文件有误",
+        "请按 README“For staff”中映射文件的说明改正这一行",
+        "mapping file invalid",
+    ),
+    Code(
+        "mapping-unused",
+        WARNING,
+        "映射没有用上",
+        "请检查映射文件中的列名是否与工作簿表头一致，或删去这一行",
+        "mapping entry unused",
+    ),
     Code("invalid-settings", ERROR, "站点设置有误", "请按说明修改 site.yaml", "site settings invalid"),
     Code(
         "pii-masked",

@@ -190,6 +190,16 @@ CASES = [
     ("sheet-skipped", lambda d: _workbook(d, _hidden_sheet), ("整改清单.xlsx[旧表]", None, "")),
     ("merged-not-filled", lambda d: _workbook(d, _merged_leader), ("整改清单.xlsx[Sheet]", 2, "领办人")),
     ("formula-without-value", lambda d: _workbook(d, _formula), ("整改清单.xlsx[Sheet]", 3, "项目名称")),
+    (
+        "mapping-invalid",
+        lambda d: (d / "projects.mapping.yaml").write_text("列:\n  负责人: 负责领导\n", encoding="utf-8"),
+        ("projects.mapping.yaml", 2, "负责人"),
+    ),
+    (
+        "mapping-unused",
+        lambda d: (d / "projects.mapping.yaml").write_text("列:\n  负责人: 领办人\n", encoding="utf-8"),
+        ("projects.mapping.yaml", 2, "负责人"),
+    ),
 ]
 
 

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from generator.ingest.mapping import Mapping, data_stem, is_mapping
 from generator.problems import Problem
 from generator.schema import ENUM, PRIVATE, STRING, Column, Table, norm, table_for_name
 
@@ -245,7 +246,11 @@ def _header_lookup(table: Table) -> dict[str, str]:
 
 
 def find_header(rows: list[list[str]], table: Table) -> int | None:
-    """Index of the header row among the first rows: the one naming most columns."""
+    """Index of the header row among the first rows: the one naming most columns (or
+    the row a mapping file names)."""
+    fixed = getattr(table, "header_row", None)
+    if fixed is not None:
+        return fixed - 1 if fixed - 1 < len(rows) else None
     lookup = _header_lookup(table)
     best, best_hits = None, 0
     for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
@@ -254,6 +259,11 @@ def find_header(rows: list[list[str]], table: Table) -> int | None:
             best, best_hits = i, hits
     needed = min(2, len(table.columns))
     return best if best_hits >= needed else None
+
+
+def _search_rows(table: Table) -> int:
+    """How many rows to look for the header in (a mapping may name a lower row)."""
+    return max(HEADER_SEARCH_ROWS, getattr(table, "header_row", None) or 0)
 
 
 def _grid_rows(grid: pd.DataFrame, n: int) -> list[list[str]]:
@@ -266,15 +276,14 @@ def header_columns(
 ) -> tuple[int, dict[str, int], dict[str, str]] | None:
     """Find the header row near the top of a grid and map its cells to schema columns:
     (header row index, column -> position, column -> header as written)."""
-    h = find_header(_grid_rows(grid, HEADER_SEARCH_ROWS), table)
+    h = find_header(_grid_rows(grid, _search_rows(table)), table)
     if h is None:
+        fixed = getattr(table, "header_row", None)
+        detail = f"应包含{table.label}的列名，如“{table.columns[0].label}”"
+        if fixed is not None:
+            detail = f"映射文件指定的表头行（第 {fixed} 行）超出了表格"
         problems.append(
-            Problem(
-                "header-not-found",
-                file,
-                int(row_numbers[0]) if len(row_numbers) else 1,
-                detail=f"应包含{table.label}的列名，如“{table.columns[0].label}”",
-            )
+            Problem("header-not-found", file, int(row_numbers[0]) if len(row_numbers) else 1, detail=detail)
         )
         return None
     header = _grid_rows(grid.iloc[h : h + 1], 1)[0]
@@ -766,7 +775,7 @@ def sheet_grid(sheet: Sheet, table: Table, file: str, problems: list[Problem]) -
     columns the schema allows (reported elsewhere), formulas without a value reported.
     Also the columns to fill from the sheet's name (column -> name)."""
     rows = sheet.rows
-    h = find_header(rows[:HEADER_SEARCH_ROWS], table)
+    h = find_header(rows[: _search_rows(table)], table)
     if h is None:
         return _rows_to_grid(rows), {}
     lookup = _header_lookup(table)
@@ -941,6 +950,12 @@ def discover(data_dir: Path, problems: list[Problem]) -> list[tuple[Path, str, T
             continue
         if path.is_dir():
             continue
+        if is_mapping(path):  # read with its data file (prepare.py)
+            stem = data_stem(path)
+            if not any(path.with_name(stem + s).is_file() for s in DATA_SUFFIXES):
+                detail = f"同一文件夹中没有名为“{stem}”的数据文件（如 {stem}.xlsx），这个映射文件没有用上"
+                problems.append(Problem("mapping-unused", file, detail=detail))
+            continue
         if path.suffix.lower() not in DATA_SUFFIXES:
             if path.suffix.lower() not in (".md", ".txt", ".json"):
                 problems.append(Problem("unknown-file", file))
@@ -1001,8 +1016,25 @@ def read_settings(
     return {str(k): v for k, v in doc.items() if k != "__line__"}, _key_lines(raw)
 
 
-def read_data(raw: bytes, suffix: str, file: str, table: Table | None) -> FileRead:
-    """Read one data file (not the settings); problems are collected, never raised."""
+def read_data(raw: bytes, suffix: str, file: str, table: Table | None, mapping: Mapping | None = None) -> FileRead:
+    """Read one data file (not the settings); problems are collected, never raised.
+    ``mapping``: the mapping file beside it (mapping.py), already read."""
+    if mapping is None:
+        return _read_data(raw, suffix, file, table, None)
+    base = mapping.table or table
+    read = _read_data(raw, suffix, file, mapping.schema(base) if base is not None else None, mapping)
+    seen: set[str] = set()
+    for part in read.parts:
+        seen.update(part.written.values())
+        if base is not None and part.table.name == base.name:
+            mapping.apply_values(part)
+    if read.parts:
+        read.problems.extend(mapping.unused_headings(seen, file))
+    read.csv = None  # appended lines would be read without the mapping's words
+    return read
+
+
+def _read_data(raw: bytes, suffix: str, file: str, table: Table | None, mapping: Mapping | None) -> FileRead:
     problems: list[Problem] = []
     parts: list[RawPart] = []
 
@@ -1020,7 +1052,7 @@ def read_data(raw: bytes, suffix: str, file: str, table: Table | None) -> FileRe
     if suffix in (".xlsx", ".xlsm"):
         sheets = read_workbook(raw, file, problems)
         if sheets is not None:
-            read_sheets(sheets, file, table, parts, problems)
+            read_sheets(sheets, file, table, parts, problems, mapping.skip_sheets if mapping else frozenset())
         return FileRead(problems, parts)
     if suffix in (".yaml", ".yml"):
         doc = read_yaml(raw, file, problems)
@@ -1060,7 +1092,12 @@ def read_data(raw: bytes, suffix: str, file: str, table: Table | None) -> FileRe
 
 
 def read_sheets(
-    sheets: list[Sheet], file: str, table: Table | None, parts: list[RawPart], problems: list[Problem]
+    sheets: list[Sheet],
+    file: str,
+    table: Table | None,
+    parts: list[RawPart],
+    problems: list[Problem],
+    skip: frozenset[str] = frozenset(),
 ) -> None:
     """Every visible sheet of a workbook: a sheet named after a list is that list, any
     other the list the file is named after. A sheet without a header row is an error
@@ -1073,6 +1110,10 @@ def read_sheets(
     for sheet in sheets:
         where = f"{file}[{sheet.name}]"
         filled = sum(1 for r in sheet.rows if any(c.strip() for c in r))
+        if sheet.name in skip or sheet.name.strip() in skip:
+            if filled:
+                problems.append(Problem("sheet-skipped", where, detail=f"映射文件要求跳过，其中 {filled} 行未读取"))
+            continue
         if sheet.hidden:
             if filled:
                 problems.append(Problem("sheet-skipped", where, detail=f"工作表已隐藏，其中 {filled} 行未读取"))

@@ -26,12 +26,14 @@ import pandas as pd
 
 from generator.codeversion import code_digest
 from generator.ingest.load import CsvState, continue_csv, discover, is_settings, read_data, read_file, read_settings
+from generator.ingest.mapping import Mapping, mapping_for, read_mapping
 from generator.ingest.validate import CheckedPart, TableData, check_part, check_settings, validate
 from generator.model.aggregate import Aggregates, aggregate
 from generator.model.dataset import Dataset, Sources, build
 from generator.privacy import mask as privacy
 from generator.privacy.mask import redact_part
 from generator.problems import Problem, Report, ValidationFailed
+from generator.progress import Progress
 from generator.schema import RATING_SCALES, TABLES, SiteSettings, Table, feedback_table, table_for_name
 from generator.site.digests import row_hashes
 from generator.timing import phase
@@ -80,11 +82,11 @@ class Prepared:
     cells: list[tuple[str, int | None, str, str]] | None = None
 
 
-def check(data_dir: Path, content: Path | None = None) -> Report:
+def check(data_dir: Path, content: Path | None = None, progress: bool = True) -> Report:
     """Validate only; never raises for bad data. ``content``: the content folder (news,
     pages), checked for what the build's privacy scan would stop on."""
     try:
-        prepared = prepare(data_dir)
+        prepared = prepare(data_dir, progress=progress)
         report, settings = prepared.report, prepared.dataset.settings
     except ValidationFailed as exc:
         report, settings = exc.report, None
@@ -122,9 +124,11 @@ def _check(parts, scale: str) -> list[CheckedPart]:
     return checked
 
 
-def _read(raw: bytes, path: Path, file: str, table: Table | None, scale: str) -> FileResult:
+def _read(
+    raw: bytes, path: Path, file: str, table: Table | None, scale: str, mapping: Mapping | None = None
+) -> FileResult:
     with phase("load"):
-        read = read_data(raw, path.suffix.lower(), file, table)
+        read = read_data(raw, path.suffix.lower(), file, table, mapping)
     return FileResult(read.problems, _check(read.parts, scale), read.csv)
 
 
@@ -179,6 +183,7 @@ def prepare(
     known: dict[str, tuple[int, str]] | None = None,
     freeze: bool = False,
     keep_cells: bool = False,
+    progress: bool = True,
 ) -> Prepared:
     """Everything before rendering. Raises ValidationFailed if the data has errors.
 
@@ -188,14 +193,20 @@ def prepare(
     just read (by path), so a file whose cache entry exists is not read again.
     ``freeze``: the caller keeps the result until it exits; the cycle collector will
     never walk it (see :func:`_collector_paused`). ``keep_cells``: keep every published
-    text cell with its location in ``Prepared.cells``.
+    text cell with its location in ``Prepared.cells``. ``progress``: show the reading of
+    large data (progress.py; on standard error).
     """
     with _collector_paused(freeze):
-        return _prepare(Path(data_dir), cache_dir, use_cache, known or {}, keep_cells)
+        return _prepare(Path(data_dir), cache_dir, use_cache, known or {}, keep_cells, progress)
 
 
 def _prepare(
-    data_dir: Path, cache_dir: Path | None, use_cache: bool, known: dict[str, tuple[int, str]], keep_cells: bool = False
+    data_dir: Path,
+    cache_dir: Path | None,
+    use_cache: bool,
+    known: dict[str, tuple[int, str]],
+    keep_cells: bool = False,
+    progress: bool = True,
 ) -> Prepared:
     cache = _Cache(Path(cache_dir)) if cache_dir is not None and use_cache else None
     problems: list[Problem] = []
@@ -228,15 +239,21 @@ def _prepare(
         scale = "three"
     scale = "\0".join([scale, *sorted(privacy.allowed_in(settings))])  # see _check
 
-    for (path, file, table), mine in zip(found, read_problems, strict=True):
-        if not is_settings(path):
-            result = _file_result(path, file, table, scale, cache, mine, known.get(str(path)))
-            if result is not None:
-                mine.extend(result.problems)
-                for part in result.parts:
-                    parts.setdefault(part.table, []).append(part)
-            if table is not None and (result is None or not result.parts) and any(p.is_error for p in mine):
-                unloaded.add(table.name)
+    sizes = [_size(path, known) for path, _, _ in found]
+    with Progress("读取数据", sum(sizes), unit="MB", enabled=progress) as bar:
+        for (path, file, table), mine, size in zip(found, read_problems, sizes, strict=True):
+            if not is_settings(path):
+                mapping = _mapping(path, file, table, mine)
+                if mapping is not None and mapping.table is not None:
+                    table = mapping.table
+                result = _file_result(path, file, table, scale, cache, mine, known.get(str(path)), mapping)
+                if result is not None:
+                    mine.extend(result.problems)
+                    for part in result.parts:
+                        parts.setdefault(part.table, []).append(part)
+                if table is not None and (result is None or not result.parts) and any(p.is_error for p in mine):
+                    unloaded.add(table.name)
+            bar.advance(size)
     if cache is not None:
         with phase("load"):
             cache.prune()
@@ -278,6 +295,30 @@ def _prepare(
     return Prepared(dataset, aggregates, report, redactions, cache.stats if cache is not None else None, cells)
 
 
+def _size(path: Path, known: dict[str, tuple[int, str]]) -> int:
+    if str(path) in known:
+        return known[str(path)][0]
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _mapping(path: Path, file: str, table: Table | None, problems: list[Problem]) -> Mapping | None:
+    """The mapping file beside a data file, read and checked (its problems added), or None."""
+    found = mapping_for(path)
+    if found is None:
+        return None
+    where = str(Path(file).with_name(found.name))
+    with phase("load"):
+        raw = read_file(found, where, problems)
+        if raw is None:
+            return None
+        mapping = read_mapping(raw, where, table)
+    problems.extend(mapping.problems)
+    return mapping
+
+
 def _list_of(problem: Problem) -> str | None:
     """The list a refused or unreadable data file was meant for."""
     if not problem.is_error or not problem.file:
@@ -315,11 +356,15 @@ def _file_result(
     cache: _Cache | None,
     problems: list[Problem],
     known: tuple[int, str] | None = None,
+    mapping: Mapping | None = None,
 ) -> FileResult | None:
     """One data file read, checked and masked — or taken from the cache (None: unreadable).
-    ``known``: the file's size and SHA-256, if the caller has just hashed it."""
+    ``known``: the file's size and SHA-256, if the caller has just hashed it. ``mapping``:
+    the mapping file beside it; its digest joins the cache key, so a changed mapping
+    reads the file again."""
+    key = file if mapping is None else f"{file}\0mapping {mapping.digest}"
     if cache is not None and known is not None:
-        result = _cached(cache, file, scale, *known)
+        result = _cached(cache, key, scale, *known)
         if result is not None:
             return result
     with phase("load"):
@@ -327,20 +372,20 @@ def _file_result(
     if raw is None:
         return None
     if cache is None:
-        return _read(raw, path, file, table, scale)
+        return _read(raw, path, file, table, scale, mapping)
     with phase("load"):
         digest = hashlib.sha256(raw).hexdigest()
-    result = _cached(cache, file, scale, len(raw), digest)
+    result = _cached(cache, key, scale, len(raw), digest)
     if result is not None:
         return result
-    result = _grown(raw, file, table, scale, cache)
+    result = _grown(raw, file, table, scale, cache) if mapping is None else None
     if result is not None:
         cache.stats.appended += 1
     else:
-        result = _read(raw, path, file, table, scale)
+        result = _read(raw, path, file, table, scale, mapping)
         cache.stats.misses += 1
     with phase("load"):
-        cache.put(file, scale, digest, result, len(raw))
+        cache.put(key, scale, digest, result, len(raw))
     return result
 
 

@@ -48,6 +48,10 @@ def write_reports(prepared: Prepared, directory: Path) -> None:
     (directory / "build-report.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
     lines = ["# 构建报告", "", "| 清单 | 读入行数 | 发布行数 | 排除行数 |", "|---|---:|---:|---:|"]
     lines += [f"| {r['list']} | {r['read']} | {r['published']} | {r['excluded']} |" for r in rows]
+    from generator.output.check_report import FILE_NAME, write
+
+    write(report, directory / FILE_NAME)
+    lines += ["", f"问题按文件和工作表分组的检查报告（可在手机上打开）：[{FILE_NAME}]({FILE_NAME})"]
     if report.excluded:
         lines += ["", "## 排除的行", ""] + [f"- {f} 第 {r} 行：{why}" for _, f, r, why in report.excluded]
     if report.problems:

@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 
 from generator.output.folder import OutputBusy, OutputLock, Step
 from generator.problems import GongshiError
+from generator.progress import Progress
 
 from .record import RELEASE, RELEASES, SELF, is_release_id
 
@@ -200,7 +201,9 @@ class LocalTarget:
         try:
             self.marker.write_text(release_id, encoding="utf-8")
             partial.mkdir()
+            bar = Progress("部署文件", len(hashes))
             for n, (rel, digest) in enumerate(sorted(hashes.items())):
+                bar.advance(1)
                 dst = partial / rel
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 same = base is not None and previous.get(rel) == digest
@@ -211,6 +214,7 @@ class LocalTarget:
                     done.copied_bytes += dst.stat().st_size
                 if n == len(hashes) // 2:
                     step("deploy:copying")
+            bar.finish()
             step("deploy:copied")
             os.rename(partial, final)
             step("deploy:renamed")
@@ -709,7 +713,9 @@ class S3Target:
                     Key=self.prefix + UNDO + rel,
                     CopySource={"Bucket": self.bucket, "Key": self.prefix + rel},
                 )
+            bar = Progress("上传文件", len(html_last))
             for n, rel in enumerate(html_last):
+                bar.advance(1)
                 data = (staging / rel).read_bytes()
                 self._put(
                     rel,
@@ -722,6 +728,7 @@ class S3Target:
                 done.copied_bytes += len(data)
                 if n == len(html_last) // 2:
                     step("deploy:copying")
+            bar.finish()
             step("deploy:copied")
         except BaseException:
             with contextlib.suppress(Exception):

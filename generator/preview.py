@@ -1,0 +1,263 @@
+"""Live preview: ``gongshi serve`` builds, serves, watches and rebuilds in one warm process.
+
+The HTTP server runs in a thread; the main thread waits for changes in data/, content/,
+theme/ and the settings (watchfiles) and runs the same incremental :class:`Build` again, so
+Ctrl+C interrupts a build the way it interrupts ``gongshi build`` (nothing half-written).
+Pages are served with a small script that listens for the end of a build (Server-Sent
+Events) and reloads — added while serving only, never written into the output. While the
+data has errors, every page is the check report (masked, located, in Chinese) with the
+same script: fixing the file brings the site back by itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import gc
+import html
+import http.server
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from generator.build import Build, BuildOptions, default_config, source_folders
+from generator.problems import GongshiError, PrivacyLeak, ValidationFailed
+
+EVENTS = "/__gongshi/events"
+PING_SECONDS = 15.0
+
+# Added before </body> of every served HTML page: reload when the build number changes.
+RELOAD_SCRIPT = (
+    "<script>(function(){var v=%d;if(!window.EventSource)return;"
+    'var s=new EventSource("' + EVENTS + '?v="+v);'
+    "s.onmessage=function(e){if(+e.data!==v){s.close();location.reload();}};})();</script>"
+)
+
+
+@dataclass
+class Outcome:
+    """The last build: its number (the page script compares it) and, if it failed, the page
+    to show instead of the site."""
+
+    version: int = 0
+    error_page: str | None = None
+    seconds: float = 0.0
+
+
+class Preview:
+    """One preview: the build options, the last outcome, and the threads' shared state."""
+
+    def __init__(self, options: BuildOptions, say: Callable[[str], None] = print):
+        self.options = options
+        self.say = say
+        self.outcome = Outcome()
+        self.changed = threading.Condition()
+        self.stopping = threading.Event()
+
+    # ------------------------------------------------------------ building
+
+    def build(self) -> Outcome:
+        """Build once more in this process; publish the outcome to the waiting pages."""
+        # The last build froze its data out of the collector's sight (prepare freeze=True):
+        # let it be collected now that a new build replaces it, or every rebuild would keep
+        # the previous one's cycles for the life of the process.
+        gc.unfreeze()
+        start = time.perf_counter()
+        error: str | None = None
+        try:
+            result = Build(self.options).run()
+        except ValidationFailed as exc:
+            from generator.output.check_report import render
+
+            error = render(
+                exc.report, "数据有错误，网站未更新", "这是本机预览：改正下面的问题并保存文件，本页会自动刷新。"
+            )
+            self.say(f"数据有 {len(exc.report.errors)} 个错误，预览页面显示问题清单；改正并保存后自动刷新。")
+        except PrivacyLeak as exc:
+            error = _message_page("发布内容中含个人信息，网站未更新", str(exc))
+            self.say("发布内容中含个人信息，预览页面显示位置。")
+        except GongshiError as exc:
+            error = _message_page("生成失败，网站未更新", str(exc))
+            self.say(f"错误：{exc}")
+        except OSError as exc:  # anything the build did not translate
+            from generator.output.folder import os_failure
+
+            message = str(os_failure(exc))
+            error = _message_page("生成失败，网站未更新", message)
+            self.say(f"错误：{message}")
+        except Exception as exc:  # a bug: keep previewing (the next save may not hit it), say what
+            import traceback
+
+            detail = "".join(traceback.format_exception(exc))
+            error = _message_page("生成失败（程序错误），网站未更新", detail)
+            self.say(f"程序错误，请报告：\n{detail}")
+        else:
+            state = "没有变化" if result.skipped else "已更新"
+            self.say(f"网站{state}（{time.perf_counter() - start:.1f} 秒）")
+        if self.options.full:  # --full is for the first build; the rebuilds are what it prepared
+            self.options = dataclasses.replace(self.options, full=False)
+        with self.changed:
+            self.outcome = Outcome(self.outcome.version + 1, error, time.perf_counter() - start)
+            self.changed.notify_all()
+        return self.outcome
+
+    def watched(self) -> list[Path]:
+        """What a build reads and staff edit: data, content, theme, the settings file."""
+        config = self.options.config if self.options.config is not None else default_config()
+        content, theme = source_folders(config)
+        paths = [self.options.data, content, theme]
+        if config is not None:
+            paths.append(config)
+        return [p for p in paths if p.exists()]
+
+    def watch(self) -> None:
+        """Rebuild after every change until :attr:`stopping` is set (or Ctrl+C)."""
+        import watchfiles
+
+        # A short debounce (watchfiles waits 1.6 s by default): Excel and WPS save through a
+        # temporary file and a rename within a few milliseconds, one batch all the same.
+        for _ in watchfiles.watch(*self.watched(), watch_filter=_SourceFilter(), stop_event=self.stopping,
+                                  debounce=60, step=20, yield_on_timeout=False):  # fmt: skip
+            self.build()
+
+    # ------------------------------------------------------------ serving
+
+    def server(self, bind: str, port: int) -> http.server.ThreadingHTTPServer:
+        preview = self
+
+        class Handler(_Handler):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, preview=preview, **kwargs)
+
+        httpd = http.server.ThreadingHTTPServer((bind, port), Handler)
+        httpd.daemon_threads = True  # a page still listening for events never holds up the exit
+        return httpd
+
+    def ended(self, version: int) -> bool:
+        """Whether a build newer than ``version`` has ended (or the preview is stopping)."""
+        return self.outcome.version != version or self.stopping.is_set()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        with self.changed:
+            self.changed.notify_all()
+
+
+def _message_page(title: str, message: str) -> str:
+    esc = html.escape
+    return (
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(title)}</title></head><body><main><h1>{esc(title)}</h1>"
+        f'<pre style="white-space:pre-wrap">{esc(message)}</pre></main></body></html>'
+    )
+
+
+def with_reload(page: bytes, version: int) -> bytes:
+    """A served HTML page with the reload script before its end."""
+    script = (RELOAD_SCRIPT % version).encode()
+    at = page.rfind(b"</body>")
+    return page + script if at < 0 else page[:at] + script + page[at:]
+
+
+class _SourceFilter:
+    """Changes that can change the site: not Excel's and WPS's lock and temporary files."""
+
+    def __init__(self) -> None:
+        import watchfiles
+
+        self.default = watchfiles.DefaultFilter()
+
+    def __call__(self, change, path: str) -> bool:
+        name = Path(path).name
+        if name.startswith(("~$", ".~lock", ".#", ".~")) or name.endswith((".tmp", "~")):
+            return False
+        return self.default(change, path)
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    def __init__(self, *args, preview: Preview, **kwargs):
+        self.preview = preview
+        super().__init__(*args, directory=str(Path(preview.options.output).resolve()), **kwargs)
+
+    def log_message(self, format: str, *args) -> None:
+        pass  # one line per request would bury the build messages
+
+    def do_GET(self) -> None:
+        url = urlsplit(self.path)
+        if url.path == EVENTS:
+            self._events(parse_qs(url.query).get("v", ["0"])[0])
+            return
+        outcome = self.preview.outcome
+        target = Path(self.translate_path(url.path))
+        if target.is_dir():
+            target = target / "index.html"
+        is_page = target.suffix in (".html", ".htm") or url.path.endswith("/")
+        if outcome.error_page is not None and (is_page or not target.exists()):
+            self._send(with_reload(outcome.error_page.encode("utf-8"), outcome.version), 200)
+            return
+        if is_page and target.is_file():
+            try:
+                body = target.read_bytes()
+            except OSError:  # replaced by a build meanwhile: the reload brings the new one
+                self.send_error(503)
+                return
+            self._send(with_reload(body, outcome.version), 200)
+            return
+        super().do_GET()
+
+    def _send(self, body: bytes, status: int) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _events(self, seen_text: str) -> None:
+        """Server-Sent Events: the build number, each time a build ends."""
+        try:
+            seen = int(seen_text)
+        except ValueError:
+            seen = -1
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        preview = self.preview
+        try:
+            while not preview.stopping.is_set():
+                with preview.changed:
+                    preview.changed.wait_for(functools.partial(preview.ended, seen), timeout=PING_SECONDS)
+                    version = preview.outcome.version
+                if version != seen:
+                    self.wfile.write(f"data: {version}\n\n".encode())
+                    seen = version
+                else:
+                    self.wfile.write(b": \n\n")  # a comment: finds a closed page, keeps proxies open
+                self.wfile.flush()
+        except OSError:  # the page went away
+            return
+
+
+def serve(options: BuildOptions, bind: str, port: int, say: Callable[[str], None] = print) -> None:
+    """Build, serve and rebuild on every change until Ctrl+C (KeyboardInterrupt returns)."""
+    preview = Preview(options, say)
+    preview.build()
+    httpd = preview.server(bind, port)
+    thread = threading.Thread(target=httpd.serve_forever, name="gongshi-serve", daemon=True)
+    thread.start()
+    host, actual = str(httpd.server_address[0]), httpd.server_address[1]
+    say(f"预览地址：http://{host}:{actual}/ （保存数据、页面或主题后自动重新生成并刷新；按 Ctrl+C 停止）")
+    try:
+        preview.watch()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        preview.stop()
+        httpd.shutdown()
+        httpd.server_close()
+    say("预览已停止。")

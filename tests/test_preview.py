@@ -1,0 +1,163 @@
+"""Live preview: ``gongshi serve`` rebuilds on save, shows errors on the page, reloads.
+
+Not timing-based: every wait is for something to happen, with a generous limit only so
+a broken preview fails instead of hanging (scripts/bench_preview.py measures the speed).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from support import ROOT, read_rows, write_rows
+
+from generator.site.views import url_for
+from generator.tools.demo import generate
+
+LIMIT = 120.0  # seconds; a rebuild of the demo takes well under one
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return response.read().decode("utf-8")
+
+
+def _until(url: str, wanted, what: str) -> str:
+    deadline = time.monotonic() + LIMIT
+    page = ""
+    while time.monotonic() < deadline:
+        try:
+            page = _get(url)
+        except OSError:
+            page = ""
+        if wanted(page):
+            return page
+        time.sleep(0.1)
+    raise AssertionError(f"the served page never {what}:\n{page[:2000]}")
+
+
+def _edit(path: Path, ident: str, column: str, value: str) -> None:
+    rows = read_rows(path)
+    j = rows[0].index(column)
+    for row in rows:
+        if row[0] == ident:
+            row[j] = value
+    write_rows(path, rows)
+
+
+@pytest.fixture
+def served(tmp_path):
+    data = tmp_path / "data"
+    generate(data, factor=1, seed=2026, plant_pii=False)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+    args = [sys.executable, "-m", "generator.cli", "serve", "--data", "data", "--output", "out", "--port", "0"]
+    proc = subprocess.Popen(args, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = []
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+            if line.startswith("预览地址："):
+                break
+        else:
+            raise AssertionError("serve never said where: " + "".join(lines) + proc.stderr.read())  # type: ignore[union-attr]
+        url = line.split("：", 1)[1].split()[0]
+        yield proc, url.rstrip("/"), data, tmp_path / "out"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+
+
+def test_serve_rebuilds_shows_errors_on_the_page_and_comes_back(served):
+    proc, base, data, out = served
+    projects = data / "projects.csv"
+    first = read_rows(projects)[1]
+    ident, title = first[0], first[1]
+    page_url = f"{base}/{url_for('project', ident).lstrip('/')}"
+    page = _get(page_url)
+    assert title in page and "/__gongshi/events" in page  # served with the reload script
+    # The script is added while serving, never written into the site.
+    assert not any(b"__gongshi" in p.read_bytes() for p in out.rglob("*.html"))
+
+    _edit(projects, ident, "项目名称", title + "（已改名）")
+    _until(page_url, lambda p: title + "（已改名）" in p, "showed the new title")
+
+    row = next(i for i, r in enumerate(read_rows(projects), 1) if r[0] == ident)
+    _edit(projects, ident, "完成时限", "6月底")
+    page = _until(page_url, lambda p: "数据有错误" in p, "showed the data error")
+    assert f"第 {row} 行，K 列“完成时限”" in page and "6月底" in page and "没有写年份" in page
+    assert "/__gongshi/events" in page  # the error page reloads itself once fixed
+    assert "数据有错误" in _get(base + "/")
+
+    _edit(projects, ident, "完成时限", first[10])
+    page = _until(page_url, lambda p: "数据有错误" not in p and "（已改名）" in p, "came back")
+
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=LIMIT)
+    assert proc.returncode == 0, stderr
+    assert "Traceback" not in stderr and "预览已停止" in stdout
+
+
+def test_build_end_is_announced_to_listening_pages(served):
+    _, base, data, _ = served
+    with urllib.request.urlopen(base + "/__gongshi/events?v=0", timeout=30) as events:
+        first = events.readline().decode()
+        assert first.startswith("data: ")
+        version = int(first.split()[1])
+        events.readline()
+        (data / "site.yaml").write_text((data / "site.yaml").read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        line = events.readline().decode()
+        while not line.startswith("data: "):
+            line = events.readline().decode()
+        assert int(line.split()[1]) == version + 1
+
+
+def test_rebuilds_in_one_warm_process_equal_a_fresh_build(tmp_path):
+    """What the preview keeps between builds (the frozen data of the last one, caches,
+    Pelican's plugin state) never shows in the output: after edits, the warm process's site
+    is byte for byte the site a fresh full build makes."""
+    from support import site_files
+
+    from generator.build import Build, BuildOptions
+    from generator.preview import Preview
+
+    data = tmp_path / "data"
+    generate(data, factor=1, seed=2026, plant_pii=False)
+    preview = Preview(BuildOptions(data=data, output=tmp_path / "out"), say=lambda message: None)
+    assert preview.build().error_page is None
+    projects = data / "projects.csv"
+    first = read_rows(projects)[1]
+    _edit(projects, first[0], "项目名称", first[1] + "（改）")
+    assert preview.build().error_page is None
+    _edit(projects, first[0], "完成时限", "6月底")
+    failed = preview.build()
+    assert failed.error_page is not None and "6月底" in failed.error_page and failed.version == 3
+    _edit(projects, first[0], "完成时限", first[10])
+    assert preview.build().error_page is None
+    Build(BuildOptions(data=data, output=tmp_path / "fresh", full=True)).run()
+    assert site_files(tmp_path / "out") == site_files(tmp_path / "fresh")
+
+
+def test_a_failing_build_keeps_the_preview_running(tmp_path, monkeypatch):
+    from generator import preview as module
+    from generator.build import BuildOptions
+
+    said: list[str] = []
+    preview = module.Preview(BuildOptions(data=tmp_path / "data", output=tmp_path / "out"), say=said.append)
+
+    def broken(self):
+        raise RuntimeError("出错了")
+
+    monkeypatch.setattr(module.Build, "run", broken)
+    outcome = preview.build()
+    assert outcome.version == 1 and outcome.error_page is not None and "出错了" in outcome.error_page
+    assert "程序错误" in said[-1]
+    served = module.with_reload(outcome.error_page.encode(), outcome.version).decode()
+    assert served.index("EventSource") < served.index("</body>")
