@@ -129,6 +129,7 @@ BUILTIN = (
     "supervision",
     "compare",
     "month",
+    "api",
 )
 
 
