@@ -584,10 +584,21 @@ PROJECTS = Table(
         Column("ratings", "有效评价数", INTEGER, derived=True, description="不含“不了解”"),
         Column("satisfied", "满意及基本满意数", INTEGER, derived=True, description="计入满意率分子的评价数"),
         Column("url", "网址", STRING, derived=True, description="项目页面的地址"),
-        Column("subdistrict_name", "所属街道名称", STRING, derived=True, names="subdistrict",
-               description="街道的名称；未填所属街道时按社区所属街道"),  # fmt: skip
         Column(
-            "community_names", "社区名称", STRING, derived=True, names="communities", description="社区的名称，用顿号分隔"
+            "subdistrict_name",
+            "所属街道名称",
+            STRING,
+            derived=True,
+            names="subdistrict",
+            description="街道的名称；未填所属街道时按社区所属街道",
+        ),
+        Column(
+            "community_names",
+            "社区名称",
+            STRING,
+            derived=True,
+            names="communities",
+            description="社区的名称，用顿号分隔",
         ),
         Column("lead_unit_name", "牵头单位名称", STRING, derived=True, names="lead_unit", description="牵头单位的名称"),
         Column(

@@ -85,6 +85,7 @@ def test_kinds_are_data_given_to_the_build():
         "supervision",
         "compare",
         "month",
+        "api",
     ]
     with pytest.raises(ValueError):
         PageKinds((*kinds, kinds[0]))

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
@@ -33,8 +32,8 @@ from generator.schema import (
     PROGRESS,
     PROJECTS,
     RESULTS,
-    UNITS,
     TEXT,
+    UNITS,
     Column,
     Table,
     ratings_table,

@@ -48,7 +48,7 @@ def cell(value: object, text: str) -> str:
         return text_cell(text)
     if isinstance(value, (int, float)):
         return f"<c><v>{value!r}</v></c>"
-    if isinstance(value, dt.date):
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return f'<c s="{DATE}"><v>{(value - _EPOCH).days}</v></c>'
     return text_cell(text)
 

@@ -79,15 +79,15 @@ def build(b: ViewBuilder, args: tuple) -> ApiPage:
         ApiPath(f"{API}<清单>.csv · .json", f"全区的每份清单：{'、'.join(ALL_LISTS)}", "CSV · JSON"),
         ApiPath(f"{API}subdistricts/<编号>/", f"一个街道的{every}，以及 {WORKBOOK}", "CSV · JSON · Excel"),
         ApiPath(f"{API}communities/<编号>/", f"一个社区的{every}，以及 {WORKBOOK}", "CSV · JSON · Excel"),
-        ApiPath(f"{API}units/<编号>/", f"一个责任单位牵头或配合的项目及其{every}，以及 {WORKBOOK}", "CSV · JSON · Excel"),
+        ApiPath(
+            f"{API}units/<编号>/", f"一个责任单位牵头或配合的项目及其{every}，以及 {WORKBOOK}", "CSV · JSON · Excel"
+        ),
         ApiPath(f"{LEGACY}<文件>", f"旧地址：与 {API} 下的全区文件完全相同，继续有效", "CSV · JSON · Excel"),
     )
     out = []
     for name in ALL_LISTS:
         t = lists[name]
-        fields = tuple(
-            ApiField(c.name, c.label, TYPE_WORDS[c.type], column_description(c)) for c in export_columns(t)
-        )
+        fields = tuple(ApiField(c.name, c.label, TYPE_WORDS[c.type], column_description(c)) for c in export_columns(t))
         where = "全区" if name not in SCOPE_LISTS else "全区、每个街道、社区和责任单位"
         out.append(ApiList(name, LIST_TITLES[name], t.description, where, fields))
     communities = b.community_ids()

@@ -45,12 +45,12 @@ def build(b: ViewBuilder, args: tuple) -> CommunityPage:
 def reads(b: ViewBuilder, args: tuple) -> list[Read]:
     (area_id,) = args
     return [
+        download_read(b, "community", area_id),
         ("area", (area_id, b.area(area_id).parent)),
         ("area_figures", args),
         ("project", b.community_projects(area_id)),
         ("demand", b.community_demands(area_id)),
         ("unit", b.paired_units(area_id)),
-        download_read(b, "community", area_id),
     ]
 
 

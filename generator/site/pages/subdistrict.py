@@ -41,10 +41,10 @@ def reads(b: ViewBuilder, args: tuple) -> list[Read]:
     (area_id,) = args
     children = b.children(area_id)
     return [
+        download_read(b, "subdistrict", area_id),
         ("area", (area_id, *children)),
         ("area_figures", (area_id, *children)),
         ("project", b.attention_ids(b.subdistrict_projects(area_id))),
-        download_read(b, "subdistrict", area_id),
     ]
 
 

@@ -43,11 +43,11 @@ def reads(b: ViewBuilder, args: tuple) -> list[Read]:
     (uid,) = args
     # Which projects it leads is part of each project's content.
     return [
+        download_read(b, "unit", uid),
         ("unit", args),
         ("unit_figures", args),
         ("project", b.unit_projects(uid)),
         ("area", b.unit(uid).paired_communities),
-        download_read(b, "unit", uid),
     ]
 
 
