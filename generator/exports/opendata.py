@@ -158,6 +158,8 @@ def scope_digests(ds: Dataset, all_scopes: Sequence[Scope], hashes, code: str) -
         else:
             projects = [ds.projects[p] for p in s.projects]
             areas = {a for p in projects for a in (*p.communities, p.subdistrict) if a}
+            # A project without 所属街道 is named by its communities' subdistricts.
+            areas |= {ds.areas[c].parent for c in list(areas) if c in ds.areas and ds.areas[c].parent}
             areas |= {ds.demands[n].community for n in s.demands}
             units = {u for p in projects for u in (p.lead_unit, *p.partner_units)}
             if s.kind == "unit":
