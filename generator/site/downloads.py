@@ -49,6 +49,13 @@ class DownloadBlock:
     api: Link
 
 
+def shows_overall(spec: tuple[str, tuple]) -> bool:
+    """Whether a page prints the whole district's file sizes (home, the data page, the first
+    page of each list): the renderer plans it once those files are written."""
+    kind, args = spec
+    return kind in ("home", "api") or (kind == "list_page" and args[1:] == (1,))
+
+
 def human_size(n: int | None) -> str:
     if n is None:
         return ""

@@ -43,6 +43,7 @@ from generator.problems import OutputError
 from generator.progress import Progress
 from generator.site import fragments
 from generator.site.digests import EntityHashes
+from generator.site.downloads import shows_overall
 from generator.site.pages import PageKinds, Spec, default_kinds
 from generator.site.templating import environment_options
 from generator.site.views import Link, ViewBuilder, url_for
@@ -359,7 +360,7 @@ class GongshiGenerator(Generator):
             scopes = opendata.scopes(self.builder.ds, self.builder.agg, url_for)
             scope_digests = opendata.scope_digests(self.builder.ds, scopes, hashes, code_digest())
         # The whole district's files (every row of every list) on a second core, while this
-        # one writes every other scope's; the pages print their sizes, so both come first.
+        # one writes every other scope's; pages print the sizes of their scope's files.
         overall = [s for s in scopes if s.kind == "all"]
         export = Background(
             export_downloads,
@@ -377,33 +378,49 @@ class GongshiGenerator(Generator):
                 self.builder, scope_writer, previous.files, live, [s for s in scopes if s.kind != "all"], scope_digests
             )
         ]
-        with phase("export (wait)"):
-            parts.append(export.result())
+        self.builder.download_sizes = dict(parts[0][4])
+        specs = self.kinds.specs(self.builder)
+        # Pages that print the whole district's file sizes wait for them; the rest render
+        # meanwhile.
+        later = [spec for spec in specs if shows_overall(spec)]
+        first = [spec for spec in specs if not shows_overall(spec)]
+        bases = self._bases(specs)
+        pages_writer = SiteWriter(output, taken, live, fresh)
+        job = RenderJob(builder=self.builder, env=self.env, writer=pages_writer, kinds=self.kinds)
+        manifest: dict[str, str] = {}
+        todo: list[Spec] = []
+        results: list[tuple[str, int, list]] = []
+        for batch in (first, later):
+            if batch is later:
+                with phase("export (wait)"):
+                    parts.append(export.result())
+                self.builder.download_sizes = {**self.builder.download_sizes, **parts[-1][4]}
+            with phase("digest"):
+                pages, pending = plan(self.builder, self.kinds, batch, bases, previous.pages, hashes)
+            if set(pages) & set(manifest):
+                raise OutputError(f"同一页面被写了两次：{next(iter(set(pages) & set(manifest)))}")
+            manifest.update(pages)
+            todo += pending
+            for path in taken:  # a data page where Pelican already wrote a news item or page
+                rel = Path(path).relative_to(output).as_posix() if Path(path).is_relative_to(output) else None
+                url = rel[: -len("index.html")] if rel and rel.endswith("index.html") else rel
+                if url in pages:
+                    raise OutputError(f"同一页面被写了两次：{url}")
+            for name in {self.kinds.template(spec) for spec in pending}:
+                job.template(name)  # compiled once here, inherited by every worker
+            changed, changed_bytes = pages_writer.changed, pages_writer.changed_bytes
+            with Progress("生成页面", len(pending)) as progress, phase("render"):
+                results += render_all(job, pending, context.jobs, progress)
+            pages_writer.changed += changed
+            pages_writer.changed_bytes += changed_bytes
         files: dict[str, str] = {}
         exported = exported_bytes = 0
         export_findings: list[tuple[str, str, str]] = []
-        sizes: dict[str, int] = {}
-        for digests_, changed_, bytes_, findings_, sizes_ in parts:
+        for digests_, changed_, bytes_, findings_, _sizes in parts:
             files.update(digests_)
             exported += changed_
             exported_bytes += bytes_
             export_findings += findings_
-            sizes.update(sizes_)
-        self.builder.download_sizes = sizes
-        with phase("digest"):
-            specs = self.kinds.specs(self.builder)
-            manifest, todo = plan(self.builder, self.kinds, specs, self._bases(specs), previous.pages, hashes)
-        pages_writer = SiteWriter(output, taken, live, fresh)
-        for path in taken:  # a data page where Pelican already wrote a news item or page
-            rel = Path(path).relative_to(output).as_posix() if Path(path).is_relative_to(output) else None
-            url = rel[: -len("index.html")] if rel and rel.endswith("index.html") else rel
-            if url in manifest:
-                raise OutputError(f"同一页面被写了两次：{url}")
-        job = RenderJob(builder=self.builder, env=self.env, writer=pages_writer, kinds=self.kinds)
-        for name in {self.kinds.template(spec) for spec in todo}:
-            job.template(name)  # compiled once here, inherited by every worker
-        with Progress("生成页面", len(todo)) as progress, phase("render"):
-            results = render_all(job, todo, context.jobs, progress)
         findings = [f for _, _, found in results for f in found] + export_findings
         if findings:
             # Traced to the cells and lines they came from.
