@@ -257,13 +257,13 @@ def test_a_download_is_built_again_only_when_its_sources_change(base_build, tmp_
     from generator.site.views import url_for
 
     built: list[set[str]] = []
-    real = opendata.build_files
+    real = opendata.iter_built
 
     def spy(ds, agg, url_for_, base_url, todo):
         built.append({s.folder for s in todo})
         return real(ds, agg, url_for_, base_url, todo)
 
-    monkeypatch.setattr(opendata, "build_files", spy)
+    monkeypatch.setattr(opendata, "iter_built", spy)
     data, out = tmp_path / "data", tmp_path / "output"
     shutil.copytree(base_build[0], data)
     shutil.copytree(base_build[1], out)

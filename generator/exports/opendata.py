@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from operator import attrgetter
@@ -45,6 +45,17 @@ LEGACY = "downloads/"
 SCOPE_LISTS = ("demands", "projects", "progress", "results", "ratings")
 ALL_LISTS = (*SCOPE_LISTS, "areas", "units")
 FORMATS = ("csv", "json")
+# What a subdistrict, community or unit publishes besides its workbook: CSV only. Their JSON
+# would be the largest part of the downloads (about 420 MB and 45,000 files at city size)
+# for rows the whole district's JSON already has, each with its community, subdistrict and
+# units' codes to select them by (README, "For media").
+SCOPE_FORMATS = ("csv",)
+
+
+def formats_of(kind: str) -> tuple[str, ...]:
+    return FORMATS if kind == "all" else SCOPE_FORMATS
+
+
 WORKBOOK = "data.xlsx"
 PACKAGE = "datapackage.json"
 NOTES = "说明"
@@ -102,9 +113,12 @@ class Scope:
     def lists(self) -> tuple[str, ...]:
         return ALL_LISTS if self.kind == "all" else SCOPE_LISTS
 
+    def formats(self) -> tuple[str, ...]:
+        return formats_of(self.kind)
+
     def paths(self) -> list[str]:
         """Every file of the scope (the whole district's aliases in downloads/ too)."""
-        names = [f"{n}.{f}" for n in self.lists() for f in FORMATS] + [WORKBOOK]
+        names = [f"{n}.{f}" for n in self.lists() for f in self.formats()] + [WORKBOOK]
         if self.kind == "all":
             names.append(PACKAGE)
             return [f"{API}{n}" for n in names] + [f"{LEGACY}{n}" for n in names]
@@ -345,8 +359,11 @@ def column_width(c: Column) -> float:
     return float(max(base, xlsx.display_width(c.label) + 2))
 
 
-def encode(name: str, ds: Dataset, agg: Aggregates, url_for, base_url: str, keep: set | None = None) -> Encoded:
-    """The list's rows encoded (``keep``: only the rows of these owners)."""
+def encode(
+    name: str, ds: Dataset, agg: Aggregates, url_for, base_url: str, keep: set | None = None, json: bool = True
+) -> Encoded:
+    """The list's rows encoded (``keep``: only the rows of these owners; ``json``: their
+    JSON too)."""
     table = tables(ds)[name]
     owner, values = list_values(name, ds, agg, url_for, base_url)
     columns = export_columns(table)
@@ -364,7 +381,11 @@ def encode(name: str, ds: Dataset, agg: Aggregates, url_for, base_url: str, keep
     cells = [_xlsx_column(values[c.name], sc) for c, sc in zip(columns, schema_of, strict=True)]
     starts = ["{" + _dumps(columns[0].name) + ":"] + ["," + _dumps(c.name) + ":" for c in columns[1:]]
     csv_lines = list(map(",".join, zip(*fields, strict=True))) if owner else []
-    json_rows = ["".join(chain.from_iterable(zip(starts, r, strict=True))) + "}" for r in zip(*texts, strict=True)]
+    json_rows = (
+        ["".join(chain.from_iterable(zip(starts, r, strict=True))) + "}" for r in zip(*texts, strict=True)]
+        if json
+        else []
+    )
     xlsx_rows = ["<row>" + "".join(r) + "</row>" for r in zip(*cells, strict=True)]
     enc = Encoded(name, table, columns, csv_lines, json_rows, xlsx_rows, owner, [column_width(c) for c in columns])
     enc.header_csv = _fields([c.label for c in columns])
@@ -498,9 +519,10 @@ class Writer:
             enc = self.encoded[name]
             rows = self.rows(scope, name)
             files[f"{scope.folder}{name}.csv"] = _csv_file(enc.header_csv, [enc.csv[i] for i in rows])
-            files[f"{scope.folder}{name}.json"] = _json_bytes(
-                _head(ds, scope, name, len(rows)), [enc.json[i] for i in rows]
-            )
+            if "json" in scope.formats():
+                files[f"{scope.folder}{name}.json"] = _json_bytes(
+                    _head(ds, scope, name, len(rows)), [enc.json[i] for i in rows]
+                )
             header = [c.label for c in enc.columns]
             sheets.append(xlsx.Sheet(enc.table.label, header, enc.widths, [enc.xlsx[i] for i in rows]))
         columns = self.notes.get(lists)
@@ -516,33 +538,42 @@ class Writer:
         return Built(files, scanned)
 
 
-def build_files(ds: Dataset, agg: Aggregates, url_for, base_url: str, todo: Sequence[Scope]) -> Built:
-    """The files of the ``todo`` scopes (the whole district's with the data package and
-    their aliases in downloads/). Only the rows these scopes show are encoded."""
+def iter_built(ds: Dataset, agg: Aggregates, url_for, base_url: str, todo: Sequence[Scope]) -> Iterator[Built]:
+    """The files of each of the ``todo`` scopes in turn (the whole district's with the data
+    package and their aliases in downloads/), so a city's ~9,000 scopes are never all in
+    memory at once. Only the rows these scopes show are encoded."""
     from generator.exports.package import package_bytes
 
     if not todo:
-        return Built({}, {})
+        return
     everything = any(s.kind == "all" for s in todo)
     projects = None if everything else {p for s in todo for p in s.projects}
     demands = None if everything else {n for s in todo for n in s.demands}
     wanted = set(chain.from_iterable(s.lists() for s in todo))
+    with_json = any("json" in s.formats() for s in todo)
     encoded = {
-        name: encode(name, ds, agg, url_for, base_url, demands if name == "demands" else projects)
+        name: encode(name, ds, agg, url_for, base_url, demands if name == "demands" else projects, with_json)
         for name in ALL_LISTS
         if name in wanted
     }
     writer = Writer(ds, encoded, base_url)
-    files: dict[str, bytes] = {}
-    scanned: dict[str, bytes] = {}
     for s in todo:
         built = writer.scope(s)
-        files.update(built.files)
-        scanned.update(built.scanned)
         if s.kind == "all":
+            files, scanned = built.files, built.scanned
             files[f"{API}{PACKAGE}"] = scanned[f"{API}{PACKAGE}"] = package_bytes(ds, base_url)
             for path in [p for p in files if p.startswith(API) and "/" not in p[len(API) :]]:
                 files[LEGACY + path[len(API) :]] = files[path]  # the same bytes: scanned once
+        yield built
+
+
+def build_files(ds: Dataset, agg: Aggregates, url_for, base_url: str, todo: Sequence[Scope]) -> Built:
+    """:func:`iter_built`, all at once."""
+    files: dict[str, bytes] = {}
+    scanned: dict[str, bytes] = {}
+    for built in iter_built(ds, agg, url_for, base_url, todo):
+        files.update(built.files)
+        scanned.update(built.scanned)
     return Built(files, scanned)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.catalog import ZH
-from generator.exports.opendata import ALL_LISTS, API, PACKAGE, SCOPE_LISTS, WORKBOOK, scope_folder
+from generator.exports.opendata import ALL_LISTS, API, PACKAGE, SCOPE_LISTS, WORKBOOK, formats_of, scope_folder
 from generator.schema import AREAS, DEMANDS, PROGRESS, PROJECTS, RESULTS, UNITS
 from generator.site.views import Link, ViewBuilder, url_for
 
@@ -47,13 +47,15 @@ class DownloadBlock:
     rows: tuple[DownloadRow, ...]
     package: DownloadFile | None  # the whole district's only
     api: Link
+    formats: tuple[str, ...] = ("CSV", "JSON")  # the table's columns
 
 
-def shows_overall(spec: tuple[str, tuple]) -> bool:
-    """Whether a page prints the whole district's file sizes (home, the data page, the first
-    page of each list): the renderer plans it once those files are written."""
+def shows_sizes(spec: tuple[str, tuple]) -> bool:
+    """Whether a page prints download sizes (a scope's page; home, the data page and the
+    first page of each list for the whole district): the renderer plans it once the files
+    are written."""
     kind, args = spec
-    return kind in ("home", "api") or (kind == "list_page" and args[1:] == (1,))
+    return kind in ("home", "api", "community", "subdistrict", "unit") or (kind == "list_page" and args[1:] == (1,))
 
 
 def human_size(n: int | None) -> str:
@@ -77,7 +79,7 @@ def _lists(kind: str) -> tuple[str, ...]:
 def download_paths(kind: str, ident: str = "") -> list[str]:
     """The files a scope's block links, in the order it shows them."""
     folder = _folder(kind, ident)
-    paths = [f"{folder}{WORKBOOK}"] + [f"{folder}{n}.{f}" for n in _lists(kind) for f in ("csv", "json")]
+    paths = [f"{folder}{WORKBOOK}"] + [f"{folder}{n}.{f}" for n in _lists(kind) for f in formats_of(kind)]
     return [*paths, f"{API}{PACKAGE}"] if kind == "all" else paths
 
 
@@ -98,11 +100,12 @@ def download_block(b: ViewBuilder, kind: str, ident: str, scope_name: str) -> Do
 
     workbook = file(WORKBOOK.rsplit(".", 1)[0], "xlsx", "Excel", ZH["downloads_all_lists"])
     rows = tuple(
-        DownloadRow(LIST_TITLES[n], (file(n, "csv", "CSV", LIST_TITLES[n]), file(n, "json", "JSON", LIST_TITLES[n])))
+        DownloadRow(LIST_TITLES[n], tuple(file(n, f, f.upper(), LIST_TITLES[n]) for f in formats_of(kind)))
         for n in _lists(kind)
     )
     package = None
     if kind == "all":
         path = f"{API}{PACKAGE}"
         package = DownloadFile(path, "JSON", human_size(sizes.get(path)), PACKAGE)
-    return DownloadBlock(scope_name, workbook, rows, package, Link(ZH["api_title"], API_PAGE))
+    formats = tuple(f.upper() for f in formats_of(kind))
+    return DownloadBlock(scope_name, workbook, rows, package, Link(ZH["api_title"], API_PAGE), formats)

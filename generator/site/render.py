@@ -43,7 +43,7 @@ from generator.problems import OutputError
 from generator.progress import Progress
 from generator.site import fragments
 from generator.site.digests import EntityHashes
-from generator.site.downloads import shows_overall
+from generator.site.downloads import shows_sizes
 from generator.site.pages import PageKinds, Spec, default_kinds
 from generator.site.templating import environment_options
 from generator.site.views import Link, ViewBuilder, url_for
@@ -172,12 +172,16 @@ def export_downloads(
     scopes: list,
     digests: dict[str, str],
 ) -> tuple[dict[str, str], int, int, list[tuple[str, str, str]], dict[str, int]]:
-    """Write the open-data files of ``scopes`` (opendata.py) whose sources changed; scanned in
-    memory like the pages. A scope whose digest (``digests``, by folder) matches the one
-    recorded for its files by the build in ``live`` (``previous``) is not built again.
+    """Write the open-data files of ``scopes`` (opendata.py) whose sources changed, each
+    scope's scanned in memory like the pages before it is written. A scope whose digest
+    (``digests``, by folder) matches the one recorded for its files by the build in
+    ``live`` (``previous``) is not built again.
 
     Returns ({every file: digest}, files changed, bytes written, privacy findings,
     {every file: size in bytes}): the sizes are printed beside the download links."""
+    # Runs in a forked child: the dataset it inherits is never garbage, so the collector
+    # need not walk it while millions of row strings are made.
+    gc.freeze()
     with phase("export"):
         ds = builder.ds
         recorded: dict[str, str] = {}
@@ -193,17 +197,19 @@ def export_downloads(
                 sizes.update({p: os.path.getsize(f"{live}/{p}") for p in paths})
             except OSError:  # changed, or a file is missing: built again
                 todo.append(scope)
-        built = opendata.build_files(ds, builder.agg, url_for, builder.site.base_url, todo)
-        sizes.update({path: len(data) for path, data in built.files.items()})
         allowed = allowed_in(ds.settings)
-        findings = [
-            (path, KIND_LABELS[k], value)
-            for path, data in built.scanned.items()
-            for k, value in scan_bytes(data, allowed)
-        ]
+        findings: list[tuple[str, str, str]] = []
         changed = 0
-        if not findings:
-            changed = sum(writer.write_bytes(path, data) for path, data in built.files.items())
+        for built in opendata.iter_built(ds, builder.agg, url_for, builder.site.base_url, todo):
+            found = [
+                (path, KIND_LABELS[k], value)
+                for path, data in built.scanned.items()
+                for k, value in scan_bytes(data, allowed)
+            ]
+            findings += found
+            sizes.update({path: len(data) for path, data in built.files.items()})
+            if not findings:  # nothing is written once anything leaked: the build fails
+                changed += sum(writer.write_bytes(path, data) for path, data in built.files.items())
     return dict(sorted(recorded.items())), changed, writer.changed_bytes, findings, sizes
 
 
@@ -359,31 +365,28 @@ class GongshiGenerator(Generator):
             hashes = EntityHashes(self.builder)
             scopes = opendata.scopes(self.builder.ds, self.builder.agg, url_for)
             scope_digests = opendata.scope_digests(self.builder.ds, scopes, hashes, code_digest())
-        # The whole district's files (every row of every list) on a second core, while this
-        # one writes every other scope's; pages print the sizes of their scope's files.
+        # The open data (every scope's files) is written by two children meanwhile: the
+        # whole district's (every row of every list) and every other scope's. The pages
+        # that print their sizes (a scope's page, and home, the data page and the first
+        # page of each list for the whole district's) are planned once they are written.
         overall = [s for s in scopes if s.kind == "all"]
-        export = Background(
-            export_downloads,
-            self.builder,
-            SiteWriter(output, taken, live, fresh),
-            previous.files,
-            live,
-            overall,
-            scope_digests,
-            parallel=context.jobs > 1,
-        )
-        scope_writer = SiteWriter(output, taken, live, fresh)
-        parts = [
-            export_downloads(
-                self.builder, scope_writer, previous.files, live, [s for s in scopes if s.kind != "all"], scope_digests
+        exports = [
+            Background(
+                export_downloads,
+                self.builder,
+                SiteWriter(output, taken, live, fresh),
+                previous.files,
+                live,
+                part,
+                scope_digests,
+                parallel=context.jobs > 1,
             )
+            for part in (overall, [s for s in scopes if s.kind != "all"])
         ]
-        self.builder.download_sizes = dict(parts[0][4])
+        parts: list[tuple] = []
         specs = self.kinds.specs(self.builder)
-        # Pages that print the whole district's file sizes wait for them; the rest render
-        # meanwhile.
-        later = [spec for spec in specs if shows_overall(spec)]
-        first = [spec for spec in specs if not shows_overall(spec)]
+        later = [spec for spec in specs if shows_sizes(spec)]
+        first = [spec for spec in specs if not shows_sizes(spec)]
         bases = self._bases(specs)
         pages_writer = SiteWriter(output, taken, live, fresh)
         job = RenderJob(builder=self.builder, env=self.env, writer=pages_writer, kinds=self.kinds)
@@ -393,8 +396,8 @@ class GongshiGenerator(Generator):
         for batch in (first, later):
             if batch is later:
                 with phase("export (wait)"):
-                    parts.append(export.result())
-                self.builder.download_sizes = {**self.builder.download_sizes, **parts[-1][4]}
+                    parts += [e.result() for e in exports]
+                self.builder.download_sizes = {path: n for part in parts for path, n in part[4].items()}
             with phase("digest"):
                 pages, pending = plan(self.builder, self.kinds, batch, bases, previous.pages, hashes)
             if set(pages) & set(manifest):
