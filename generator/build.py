@@ -142,14 +142,14 @@ def with_record(prepared: pipeline.Prepared, upcoming: Upcoming) -> pipeline.Pre
     release's changes, from this build's lists (the same bytes its downloads will hold)."""
     import dataclasses
 
-    from generator.exports.downloads import downloads
+    from generator.exports.opendata import list_json
     from generator.model.record import public_record
-    from generator.publish.record import LISTS, download
+    from generator.publish.record import LISTS
     from generator.site.views import url_for
 
     ds = prepared.dataset
-    files = downloads(ds, prepared.aggregates, url_for, ds.settings.base_url.rstrip("/"), lists=set(LISTS))
-    record = public_record(**upcoming.record({name: files.get(download(name)) for name in LISTS}))
+    files = list_json(ds, prepared.aggregates, url_for, ds.settings.base_url.rstrip("/"), LISTS)
+    record = public_record(**upcoming.record(dict(files)))
     return dataclasses.replace(prepared, dataset=dataclasses.replace(ds, record=record))
 
 

@@ -106,6 +106,9 @@ class Column:
     # Workbooks kept one sheet per subdistrict often lack the column: its value is then
     # the sheet's name, when that name is a subdistrict's (东街道, 西镇).
     from_sheet: bool = False
+    # Derived name columns of the downloads: the column whose codes this column names
+    # (社区名称 beside 社区); downloads place it right after that column.
+    names: str | None = None
 
     @property
     def published(self) -> bool:
@@ -327,6 +330,10 @@ AREAS = Table(
         Column("residents", "人口", INTEGER, False, ("常住人口", "居民数", "人数"), minimum=0),
     ),
     key="id",
+    derived=(
+        Column("parent_name", "上级名称", STRING, derived=True, names="parent", description="上级区域的名称"),
+        Column("url", "网址", STRING, derived=True, description="街道或社区页面的地址；其他层级为空"),
+    ),
     required=False,  # without it, the areas the lists name are taken as declared (declared.py)
     aliases=("区划", "社区名录", "area"),
     description="区、街道（乡镇）、社区（村）与网格，一行一个。",
@@ -351,6 +358,17 @@ UNITS = Table(
         ),
     ),
     key="id",
+    derived=(
+        Column(
+            "paired_community_names",
+            "结对社区名称",
+            STRING,
+            derived=True,
+            names="paired_communities",
+            description="结对社区的名称，用顿号分隔",
+        ),
+        Column("url", "网址", STRING, derived=True, description="单位页面的地址"),
+    ),
     required=False,  # without it, the units the projects name are taken as declared
     aliases=("部门", "单位", "部门名录", "unit"),
     description="牵头或参与办理的部门、单位。",
@@ -418,6 +436,10 @@ DEMANDS = Table(
     key="id",
     identity=("community", "received", "summary"),
     id_prefix="D",
+    derived=(
+        Column("community_name", "社区名称", STRING, derived=True, names="community", description="社区的名称"),
+        Column("project_title", "转化项目名称", STRING, derived=True, names="project", description="转化项目的名称"),
+    ),
     required=False,
     aliases=("需求", "民意民盼台账", "群众需求", "demand"),
     description="居民提出的需求，一行一条。居民个人信息列只用于内部核对，永不发布。",
@@ -562,6 +584,31 @@ PROJECTS = Table(
         Column("ratings", "有效评价数", INTEGER, derived=True, description="不含“不了解”"),
         Column("satisfied", "满意及基本满意数", INTEGER, derived=True, description="计入满意率分子的评价数"),
         Column("url", "网址", STRING, derived=True, description="项目页面的地址"),
+        Column(
+            "subdistrict_name",
+            "所属街道名称",
+            STRING,
+            derived=True,
+            names="subdistrict",
+            description="街道的名称；未填所属街道时按社区所属街道",
+        ),
+        Column(
+            "community_names",
+            "社区名称",
+            STRING,
+            derived=True,
+            names="communities",
+            description="社区的名称，用顿号分隔",
+        ),
+        Column("lead_unit_name", "牵头单位名称", STRING, derived=True, names="lead_unit", description="牵头单位的名称"),
+        Column(
+            "partner_unit_names",
+            "配合单位名称",
+            STRING,
+            derived=True,
+            names="partner_units",
+            description="配合单位的名称，用顿号分隔",
+        ),
     ),
 )
 
@@ -577,6 +624,11 @@ PROGRESS = Table(
     aliases=("进度", "进度纪实台账", "进展"),
     required=False,
     description="按月或按周报送的项目进展。",
+    derived=(
+        Column(
+            "title", PROJECTS.column("title").label, STRING, derived=True, names="project", description="所属项目的名称"
+        ),
+    ),
 )
 
 RESULTS = Table(
@@ -646,6 +698,38 @@ def table_for_name(stem: str) -> Table | None:
             if key.startswith(norm(s)) and len(norm(s)) >= 2:
                 return t
     return None
+
+
+def ratings_table(enum: Enumeration) -> Table:
+    """满意度汇总, the published form of the ratings: per project, the count of each level
+    of the configured scale, never a rater's row."""
+    counts = tuple(
+        Column(f"count_{c.key}", f"{c.label}数", INTEGER, derived=True, description=f"评价为“{c.label}”的条数")
+        for c in enum.choices
+    )
+    return Table(
+        "ratings",
+        "满意度汇总",
+        (Column("project", "项目编号", REF, True, ref="projects"),),
+        key="project",
+        required=False,
+        description="每个项目的评价按等级计数与满意率；不公开单条评价。",
+        derived=(
+            Column(
+                "title", PROJECTS.column("title").label, STRING, derived=True, names="project", description="项目名称"
+            ),
+            *counts,
+            PROJECTS.column("ratings"),
+            PROJECTS.column("satisfied"),
+            Column(
+                "rate",
+                "满意率（%）",
+                NUMBER,
+                derived=True,
+                description="满意及基本满意数 ÷ 有效评价数，保留一位小数；有效评价少于最少评价数时为空（样本不足）",
+            ),
+        ),
+    )
 
 
 def feedback_table(scale: str, base: Table | None = None) -> Table:
@@ -754,6 +838,12 @@ class SiteSettings:
     )
     min_sample: int = _setting("最少评价数", INTEGER, 5, "有效评价少于此数时满意率显示为样本不足")
     fix_days: int = _setting("整改时限天数", INTEGER, 15, "满意率跌破门槛后限时整改的天数", maximum=365)
+    data_license: str = _setting(
+        "数据许可",
+        STRING,
+        "CC-BY-4.0",
+        "下载数据的许可协议（SPDX 标识，如 CC-BY-4.0、CC0-1.0），写入数据包和数据接口说明",
+    )
     publish_target: str = _setting(
         "发布目标", STRING, "", "gongshi publish 的默认目标：本机目录、用户@主机:/目录 或 s3://桶/前缀"
     )

@@ -25,10 +25,11 @@ from types import SimpleNamespace
 import pytest
 from support import ROOT
 
-from generator.exports.downloads import csv_bytes, downloads, encode_column, neutralise
+from generator.exports.downloads import csv_bytes, encode_column, neutralise
+from generator.exports.opendata import downloads
 from generator.ingest import prepare as pipeline
 from generator.model.aggregate import ProjectInfo
-from generator.model.dataset import Dataset, Demand, Project, Result
+from generator.model.dataset import Area, Dataset, Demand, Project, Result, Unit
 from generator.schema import RATING_3, SiteSettings
 from generator.site.views import url_for
 
@@ -85,8 +86,11 @@ def edge_dataset():
         settings=SiteSettings(name="测试区", district="", as_of=dt.date(2024, 9, 1)),
         rating_enum=RATING_3,
         satisfied_keys=("satisfied", "basic"),
-        areas={"C1": SimpleNamespace(name="一社区"), "C2": SimpleNamespace(name="=二社区")},
-        units={"U1": SimpleNamespace(name="一单位"), "U2": SimpleNamespace(name="二单位")},
+        areas={
+            "C1": Area("C1", "一社区", "community", "S1", 120, None, "c1"),
+            "C2": Area("C2", "=二社区", "community", "", None, -5, "c2"),
+        },
+        units={"U1": Unit("U1", "一单位", "", ("C1",), "u1"), "U2": Unit("U2", "二单位", "+类", (), "u2")},
         demands=demands,
         projects=projects,
         progress={},

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from support import ROOT, site_files
+from support import ROOT, read_rows, site_files
 
 from generator.cli import main
 from generator.ingest import prepare as pipeline
@@ -251,24 +251,43 @@ def test_an_interrupted_commit_makes_the_next_build_full(demo, tmp_path):
 
 
 def test_a_download_is_built_again_only_when_its_sources_change(base_build, tmp_path, monkeypatch):
-    from generator.site import render
+    """Only the scopes (the whole district, subdistricts, communities, units) whose rows
+    changed get their files built again."""
+    from generator.exports import opendata
+    from generator.site.views import url_for
 
     built: list[set[str]] = []
-    real = render.downloads
+    real = opendata.iter_built
 
-    def spy(*args, lists=None, **kwargs):
-        built.append(set(lists))
-        return real(*args, lists=lists, **kwargs)
+    def spy(ds, agg, url_for_, base_url, todo):
+        built.append({s.folder for s in todo})
+        return real(ds, agg, url_for_, base_url, todo)
 
-    monkeypatch.setattr(render, "downloads", spy)
+    monkeypatch.setattr(opendata, "iter_built", spy)
     data, out = tmp_path / "data", tmp_path / "output"
     shutil.copytree(base_build[0], data)
     shutil.copytree(base_build[1], out)
+
+    def showing(match) -> set[str]:
+        prepared = pipeline.prepare(data, use_cache=False)
+        ds = prepared.dataset
+        scopes = opendata.scopes(ds, prepared.aggregates, url_for)
+        return {s.folder for s in scopes if match(ds, s)}
+
     EDITS["project deadline"](data)
     build(data, out, "--jobs", "1")  # in this process, so the spy sees the call
+    pid = read_rows(data / "projects.csv")[3][0]
+    expected = showing(
+        lambda ds, s: s.kind == "all" or pid in s.projects or any(ds.demands[n].project == pid for n in s.demands)
+    )
+    assert {frozenset(b) for b in built[-2:]} == {frozenset(expected - {opendata.API}), frozenset({opendata.API})}
+    assert 2 < len(expected) < 20
     EDITS["demand summary"](data)
     build(data, out, "--jobs", "1")
-    assert built == [{"projects", "results"}, {"demands"}]
+    text = "小区门口路灯不亮，晚上出行不便"
+    expected = showing(lambda ds, s: s.kind == "all" or any(ds.demands[n].summary == text for n in s.demands))
+    assert {frozenset(b) for b in built[-2:]} == {frozenset(expected - {opendata.API}), frozenset({opendata.API})}
+    assert 2 < len(expected) < 10
 
 
 def test_a_removed_news_item_leaves_the_site(demo, tmp_path):

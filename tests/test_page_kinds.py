@@ -87,6 +87,7 @@ def test_kinds_are_data_given_to_the_build():
         "month",
         "records",
         "release",
+        "api",
     ]
     with pytest.raises(ValueError):
         PageKinds((*kinds, kinds[0]))

@@ -19,7 +19,7 @@ from support import MINI, ROOT
 
 from generator.catalog import ZH
 from generator.cli import main
-from generator.exports import downloads as export
+from generator.exports import opendata
 from generator.ingest import prepare as pipeline
 from generator.schema import (
     DEMANDS,
@@ -195,22 +195,32 @@ def test_project_page_facts_are_schema_labels(site):
     assert f"{LABELS.settings.as_of}：" in html
 
 
-@pytest.mark.parametrize("name", list(export.LISTS))
+@pytest.mark.parametrize("name", opendata.ALL_LISTS)
 def test_download_headers_are_schema_labels(site, name):
-    table = export.LISTS[name]
-    text = (site / "downloads" / f"{name}.csv").read_text(encoding="utf-8-sig")
+    ds = pipeline.prepare(MINI, use_cache=False).dataset
+    columns = opendata.export_columns(opendata.tables(ds)[name])
+    assert {c.name for c in columns} >= {c.name for c in opendata.tables(ds)[name].published_columns}
+    text = (site / "api" / "v1" / f"{name}.csv").read_text(encoding="utf-8-sig")
     header = next(csv.reader(io.StringIO(text)))
-    assert header == [c.label for c in table.published_columns]
-    package = json.loads((site / "downloads" / "datapackage.json").read_text(encoding="utf-8"))
+    assert header == [c.label for c in columns]
+    package = json.loads((site / "api" / "v1" / "datapackage.json").read_text(encoding="utf-8"))
     (resource,) = [r for r in package["resources"] if r["name"] == name]
     fields = resource["schema"]["fields"]
-    assert [(f["name"], f["title"]) for f in fields] == [(c.name, c.label) for c in table.published_columns]
-    rows = json.loads((site / "downloads" / f"{name}.json").read_text(encoding="utf-8"))["rows"]
-    assert list(rows[0]) == [c.name for c in table.published_columns]
+    assert [(f["jsonKey"], f["name"], f["title"]) for f in fields] == [(c.name, c.label, c.label) for c in columns]
+    rows = json.loads((site / "api" / "v1" / f"{name}.json").read_text(encoding="utf-8"))["rows"]
+    assert list(rows[0]) == [c.name for c in columns]
+
+
+def test_names_stand_beside_their_codes():
+    for name, table in opendata.tables(pipeline.prepare(MINI, use_cache=False).dataset).items():
+        columns = [c.name for c in opendata.export_columns(table)]
+        for c in table.derived:
+            if c.names:
+                assert columns.index(c.name) == columns.index(c.names) + 1, (name, c.name)
 
 
 def test_light_labels_on_pages_and_downloads_agree(site):
-    text = (site / "downloads" / "projects.csv").read_text(encoding="utf-8-sig")
+    text = (site / "api" / "v1" / "projects.csv").read_text(encoding="utf-8-sig")
     lights = {row[PROJECTS.column("status_light").label] for row in csv.DictReader(io.StringIO(text))}
     assert lights - {""} <= {c.label for c in PROJECTS.column("status_light").enum.choices}
     html = _page(site, "lists/projects")
@@ -222,6 +232,7 @@ def test_a_derived_column_must_be_computed(monkeypatch):
     ds = pipeline.prepare(MINI, use_cache=False)
     extra = Column("checked_by", "核查人", STRING, derived=True)
     projects = dataclasses.replace(PROJECTS, derived=(*PROJECTS.derived, extra))
-    monkeypatch.setitem(export.LISTS, "projects", projects)
+    real = opendata.tables
+    monkeypatch.setattr(opendata, "tables", lambda d: {**real(d), "projects": projects})
     with pytest.raises(ValueError, match="checked_by"):
-        export.downloads(ds.dataset, ds.aggregates, url_for)
+        opendata.downloads(ds.dataset, ds.aggregates, url_for)

@@ -9,12 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from generator.exports import opendata
 from generator.ingest import prepare as pipeline
 from generator.ingest.load import read_settings
 from generator.ingest.validate import check_settings
 from generator.problems import Problem, Report
 from generator.schema import SETTINGS, SiteSettings
-from generator.site.digests import download_digests
+from generator.site.digests import EntityHashes
+from generator.site.views import ViewBuilder, url_for
 
 MINIMAL = "name: 测试平台\ndistrict: 测试区\nas_of: 2026-06-30\n"
 
@@ -149,9 +151,13 @@ def _other(value: object) -> object:
 
 
 def test_download_digests_change_with_every_setting(mini: Path):
-    ds = pipeline.prepare(mini, use_cache=False).dataset
-    before = download_digests(ds, "code")
+    prepared = pipeline.prepare(mini, use_cache=False)
+    ds = prepared.dataset
+    hashes = EntityHashes(ViewBuilder(ds, prepared.aggregates))
+    scopes = opendata.scopes(ds, prepared.aggregates, url_for)
+    before = opendata.scope_digests(ds, scopes, hashes, "code")
+    assert len(before) == len(scopes) > 1
     for f in dataclasses.fields(SiteSettings):
         changed = dataclasses.replace(ds.settings, **{f.name: _other(getattr(ds.settings, f.name))})
-        after = download_digests(dataclasses.replace(ds, settings=changed), "code")
+        after = opendata.scope_digests(dataclasses.replace(ds, settings=changed), scopes, hashes, "code")
         assert all(after[k] != before[k] for k in before), f.name

@@ -188,6 +188,7 @@ def make_record(
     previous: Previous,
     carried: dict[str, bytes],
     now: dt.datetime | None = None,
+    inputs: str | None = None,
 ) -> Record:
     """The record of a new release of the site at ``site`` (file hashes ``hashes``).
 
@@ -207,6 +208,9 @@ def make_record(
         "as_of": as_of,
         "previous": previous.id,
         "previous_manifest": sha256(previous.manifest_bytes) if previous.manifest else None,
+        # The digest of everything the release was built from (data, content, theme,
+        # settings, code): the next publish of the same inputs makes no release.
+        "inputs": inputs,
         "lists": {name: all_hashes.get(download(name)) for name in LISTS},
         "files": dict(sorted(all_hashes.items())),
     }

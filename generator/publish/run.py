@@ -115,12 +115,16 @@ def _remove_dead_stagings(output: Path) -> None:
             pass  # another user's live process
 
 
+# Files that list every page, the record pages included (they name the release).
+LISTINGS = frozenset({"sitemap.xml"})
+
+
 def _same_site(live: dict[str, str], built: dict[str, str]) -> bool:
     """The built site equals the live release, apart from the record pages (which name the
     release they were built for: the same data gives the same site otherwise)."""
 
     def plain(files: dict[str, str]) -> dict[str, str]:
-        return {p: d for p, d in site_files(files).items() if not p.startswith(RECORD_PAGES)}
+        return {p: d for p, d in site_files(files).items() if not p.startswith(RECORD_PAGES) and p not in LISTINGS}
 
     return plain(live) == plain(built)
 
@@ -129,7 +133,7 @@ def publish(options: PublishOptions, say: Say = _quiet, step: Step | None = None
     """Publish the data to the target. Raises ValidationFailed (data errors), PrivacyLeak,
     SiteRejected, PublishBusy/PublishError or OutputOSError; the live release is then
     the one that was live before."""
-    from generator.build import Build, BuildOptions
+    from generator.build import Build, BuildOptions, default_config, input_fingerprint
     from generator.ingest import prepare as pipeline
 
     step = step or (lambda name: None)
@@ -164,13 +168,22 @@ def publish(options: PublishOptions, say: Say = _quiet, step: Step | None = None
             )
         kept = {p: b for p, b in carried.items() if b is not None}
         now = dt.datetime.now(dt.UTC)
+        config = _production_config(options.config)
+        with translated_os_errors("读取数据"):
+            inputs = input_fingerprint(options.data, config if config is not None else default_config())
+        if previous.manifest and base == target.live_id() and previous.manifest.get("inputs") == inputs:
+            # Nothing to record: a release of the same inputs as the live one would only
+            # lengthen the public record.
+            say(f"5/5 线上版本 {previous.id} 与本次生成的网站完全相同，未发布新版本")
+            count = len(site_files(previous.manifest["files"]))
+            return Published(str(previous.id), target.label, count, Deployed(), None, [], unchanged=True)
 
         say(f"2/5 生成网站：{options.output}")
         Build(
             BuildOptions(
                 data=options.data,
                 output=options.output,
-                config=_production_config(options.config),
+                config=config,
                 jobs=options.jobs,
                 full=options.full,
                 wait=options.wait,
@@ -208,7 +221,7 @@ def publish(options: PublishOptions, say: Say = _quiet, step: Step | None = None
                     # lengthen the public record.
                     say(f"5/5 线上版本 {previous.id} 与本次生成的网站完全相同，未发布新版本")
                     return Published(str(previous.id), target.label, len(hashes), Deployed(), None, [], unchanged=True)
-                record = make_record(release_id, staging, hashes, previous, kept, now)
+                record = make_record(release_id, staging, hashes, previous, kept, now, inputs)
                 for rel, data in record.files.items():
                     path = staging / rel
                     path.parent.mkdir(parents=True, exist_ok=True)

@@ -308,30 +308,3 @@ def _two_level(flat: list[int], sizes: list[int], kinds: list[int], counts: list
     body = mix(np.array(kinds, dtype=np.uint64), body)
     pages = len(counts)
     return group_hashes(np.repeat(np.arange(pages, dtype=np.int64), counts), body, pages)
-
-
-# What each download (export.py) is made of: the rows of these lists. A demand and a
-# project may name each other from either side, so each also shows the links as linked.
-_DOWNLOAD_SOURCES = {
-    "demands": ("demands",),
-    "projects": ("projects", "progress", "results", "feedback"),
-    "results": ("results", "projects", "areas", "units"),
-}
-
-
-def download_digests(ds, code: str) -> dict[str, str]:
-    """A digest of what each published list's download is built from (``code``: the
-    digest of the code that builds it)."""
-    src = ds.sources
-    common = repr((code, ds.settings, ds.satisfied_keys, ds.rating_enum))  # every setting field: a frozen dataclass
-    out = {}
-    for name, lists in _DOWNLOAD_SOURCES.items():
-        h = hashlib.blake2b(common.encode(), digest_size=16)
-        for table in lists:
-            h.update(src.hashes[table].tobytes())
-        if name == "demands":
-            h.update(value_hashes([d.project for d in ds.demands]).tobytes())
-        elif name == "projects":
-            h.update(value_hashes([p.demands for p in ds.projects.values()]).tobytes())
-        out[name] = h.hexdigest()
-    return out

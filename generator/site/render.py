@@ -35,14 +35,15 @@ from pelican.generators import Generator
 from generator import timing
 from generator.catalog import ZH, T
 from generator.codeversion import code_digest
-from generator.exports.downloads import LISTS, downloads
+from generator.exports import opendata, sitemap
 from generator.ingest.prepare import prepare
 from generator.output.folder import Manifest, SiteWriter, file_for, remove_page
 from generator.privacy.mask import KIND_LABELS, allowed_in, leak, scan_bytes
 from generator.problems import OutputError
 from generator.progress import Progress
 from generator.site import fragments
-from generator.site.digests import EntityHashes, download_digests
+from generator.site.digests import EntityHashes
+from generator.site.downloads import shows_sizes
 from generator.site.pages import PageKinds, Spec, default_kinds
 from generator.site.templating import environment_options
 from generator.site.views import Link, ViewBuilder, url_for
@@ -164,33 +165,52 @@ def render_all(job: RenderJob, specs: list, jobs: int, progress: Progress) -> li
 
 
 def export_downloads(
-    builder: ViewBuilder, writer: SiteWriter, previous: dict[str, str], live: Path
-) -> tuple[dict[str, str], int, int, list[tuple[str, str, str]]]:
-    """Write the downloads that changed; scanned in memory like the pages. A list whose
-    sources did not change since the build in ``live`` (``previous``: its downloads'
-    digests) is not built again.
+    builder: ViewBuilder,
+    writer: SiteWriter,
+    previous: dict[str, str],
+    live: Path,
+    scopes: list,
+    digests: dict[str, str],
+) -> tuple[dict[str, str], int, int, list[tuple[str, str, str]], dict[str, int]]:
+    """Write the open-data files of ``scopes`` (opendata.py) whose sources changed, each
+    scope's scanned in memory like the pages before it is written. A scope whose digest
+    (``digests``, by folder) matches the one recorded for its files by the build in
+    ``live`` (``previous``) is not built again.
 
-    Returns ({every download path: digest}, files changed, bytes written, privacy findings)."""
+    Returns ({every file: digest}, files changed, bytes written, privacy findings,
+    {every file: size in bytes}): the sizes are printed beside the download links."""
+    # Runs in a forked child: the dataset it inherits is never garbage, so the collector
+    # need not walk it while millions of row strings are made.
+    gc.freeze()
     with phase("export"):
         ds = builder.ds
-        digests: dict[str, str] = {}
-        kept = set()
-        for name, digest in download_digests(ds, code_digest()).items():
-            paths = [f"downloads/{name}.csv", f"downloads/{name}.json"]
-            digests.update(dict.fromkeys(paths, digest))
-            if all(previous.get(p) == digest and os.path.exists(f"{live}/{p}") for p in paths):
-                kept.add(name)
-        files = downloads(ds, builder.agg, url_for, builder.site.base_url, lists=set(LISTS) - kept)
-        for path, data in files.items():
-            digests.setdefault(path, hashlib.blake2b(data, digest_size=16).hexdigest())
+        recorded: dict[str, str] = {}
+        sizes: dict[str, int] = {}
+        todo = []
+        for scope in scopes:
+            digest = digests[scope.folder]
+            paths = scope.paths()
+            recorded.update(dict.fromkeys(paths, digest))
+            try:
+                if any(previous.get(p) != digest for p in paths):
+                    raise FileNotFoundError
+                sizes.update({p: os.path.getsize(f"{live}/{p}") for p in paths})
+            except OSError:  # changed, or a file is missing: built again
+                todo.append(scope)
         allowed = allowed_in(ds.settings)
-        findings = [
-            (path, KIND_LABELS[k], value) for path, data in files.items() for k, value in scan_bytes(data, allowed)
-        ]
+        findings: list[tuple[str, str, str]] = []
         changed = 0
-        if not findings:
-            changed = sum(writer.write_bytes(path, data) for path, data in files.items())
-    return dict(sorted(digests.items())), changed, writer.changed_bytes, findings
+        for built in opendata.iter_built(ds, builder.agg, url_for, builder.site.base_url, todo):
+            found = [
+                (path, KIND_LABELS[k], value)
+                for path, data in built.scanned.items()
+                for k, value in scan_bytes(data, allowed)
+            ]
+            findings += found
+            sizes.update({path: len(data) for path, data in built.files.items()})
+            if not findings:  # nothing is written once anything leaked: the build fails
+                changed += sum(writer.write_bytes(path, data) for path, data in built.files.items())
+    return dict(sorted(recorded.items())), changed, writer.changed_bytes, findings, sizes
 
 
 def _background(task: tuple) -> tuple[object, timing.Timings]:
@@ -233,14 +253,22 @@ def _run_background():
     return _background(task)
 
 
-def plan(builder: ViewBuilder, kinds: PageKinds, specs: list[Spec], bases: dict[str, str], previous: dict[str, str]):
+def plan(
+    builder: ViewBuilder,
+    kinds: PageKinds,
+    specs: list[Spec],
+    bases: dict[str, str],
+    previous: dict[str, str],
+    hashes: EntityHashes | None = None,
+):
     """Every page's digest (the new manifest) and the specs whose page must be rendered.
 
     ``previous`` is the manifest of the build in the live folder, which that build wrote
     last: the live folder holds exactly its pages (files removed from it by hand come
     back with ``--full``)."""
     urls = [kinds.url(spec) for spec in specs]
-    digests = EntityHashes(builder).manifest(builder, kinds, specs, [bases[kinds.template(spec)] for spec in specs])
+    hashes = hashes if hashes is not None else EntityHashes(builder)
+    digests = hashes.manifest(builder, kinds, specs, [bases[kinds.template(spec)] for spec in specs])
     manifest = dict(zip(urls, digests, strict=True))
     if len(manifest) < len(urls):
         twice = next(u for u, n in Counter(urls).items() if n > 1)
@@ -310,6 +338,18 @@ class GongshiGenerator(Generator):
             n: hashlib.blake2b(f"{d}\0{context}".encode(), digest_size=16).hexdigest() for n, d in per_template.items()
         }
 
+    def _pelican_dates(self) -> dict:
+        """Pelican's pages in the sitemap: news items dated by their date, pages undated."""
+        out: dict = {}
+        for article in self.context.get("articles") or []:
+            date = getattr(article, "date", None)
+            out[article.url] = date.date() if date is not None else None
+        for page in self.context.get("pages") or []:
+            out[page.url] = None
+        if self.context.get("articles"):
+            out[self.settings.get("INDEX_URL") or "news/"] = None
+        return out
+
     def generate_output(self, writer) -> None:
         context = self.render_context
         assert context is not None
@@ -321,39 +361,89 @@ class GongshiGenerator(Generator):
         self.builder.news = tuple(Link(a.title, a.url) for a in articles[:5])
         previous = context.previous
         taken = frozenset(str(Path(p).resolve()) for p in getattr(writer, "_written_files", ()))
-        # The downloads need no page digests: a second core builds them meanwhile.
-        export = Background(
-            export_downloads,
-            self.builder,
-            SiteWriter(output, taken, live, fresh),
-            previous.files,
-            live,
-            parallel=context.jobs > 1,
-        )
         with phase("digest"):
-            specs = self.kinds.specs(self.builder)
-            manifest, todo = plan(self.builder, self.kinds, specs, self._bases(specs), previous.pages)
+            hashes = EntityHashes(self.builder)
+            scopes = opendata.scopes(self.builder.ds, self.builder.agg, url_for)
+            scope_digests = opendata.scope_digests(self.builder.ds, scopes, hashes, code_digest())
+        # The open data (every scope's files) is written by two children meanwhile: the
+        # whole district's (every row of every list) and every other scope's. The pages
+        # that print their sizes (a scope's page, and home, the data page and the first
+        # page of each list for the whole district's) are planned once they are written.
+        overall = [s for s in scopes if s.kind == "all"]
+        exports = [
+            Background(
+                export_downloads,
+                self.builder,
+                SiteWriter(output, taken, live, fresh),
+                previous.files,
+                live,
+                part,
+                scope_digests,
+                parallel=context.jobs > 1,
+            )
+            for part in (overall, [s for s in scopes if s.kind != "all"])
+        ]
+        parts: list[tuple] = []
+        specs = self.kinds.specs(self.builder)
+        later = [spec for spec in specs if shows_sizes(spec)]
+        first = [spec for spec in specs if not shows_sizes(spec)]
+        bases = self._bases(specs)
         pages_writer = SiteWriter(output, taken, live, fresh)
-        for path in taken:  # a data page where Pelican already wrote a news item or page
-            rel = Path(path).relative_to(output).as_posix() if Path(path).is_relative_to(output) else None
-            url = rel[: -len("index.html")] if rel and rel.endswith("index.html") else rel
-            if url in manifest:
-                raise OutputError(f"同一页面被写了两次：{url}")
         job = RenderJob(builder=self.builder, env=self.env, writer=pages_writer, kinds=self.kinds)
-        for name in {self.kinds.template(spec) for spec in todo}:
-            job.template(name)  # compiled once here, inherited by every worker
-        with Progress("生成页面", len(todo)) as progress, phase("render"):
-            results = render_all(job, todo, context.jobs, progress)
-        with phase("export (wait)"):
-            files, exported, exported_bytes, export_findings = export.result()
+        manifest: dict[str, str] = {}
+        todo: list[Spec] = []
+        results: list[tuple[str, int, list]] = []
+        for batch in (first, later):
+            if batch is later:
+                with phase("export (wait)"):
+                    parts += [e.result() for e in exports]
+                self.builder.download_sizes = {path: n for part in parts for path, n in part[4].items()}
+            with phase("digest"):
+                pages, pending = plan(self.builder, self.kinds, batch, bases, previous.pages, hashes)
+            if set(pages) & set(manifest):
+                raise OutputError(f"同一页面被写了两次：{next(iter(set(pages) & set(manifest)))}")
+            manifest.update(pages)
+            todo += pending
+            for path in taken:  # a data page where Pelican already wrote a news item or page
+                rel = Path(path).relative_to(output).as_posix() if Path(path).is_relative_to(output) else None
+                url = rel[: -len("index.html")] if rel and rel.endswith("index.html") else rel
+                if url in pages:
+                    raise OutputError(f"同一页面被写了两次：{url}")
+            for name in {self.kinds.template(spec) for spec in pending}:
+                job.template(name)  # compiled once here, inherited by every worker
+            changed, changed_bytes = pages_writer.changed, pages_writer.changed_bytes
+            with Progress("生成页面", len(pending)) as progress, phase("render"):
+                results += render_all(job, pending, context.jobs, progress)
+            pages_writer.changed += changed
+            pages_writer.changed_bytes += changed_bytes
+        files: dict[str, str] = {}
+        exported = exported_bytes = 0
+        export_findings: list[tuple[str, str, str]] = []
+        for digests_, changed_, bytes_, findings_, _sizes in parts:
+            files.update(digests_)
+            exported += changed_
+            exported_bytes += bytes_
+            export_findings += findings_
         findings = [f for _, _, found in results for f in found] + export_findings
         if findings:
             # Traced to the cells and lines they came from.
             raise leak(findings, context.data, context.cache, Path(self.settings["PATH"]))
+        with phase("sitemap"):
+            urls = [self.kinds.url(spec) for spec in specs]
+            dates = sitemap.page_dates(self.builder, specs, urls)
+            dates.update(self._pelican_dates())
+            found = sitemap.sitemap_files(dates.items(), self.builder.site.base_url)
+            found[sitemap.ROBOTS] = sitemap.robots(self.builder.site.base_url)
+            map_writer = SiteWriter(output, taken, live, fresh)
+            for path, data in found.items():
+                exported += map_writer.write_bytes(path, data)
+                files[path] = hashlib.blake2b(data, digest_size=16).hexdigest()
+            exported_bytes += map_writer.changed_bytes
         for path in files:
             if path in manifest:
                 raise OutputError(f"同一页面被写了两次：{path}")
-        context.scanned = {file_for(url) for url in manifest} | set(files)
+        # sitemap.xml and robots.txt are scanned with Pelican's files after the build.
+        context.scanned = {file_for(url) for url in manifest} | (set(files) - set(found))
         job.writer.changed += exported
         job.writer.changed_bytes += exported_bytes
         context.manifest = Manifest(pages=manifest, files=files)

@@ -443,6 +443,7 @@ class ViewBuilder:
         self._demand_index = {d.id: n for n, d in enumerate(ds.demands)}
         self._lists: dict[str, list] = {}
         self.news: tuple[Link, ...] = ()  # set by the renderer from Pelican's articles
+        self.download_sizes: dict[str, int] = {}  # set by the renderer from the export (site/downloads.py)
 
     # -- parts
     def sat_rate(self, satisfied: int, valid: int) -> Rate:

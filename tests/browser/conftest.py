@@ -123,6 +123,7 @@ def discover_pages(out: Path) -> dict[str, str]:
         "compare-leaders": "compare/leaders/",
         "compare-sorted": "compare/units/satisfaction/",
         "monthly": pick("monthly", "month-figures"),
+        "api": "api/",
     }
     for kind, path in pages.items():
         assert (out / path / "index.html").is_file(), f"{kind}: {path}index.html was not built"

@@ -35,6 +35,7 @@ KINDS = [
     "compare-leaders",
     "compare-sorted",
     "monthly",
+    "api",
 ]
 
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}

@@ -131,6 +131,7 @@ BUILTIN = (
     "month",
     "records_index",
     "records",
+    "api",
 )
 
 

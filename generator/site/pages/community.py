@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from generator.site.downloads import DownloadBlock, download_block, download_read
 from generator.site.views import DemandRow, FiguresView, Link, Page, ProjectRow, ViewBuilder, url_for
 
 from . import PageKind, Read
@@ -18,6 +19,7 @@ class CommunityPage(Page):
     paired_units: tuple[Link, ...]
     households: int | None
     residents: int | None
+    downloads: DownloadBlock | None = None
 
 
 def build(b: ViewBuilder, args: tuple) -> CommunityPage:
@@ -36,12 +38,14 @@ def build(b: ViewBuilder, args: tuple) -> CommunityPage:
         paired_units=tuple(b.unit_link(u) for u in b.paired_units(area_id)),
         households=a.households,
         residents=a.residents,
+        downloads=download_block(b, "community", area_id, a.name),
     )
 
 
 def reads(b: ViewBuilder, args: tuple) -> list[Read]:
     (area_id,) = args
     return [
+        download_read(b, "community", area_id),
         ("area", (area_id, b.area(area_id).parent)),
         ("area_figures", args),
         ("project", b.community_projects(area_id)),

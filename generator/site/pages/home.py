@@ -6,6 +6,7 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass
 
+from generator.site.downloads import DownloadBlock, download_block
 from generator.site.views import AreaRow, FiguresView, Link, Page, ProgressRow, ProjectRow, ViewBuilder
 
 from . import PageKind
@@ -22,6 +23,7 @@ class HomePage(Page):
     recent_completed: tuple[ProjectRow, ...]
     recent_updates: tuple[tuple[ProjectRow, ProgressRow], ...]
     news: tuple[Link, ...] = ()
+    downloads: DownloadBlock | None = None
 
 
 def build(b: ViewBuilder, args: tuple) -> HomePage:
@@ -45,6 +47,7 @@ def build(b: ViewBuilder, args: tuple) -> HomePage:
         recent_completed=tuple(b.project_row(r.project) for r in completed[:8]),
         recent_updates=tuple((b.project_row(pid), ProgressRow(e.date, e.note, e.progress)) for e, pid in latest),
         news=b.news,
+        downloads=download_block(b, "all", "", ds.settings.district),
     )
 
 

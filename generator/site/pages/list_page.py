@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.catalog import ZH
-from generator.site.views import LIST_ROUTES, Link, Page, Pagination, ViewBuilder, page_url
+from generator.site.downloads import DownloadBlock, download_block, download_read
+from generator.site.views import LIST_ROUTES, Page, Pagination, ViewBuilder, page_url
 
 from . import PageKind, Read
 
@@ -18,7 +19,9 @@ class ListPage(Page):
     rows: tuple  # DemandRow or ProjectRow
     pagination: Pagination
     total: int
-    downloads: tuple[Link, ...] = ()  # the whole list as CSV and JSON
+    # The whole district's files, on the first page only: their sizes change with any
+    # data, and a list has thousands of pages at city size.
+    downloads: DownloadBlock | None = None
 
 
 def build(b: ViewBuilder, args: tuple) -> ListPage:
@@ -36,11 +39,7 @@ def build(b: ViewBuilder, args: tuple) -> ListPage:
         rows=tuple(make(i) for i in ids),
         pagination=pages,
         total=len(all_ids),
-        downloads=(
-            Link(f"{name}（CSV，可用 Excel 打开）", f"downloads/{kind}.csv"),
-            Link(f"{name}（JSON）", f"downloads/{kind}.json"),
-            Link("数据说明（JSON）", "downloads/datapackage.json"),
-        ),
+        downloads=download_block(b, "all", "", b.site.district) if number == 1 else None,
     )
 
 
@@ -50,6 +49,7 @@ def reads(b: ViewBuilder, args: tuple) -> list[Read]:
     return [
         ("value", ((len(ids), b.index_count(len(ids))),)),  # the total and the pagination
         ("demand" if kind == "demands" else "project", ids[(number - 1) * size : number * size]),
+        *([download_read(b, "all")] if number == 1 else []),
     ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from generator.site.downloads import DownloadBlock, download_block, download_read
 from generator.site.views import AreaRow, FiguresView, Page, ProjectRow, ViewBuilder, url_for
 
 from . import PageKind, Read
@@ -16,6 +17,7 @@ class SubdistrictPage(Page):
     attention: tuple[ProjectRow, ...]
     households: int | None
     residents: int | None
+    downloads: DownloadBlock | None = None
 
 
 def build(b: ViewBuilder, args: tuple) -> SubdistrictPage:
@@ -31,6 +33,7 @@ def build(b: ViewBuilder, args: tuple) -> SubdistrictPage:
         attention=b.attention(b.subdistrict_projects(area_id)),
         households=a.households,
         residents=a.residents,
+        downloads=download_block(b, "subdistrict", area_id, a.name),
     )
 
 
@@ -38,6 +41,7 @@ def reads(b: ViewBuilder, args: tuple) -> list[Read]:
     (area_id,) = args
     children = b.children(area_id)
     return [
+        download_read(b, "subdistrict", area_id),
         ("area", (area_id, *children)),
         ("area_figures", (area_id, *children)),
         ("project", b.attention_ids(b.subdistrict_projects(area_id))),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.catalog import ZH
+from generator.site.downloads import DownloadBlock, download_block, download_read
 from generator.site.views import UNITS_INDEX, FiguresView, Link, Page, ProjectRow, ViewBuilder, url_for
 
 from . import PageKind, Read
@@ -17,6 +18,7 @@ class UnitPage(Page):
     lead_projects: tuple[ProjectRow, ...]
     partner_projects: tuple[ProjectRow, ...]
     paired_communities: tuple[Link, ...]
+    downloads: DownloadBlock | None = None
 
 
 def build(b: ViewBuilder, args: tuple) -> UnitPage:
@@ -33,6 +35,7 @@ def build(b: ViewBuilder, args: tuple) -> UnitPage:
         lead_projects=tuple(b.project_row(p) for p in ids if b.project(p).lead_unit == uid),
         partner_projects=tuple(b.project_row(p) for p in ids if b.project(p).lead_unit != uid),
         paired_communities=tuple(b.area_link(c) for c in u.paired_communities if b.is_area(c)),
+        downloads=download_block(b, "unit", uid, u.name),
     )
 
 
@@ -40,6 +43,7 @@ def reads(b: ViewBuilder, args: tuple) -> list[Read]:
     (uid,) = args
     # Which projects it leads is part of each project's content.
     return [
+        download_read(b, "unit", uid),
         ("unit", args),
         ("unit_figures", args),
         ("project", b.unit_projects(uid)),
