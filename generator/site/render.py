@@ -193,6 +193,44 @@ def export_downloads(
     return dict(sorted(digests.items())), changed, writer.changed_bytes, findings
 
 
+def export_media(
+    builder: ViewBuilder, writer: SiteWriter, previous: dict[str, str], live: Path
+) -> tuple[dict[str, str], int, int, list[tuple[str, str, str]]]:
+    """Write the Atom feeds and the share images that changed (feeds.py, images.py).
+
+    A share image is drawn only when its card (the text it shows) differs from the one
+    the build in ``live`` drew (``previous``: its files' digests). Everything an image
+    shows is scanned as text before it is drawn; the feeds are scanned as bytes.
+    Returns ({path: digest}, files changed, bytes written, privacy findings)."""
+    from generator.exports import feeds, images
+
+    ds, agg = builder.ds, builder.agg
+    allowed = allowed_in(ds.settings)
+    digests: dict[str, str] = {}
+    files: dict[str, bytes] = {}
+    findings: list[tuple[str, str, str]] = []
+    with phase("feeds"):
+        for path, data in feeds.feed_files(ds, agg).items():
+            files[path] = data
+            digests[path] = hashlib.blake2b(data, digest_size=16).hexdigest()
+            findings += [(path, KIND_LABELS[k], value) for k, value in scan_bytes(data, allowed)]
+    with phase("share images"):
+        identity, code = images.Painter.identity(), code_digest()
+        todo = []
+        for card in images.cards(ds, agg):
+            digest = digests[card.path] = images.card_digest(card, identity, code)
+            found = scan_bytes("\n".join(card.texts()).encode("utf-8"), allowed)
+            findings += [(card.path, KIND_LABELS[k], value) for k, value in found]
+            if not (previous.get(card.path) == digest and os.path.exists(f"{live}/{card.path}")):
+                todo.append(card)
+        if not findings:
+            files.update(images.draw(todo))
+    changed = 0
+    if not findings:
+        changed = sum(writer.write_bytes(path, data) for path, data in files.items())
+    return dict(sorted(digests.items())), changed, writer.changed_bytes, findings
+
+
 def _background(task: tuple) -> tuple[object, timing.Timings]:
     func, args = task
     with timing.recording() as timings:  # the child's own phases, reported back
@@ -330,6 +368,14 @@ class GongshiGenerator(Generator):
             live,
             parallel=context.jobs > 1,
         )
+        media = Background(
+            export_media,
+            self.builder,
+            SiteWriter(output, taken, live, fresh),
+            previous.files,
+            live,
+            parallel=context.jobs > 1,
+        )
         with phase("digest"):
             specs = self.kinds.specs(self.builder)
             manifest, todo = plan(self.builder, self.kinds, specs, self._bases(specs), previous.pages)
@@ -346,6 +392,12 @@ class GongshiGenerator(Generator):
             results = render_all(job, todo, context.jobs, progress)
         with phase("export (wait)"):
             files, exported, exported_bytes, export_findings = export.result()
+        with phase("media (wait)"):
+            media_files, media_changed, media_bytes, media_findings = media.result()
+        files = {**files, **media_files}
+        exported += media_changed
+        exported_bytes += media_bytes
+        export_findings += media_findings
         findings = [f for _, _, found in results for f in found] + export_findings
         if findings:
             # Traced to the cells and lines they came from.
