@@ -116,18 +116,8 @@ def _date_cn(d) -> str:
 
 
 def project_has_card(agg: Aggregates, pid: str) -> bool:
-    """Projects with their own card: those whose light is red (what residents forward
-    to press for action); the others' pages share their community's card."""
-    return agg.info[pid].light == "red"
-
-
-def project_image(agg: Aggregates, ds: Dataset, pid: str) -> str:
-    """The share image a project page names in its og:image."""
-    url = url_for("project", pid)
-    if project_has_card(agg, pid):
-        return media.image_path(url)
-    first = ds.projects[pid].communities[0]
-    return media.image_path(url_for("community", first)) if first in ds.areas else media.SITE_IMAGE
+    """Whether a project gets a card of its own (media.OWN_IMAGE_LIGHTS)."""
+    return agg.info[pid].light in media.OWN_IMAGE_LIGHTS
 
 
 def cards(ds: Dataset, agg: Aggregates) -> list[Card]:

@@ -10,6 +10,7 @@ and the embed and print page kinds).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 
 # Page URL prefix -> the folder of its media, for the scopes that have them.
 SCOPES = ("subdistricts/", "communities/", "units/")
@@ -19,6 +20,7 @@ FEEDS = "feeds/"
 SHARE = "share/"
 SITE_FEED = "feeds/all.xml"
 SITE_IMAGE = "share/site.png"
+RESIZE_SCRIPT = "theme/js/embed-resize.js"
 # The published lists that have an embed (list_page.py's LIST_ROUTES, first pages only).
 LISTS = ("lists/projects/", "lists/results/", "lists/demands/")
 
@@ -55,6 +57,20 @@ def image_path(url: str) -> str:
     return SITE_IMAGE
 
 
+# Projects with a share image of their own: those whose light is red (what residents
+# forward to press for action). Drawing one for every project does not fit the build
+# budget at city size (README, "Share images"); the others share their community's.
+OWN_IMAGE_LIGHTS = ("red",)
+
+
+def project_image(project_url: str, light: str | None, community_url: str | None) -> str:
+    """The share image a project page names (og:image): its own, its first community's,
+    or the portal's."""
+    if light in OWN_IMAGE_LIGHTS:
+        return image_path(project_url)
+    return image_path(community_url) if community_url else SITE_IMAGE
+
+
 def embed_url(url: str) -> str | None:
     """The embed page of the page at ``url``: subdistricts, communities, units, and the
     first page of each published list."""
@@ -88,6 +104,20 @@ class MediaLinks:
     embed: str | None
     embed_abs: str
     print: str | None
+    script_abs: str  # embed-resize.js on the site's address ("" without one)
+
+    def snippet(self, title: str) -> str:
+        """The HTML a host page pastes to embed this page (plain text; escape it once to
+        show it). Without the site's address the paths are root-relative, and the page
+        says to replace them."""
+        if self.embed is None:
+            return ""
+        src = self.embed_abs or "/" + self.embed
+        script = self.script_abs or "/" + RESIZE_SCRIPT
+        return (
+            f'<iframe src="{escape(src)}" title="{escape(title)}" width="100%" height="640" '
+            f'loading="lazy" style="border:0"></iframe>\n<script src="{escape(script)}" async></script>'
+        )
 
 
 def media_links(url: str | None, base_url: str) -> MediaLinks | None:
@@ -105,6 +135,7 @@ def media_links(url: str | None, base_url: str) -> MediaLinks | None:
         embed=embed,
         embed_abs=absolute(base_url, embed) if embed else "",
         print=print_url(url),
+        script_abs=absolute(base_url, RESIZE_SCRIPT),
     )
 
 

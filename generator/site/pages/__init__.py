@@ -129,6 +129,11 @@ BUILTIN = (
     "supervision",
     "compare",
     "month",
+    "embed_community",
+    "embed_subdistrict",
+    "embed_unit",
+    "embed_list",
+    "print_community",
 )
 
 

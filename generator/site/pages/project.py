@@ -13,6 +13,7 @@ import numpy as np
 from markupsafe import Markup
 
 from generator.schema import HANDLING
+from generator.site import media
 from generator.site.digests import EntityHashes
 from generator.site.views import (
     CommentView,
@@ -50,6 +51,7 @@ class ProjectPage(Page):
     last_report: dt.date | None = None
     days_since_report: int | None = None
     followup: FollowupView | None = None  # 限时整改 beside the original result and ratings
+    share_image: str = ""  # its og:image (media.project_image)
 
     def rating_chart(self, chart_id: str, title: str) -> Markup:
         return rating_chart(self.ratings, chart_id, title)
@@ -100,6 +102,7 @@ def build(b: ViewBuilder, args: tuple) -> ProjectPage:
         last_report=info.last_report,
         days_since_report=info.days_since_report,
         followup=b.followup(pid) if f else None,
+        share_image=media.project_image(row.url, info.light, url_for("community", first.id)),
     )
 
 
