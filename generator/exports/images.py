@@ -343,6 +343,18 @@ def _palette(tone: str) -> list[int]:
     return out
 
 
+def scan_cards(chosen: Iterable[Card], allowed: frozenset[str]) -> list[tuple[str, str, str]]:
+    """Personal data in what the cards would show: [(image path, kind label, value)].
+    Run before drawing: text inside a PNG is out of reach of the scan of the output."""
+    from generator.privacy.mask import KIND_LABELS, scan_bytes
+
+    return [
+        (card.path, KIND_LABELS[kind], value)
+        for card in chosen
+        for kind, value in scan_bytes("\n".join(card.texts()).encode("utf-8"), allowed)
+    ]
+
+
 def card_digest(card: Card, identity: str, code: str) -> str:
     return hashlib.blake2b(f"{code}\0{identity}\0{card!r}".encode(), digest_size=16).hexdigest()
 

@@ -217,10 +217,10 @@ def export_media(
     with phase("share images"):
         identity, code = images.Painter.identity(), code_digest()
         todo = []
-        for card in images.cards(ds, agg):
+        every = images.cards(ds, agg)
+        findings += images.scan_cards(every, allowed)
+        for card in every:
             digest = digests[card.path] = images.card_digest(card, identity, code)
-            found = scan_bytes("\n".join(card.texts()).encode("utf-8"), allowed)
-            findings += [(card.path, KIND_LABELS[k], value) for k, value in found]
             if not (previous.get(card.path) == digest and os.path.exists(f"{live}/{card.path}")):
                 todo.append(card)
         if not findings:
