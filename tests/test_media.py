@@ -273,7 +273,7 @@ def test_personal_data_never_reaches_an_image(prepared, tmp_path):
     try:
         project.title = title + "（王先生 13812345678）"
         builder = ViewBuilder(ds, prepared.aggregates)
-        files, changed, _, findings = export_media(builder, SiteWriter(tmp_path), {}, tmp_path)
+        _, changed, _, findings = export_media(builder, SiteWriter(tmp_path), {}, tmp_path)
     finally:
         project.title = title
     image = media.image_path(url_for("project", pid))

@@ -66,9 +66,8 @@ def events(ds: Dataset, agg: Aggregates) -> list[FeedEvent]:
         where = "、".join(ds.areas[c].name for c in p.communities if c in ds.areas)
         if p.start and p.start <= as_of:
             deadline = f"；完成时限：{_date_cn(p.deadline)}" if p.deadline else ""
-            out.append(
-                FeedEvent("new_project", pid, p.start, p.title, f"{where}；牵头单位：{lead}{deadline}", p.start.isoformat())
-            )
+            summary = f"{where}；牵头单位：{lead}{deadline}"
+            out.append(FeedEvent("new_project", pid, p.start, p.title, summary, p.start.isoformat()))
         for e in ds.progress.get(pid, ()):
             if e.date <= as_of:
                 share = f"（完成比例 {e.progress}%）" if e.progress is not None else ""
@@ -182,8 +181,8 @@ def feeds(ds: Dataset, agg: Aggregates) -> list[Feed]:
     for e in all_events:  # newest first, so each scope's list is too
         p = ds.projects[e.project]
         areas = dict.fromkeys([*p.communities, *(ds.areas[c].parent for c in p.communities if c in ds.areas)])
-        for a in areas:
-            by_area.setdefault(a, []).append(e)
+        for area_id in areas:
+            by_area.setdefault(area_id, []).append(e)
         for u in dict.fromkeys([p.lead_unit, *p.partner_units]):
             by_unit.setdefault(u, []).append(e)
     name = ds.settings.name

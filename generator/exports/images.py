@@ -241,7 +241,8 @@ class Painter:
 
     def wrap(self, text: str, size: int, width: int, lines: int) -> list[str]:
         """``text`` on at most ``lines`` lines of ``width`` pixels (CJK breaks anywhere)."""
-        font, out, rest = self.fonts[size], [], text
+        font, rest = self.fonts[size], text
+        out: list[str] = []
         while rest and len(out) < lines - 1:
             n = len(rest)
             while n > 1 and font.getlength(rest[:n]) > width:
@@ -265,7 +266,8 @@ class Painter:
             if row:
                 col = inner // max(len(card.figures), 1)
                 for i, fig in enumerate(card.figures):
-                    d.text((MARGIN + i * col, AREA_FIGURES + 46), self.fit(fig.label, 16, col - 8), font=f[16], fill=MUTED)
+                    label = self.fit(fig.label, 16, col - 8)
+                    d.text((MARGIN + i * col, AREA_FIGURES + 46), label, font=f[16], fill=MUTED)
             else:
                 for i, fig in enumerate(card.figures):
                     d.text((MARGIN, PROJECT_FIGURES + i * 28 + 2), fig.label, font=f[16], fill=MUTED)
@@ -326,7 +328,7 @@ class Painter:
         n = len(rows)
         small = Image.frombytes("L", (n, n), b"".join(rows))
         small = small.crop((-2, -2, n + 2, n + 2))  # a quiet zone of two modules (value 0)
-        return small.resize(((n + 4) * QR_SCALE, (n + 4) * QR_SCALE), Image.NEAREST)
+        return small.resize(((n + 4) * QR_SCALE, (n + 4) * QR_SCALE), Image.Resampling.NEAREST)
 
 
 def _short(value: str) -> bool:
