@@ -34,7 +34,10 @@ def qr_svg(url: str, label: str) -> Markup:
     if not url:
         return Markup("")
     svg = segno.make_qr(url, error="m").svg_inline(scale=4, svgclass="qr", omitsize=True)
-    return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1))
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
+    # segno writes <path .../>; the publish check (like HTML parsers outside SVG) wants
+    # every element closed explicitly.
+    return Markup(svg.replace('"/>', '"></path>'))
 
 
 def build(b: ViewBuilder, args: tuple) -> PrintPage:
