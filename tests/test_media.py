@@ -40,7 +40,8 @@ def demo(tmp_path_factory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("media")
     shutil.copytree(ROOT / "data", root / "data")
     site = root / "data" / "site.yaml"
-    site.write_text(site.read_text(encoding="utf-8").replace("base_url: ''", f"base_url: '{BASE}'"), encoding="utf-8")
+    text = site.read_text(encoding="utf-8").replace("base_url: ''", f"base_url: '{BASE}'")
+    site.write_text(text + "share_images: red\n", encoding="utf-8")  # cards for red-light projects too
     build(root / "data", root / "out")
     return root / "data", root / "out"
 
@@ -260,6 +261,31 @@ def test_a_project_without_its_own_image_shows_its_communitys(demo, prepared):
     doc = page(demo[1], url_for("project", green))
     community = url_for("community", ds.projects[green].communities[0])
     assert doc.select_one('meta[property="og:image"]')["content"] == f"{BASE}/share/{community[:-1]}.png"
+
+
+def test_the_share_images_setting_chooses_which_projects_get_a_card(prepared):
+    ds, agg = prepared.dataset, prepared.aggregates
+    communities = len(ds.level("community"))
+    red = sum(agg.info[p].light == "red" for p in ds.projects)
+
+    def count(scope: str) -> int:
+        chosen = dataclasses.replace(ds, settings=dataclasses.replace(ds.settings, share_images=scope))
+        return len(images.cards(chosen, agg))
+
+    assert (count("communities"), count("red"), count("all")) == (
+        1 + communities,
+        1 + communities + red,
+        1 + communities + len(ds.projects),
+    )
+
+
+def test_by_default_project_pages_share_their_communitys_card(tmp_path):
+    build(ROOT / "data", tmp_path / "out")
+    out = tmp_path / "out"
+    assert not (out / "share/projects").exists() and len(list((out / "share/communities").glob("*.png"))) == 35
+    assert page(out, "projects/p00001").select_one(".media-links a[type='image/png']")["href"].startswith(
+        "../../share/communities/"
+    )
 
 
 def test_share_images_are_byte_reproducible(prepared):

@@ -28,8 +28,8 @@ from generator.site.views import url_for
 from generator.slug import slugify
 
 # Entries kept in a feed: readers poll for what is new; the lists themselves are complete.
-SITE_ENTRIES = 100
-SCOPE_ENTRIES = 50
+SITE_ENTRIES = 50
+SCOPE_ENTRIES = 20
 # The date in every tag: URI. It must never change (entry ids must not), so it is a fixed
 # date on which the practice existed, not the build's or the data's.
 TAG_DATE = "2021"

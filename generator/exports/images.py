@@ -1,5 +1,6 @@
-"""Share images: a PNG card per community and per red-light project, and one for the
-portal, for forwarding into WeChat (which shows images, not iframes).
+"""Share images: a PNG card per community (and, as ``share_images`` in site.yaml says, per
+red-light project or per project), and one for the portal, for forwarding into WeChat
+(which shows images, not iframes).
 
 A card shows figures that the page it belongs to already publishes (names, counts, rates,
 status and light), the as-of date and a QR code to that page. Everything drawn is first
@@ -7,8 +8,7 @@ collected as text (:meth:`Card.texts`) and passes the same personal-data scan as
 
 Cost: a city has ~3,500 communities and ~40,000 projects, and one card costs ~3 ms (QR
 ~1 ms with a fixed mask, text ~1 ms, PNG ~1 ms); see the README for what was measured and
-why projects get their own card only while their light is red (the rest share their
-community's). Cards are redrawn only when what they show changes: each card's digest is a
+why, by default, project pages share their community's card. Cards are redrawn only when what they show changes: each card's digest is a
 hash of its :class:`Card`, the font and this code (:func:`card_digest`).
 
 Reproducible bytes: Pillow writes no time chunk unless asked; text is drawn by FreeType
@@ -115,13 +115,13 @@ def _date_cn(d) -> str:
     return f"{d.year}年{d.month}月{d.day}日" if d else "—"
 
 
-def project_has_card(agg: Aggregates, pid: str) -> bool:
-    """Whether a project gets a card of its own (media.OWN_IMAGE_LIGHTS)."""
-    return agg.info[pid].light in media.OWN_IMAGE_LIGHTS
+def project_has_card(ds: Dataset, agg: Aggregates, pid: str) -> bool:
+    """Whether a project gets a card of its own (the ``share_images`` setting)."""
+    return media.project_has_image(ds.settings.share_images, agg.info[pid].light)
 
 
 def cards(ds: Dataset, agg: Aggregates) -> list[Card]:
-    """Every card: the portal's, each community's, each red-light project's."""
+    """Every card: the portal's, each community's, and the projects' that have one."""
     s = ds.settings
     base = s.base_url.rstrip("/")
     as_of = f"数据截止 {_date_cn(ds.as_of)}"
@@ -177,7 +177,7 @@ def cards(ds: Dataset, agg: Aggregates) -> list[Card]:
             )
         )
     for pid in sorted(ds.projects):
-        if not project_has_card(agg, pid):
+        if not project_has_card(ds, agg, pid):
             continue
         p, info = ds.projects[pid], agg.info[pid]
         url = url_for("project", pid)
@@ -244,9 +244,11 @@ class Painter:
         font, rest = self.fonts[size], text
         out: list[str] = []
         while rest and len(out) < lines - 1:
-            n = len(rest)
-            while n > 1 and font.getlength(rest[:n]) > width:
-                n -= 1
+            # No glyph is wider than the font size: width // size characters always fit;
+            # grow from there (Latin text is narrower), measuring a few times at most.
+            n = min(len(rest), max(width // size, 1))
+            while n < len(rest) and font.getlength(rest[: n + 1]) <= width:
+                n += 1
             out.append(rest[:n])
             rest = rest[n:]
         if rest:

@@ -57,16 +57,17 @@ def image_path(url: str) -> str:
     return SITE_IMAGE
 
 
-# Projects with a share image of their own: those whose light is red (what residents
-# forward to press for action). Drawing one for every project does not fit the build
-# budget at city size (README, "Share images"); the others share their community's.
-OWN_IMAGE_LIGHTS = ("red",)
+def project_has_image(scope: str, light: str | None) -> bool:
+    """Whether a project has a share image of its own under the ``share_images`` setting
+    (schema.SHARE_IMAGES): every project, the red-light ones, or none (the default: a
+    card per project does not fit a city's build budget; README, "Share images")."""
+    return scope == "all" or (scope == "red" and light == "red")
 
 
-def project_image(project_url: str, light: str | None, community_url: str | None) -> str:
+def project_image(scope: str, project_url: str, light: str | None, community_url: str | None) -> str:
     """The share image a project page names (og:image): its own, its first community's,
     or the portal's."""
-    if light in OWN_IMAGE_LIGHTS:
+    if project_has_image(scope, light):
         return image_path(project_url)
     return image_path(community_url) if community_url else SITE_IMAGE
 

@@ -102,7 +102,9 @@ def build(b: ViewBuilder, args: tuple) -> ProjectPage:
         last_report=info.last_report,
         days_since_report=info.days_since_report,
         followup=b.followup(pid) if f else None,
-        share_image=media.project_image(row.url, info.light, url_for("community", first.id)),
+        share_image=media.project_image(
+            b.ds.settings.share_images, row.url, info.light, url_for("community", first.id)
+        ),
     )
 
 
