@@ -153,6 +153,7 @@ ZH = MappingProxyType(
         "embed": "嵌入",
         "embed_help": "把下面的代码粘贴到网页中，即可嵌入本页的精简版（高度自动适应需要同时加载脚本）。",
         "embed_code": "嵌入代码",
+        "embed_preview": "预览嵌入效果",
         "embed_no_url": "站点网址（site.yaml 的 base_url）未设置：代码中的地址是相对地址，请换成本站的完整网址。",
         "embed_full": "查看完整页面",
         "embed_rows": "前 {n} 项，共 {total} 项",
