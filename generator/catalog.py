@@ -198,6 +198,28 @@ ZH = MappingProxyType(
         "lights_by": "各{kind}亮灯情况",
         "group_more": "另有 {n} 个亮灯项目，查看全部",
         "groups_left": "另有 {n} 个街道或单位有亮灯项目，请在各自页面或晒比页查看。",
+        # media: embeds, share images, feeds, notice sheets
+        "media": "分享、订阅与嵌入",
+        "subscribe": "订阅",
+        "subscribe_help": "用 RSS/Atom 阅读器订阅本页的新项目、进展、完成、销号和红灯",
+        "site_feed": "订阅全区动态",
+        "share_image": "分享图",
+        "share_image_help": "可转发到微信群的图片（含二维码）",
+        "print_sheet": "打印公示栏",
+        "embed": "嵌入",
+        "embed_help": "把下面的代码粘贴到网页中，即可嵌入本页的精简版（高度自动适应需要同时加载脚本）。",
+        "embed_code": "嵌入代码",
+        "embed_preview": "预览嵌入效果",
+        "embed_no_url": "站点网址（site.yaml 的 base_url）未设置：代码中的地址是相对地址，请换成本站的完整网址。",
+        "embed_full": "查看完整页面",
+        "embed_rows": "前 {n} 项，共 {total} 项",
+        "scan_to_view": "扫码查看详情",
+        "no_qr": "设置网址后显示二维码",
+        "board_title": "公示栏",
+        "board_scan": "手机扫码查看最新情况和群众评价",
+        "board_printed": "本页按数据截止日期的情况打印",
+        "board_results": "已完成的项目",
+        "board_open": "正在办理的项目",
     }
 )
 

@@ -22,11 +22,13 @@ def get_generators(pelican_object):
 
 def initialized(pelican_object):
     from generator.site.fragments import fragment, macros
+    from generator.site.media import gongshi_media
 
     pelican_object.settings.setdefault("JINJA_FILTERS", {}).update(FILTERS)
     jinja_globals = pelican_object.settings.setdefault("JINJA_GLOBALS", {})
     jinja_globals["gongshi_fragment"] = fragment
     jinja_globals["gongshi_macros"] = macros
+    jinja_globals["gongshi_media"] = gongshi_media  # a page's feed, share image, embed, notice sheet
     jinja_globals["labels"] = LABELS  # column, value and setting labels: schema.py is their one source
 
 

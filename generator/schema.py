@@ -752,6 +752,18 @@ RATING_SCALE = Enumeration(
 )
 
 
+# Which projects get a share image of their own (exports/images.py); the rest share their
+# community's. A card costs ~3 ms: "all" suits a district, not a city (README, For media).
+SHARE_IMAGES = Enumeration(
+    "share_images",
+    (
+        Choice("communities", "仅社区", ("社区",), "每个社区一张分享图，项目页面使用所在社区的分享图"),
+        Choice("red", "社区和红灯项目", ("红灯",), "另为每个红灯项目生成分享图"),
+        Choice("all", "社区和全部项目", ("全部",), "另为每个项目生成分享图（项目多时构建变慢）"),
+    ),
+)
+
+
 @dataclass(frozen=True)
 class Setting:
     """One entry of site.yaml, as declared on a :class:`SiteSettings` field."""
@@ -844,6 +856,7 @@ class SiteSettings:
         "CC-BY-4.0",
         "下载数据的许可协议（SPDX 标识，如 CC-BY-4.0、CC0-1.0），写入数据包和数据接口说明",
     )
+    share_images: str = _setting("分享图范围", ENUM, "communities", "为哪些页面生成微信分享图", SHARE_IMAGES)
     publish_target: str = _setting(
         "发布目标", STRING, "", "gongshi publish 的默认目标：本机目录、用户@主机:/目录 或 s3://桶/前缀"
     )

@@ -139,7 +139,9 @@ def test_area_files_carry_the_page_figures(mini_site, mini_prepared, kind, folde
         assert _percent(satisfied, valid, ds.settings.min_sample) == figures["满意率"]
         # JSON: the whole district's rows, selected by the scope's code.
         doc = json.loads((mini_site / API / "projects.json").read_text(encoding="utf-8"))
-        mine = [r for r in doc["rows"] if area.id in ((r["subdistrict"],) if kind == "subdistrict" else r["communities"])]
+        mine = [
+            r for r in doc["rows"] if area.id in ((r["subdistrict"],) if kind == "subdistrict" else r["communities"])
+        ]
         if kind == "community":
             assert {r["id"] for r in mine} == {r["编号"] for r in projects}
         assert not (files / "projects.json").exists()
@@ -415,6 +417,11 @@ def test_every_page_has_canonical_and_government_meta_under_a_sub_path(mini_site
         text = (mini_site / rel / "index.html").read_text(encoding="utf-8")
         head = text.split("</head>", 1)[0]
         canonical = re.findall(r'<link rel="canonical" href="([^"]+)">', head)
+        if rel.startswith(("embed/", "print/")):
+            # A frame or a notice sheet of a page (noindex): canonical is the page itself.
+            full = rel.split("/", 1)[1]
+            assert canonical == [f"{BASE}/{full}"] and 'content="noindex"' in head, rel
+            continue
         assert canonical == [f"{BASE}/{rel}"], rel
         meta = dict(re.findall(r'<meta name="([A-Za-z]+)" content="([^"]*)">', head))
         for name in GOV_META:

@@ -18,6 +18,7 @@ from generator.ingest import prepare as pipeline
 from generator.schema import LABELS
 from generator.site.filters import FILTERS
 from generator.site.fragments import fragment, macros
+from generator.site.media import gongshi_media
 from generator.site.oversight import OversightViews
 from generator.site.render import root_prefix
 from generator.site.views import ViewBuilder
@@ -102,7 +103,7 @@ def pages():
     views = OversightViews(ViewBuilder(pr.dataset, pr.aggregates))
     env = Environment(loader=FileSystemLoader(str(ROOT / "theme" / "templates")), autoescape=True)
     env.filters.update(FILTERS)
-    env.globals.update(gongshi_fragment=fragment, gongshi_macros=macros, labels=LABELS)
+    env.globals.update(gongshi_fragment=fragment, gongshi_macros=macros, gongshi_media=gongshi_media, labels=LABELS)
 
     def render(method: str, args: tuple = ()) -> BeautifulSoup:
         page = views.page(method, args)

@@ -88,6 +88,11 @@ def test_kinds_are_data_given_to_the_build():
         "records",
         "release",
         "api",
+        "embed_community",
+        "embed_subdistrict",
+        "embed_unit",
+        "embed_list",
+        "print_community",
     ]
     with pytest.raises(ValueError):
         PageKinds((*kinds, kinds[0]))

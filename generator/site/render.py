@@ -213,6 +213,44 @@ def export_downloads(
     return dict(sorted(recorded.items())), changed, writer.changed_bytes, findings, sizes
 
 
+def export_media(
+    builder: ViewBuilder, writer: SiteWriter, previous: dict[str, str], live: Path
+) -> tuple[dict[str, str], int, int, list[tuple[str, str, str]]]:
+    """Write the Atom feeds and the share images that changed (feeds.py, images.py).
+
+    A share image is drawn only when its card (the text it shows) differs from the one
+    the build in ``live`` drew (``previous``: its files' digests). Everything an image
+    shows is scanned as text before it is drawn; the feeds are scanned as bytes.
+    Returns ({path: digest}, files changed, bytes written, privacy findings)."""
+    from generator.exports import feeds, images
+
+    ds, agg = builder.ds, builder.agg
+    allowed = allowed_in(ds.settings)
+    digests: dict[str, str] = {}
+    files: dict[str, bytes] = {}
+    findings: list[tuple[str, str, str]] = []
+    with phase("feeds"):
+        for path, data in feeds.feed_files(ds, agg).items():
+            files[path] = data
+            digests[path] = hashlib.blake2b(data, digest_size=16).hexdigest()
+            findings += [(path, KIND_LABELS[k], value) for k, value in scan_bytes(data, allowed)]
+    with phase("share images"):
+        identity, code = images.Painter.identity(), code_digest()
+        todo = []
+        every = images.cards(ds, agg)
+        findings += images.scan_cards(every, allowed)
+        for card in every:
+            digest = digests[card.path] = images.card_digest(card, identity, code)
+            if not (previous.get(card.path) == digest and os.path.exists(f"{live}/{card.path}")):
+                todo.append(card)
+        if not findings:
+            files.update(images.draw(todo))
+    changed = 0
+    if not findings:
+        changed = sum(writer.write_bytes(path, data) for path, data in files.items())
+    return dict(sorted(digests.items())), changed, writer.changed_bytes, findings
+
+
 def _background(task: tuple) -> tuple[object, timing.Timings]:
     func, args = task
     with timing.recording() as timings:  # the child's own phases, reported back
@@ -361,6 +399,15 @@ class GongshiGenerator(Generator):
         self.builder.news = tuple(Link(a.title, a.url) for a in articles[:5])
         previous = context.previous
         taken = frozenset(str(Path(p).resolve()) for p in getattr(writer, "_written_files", ()))
+        # Feeds and share images need no page digests: a child draws them meanwhile.
+        media = Background(
+            export_media,
+            self.builder,
+            SiteWriter(output, taken, live, fresh),
+            previous.files,
+            live,
+            parallel=context.jobs > 1,
+        )
         with phase("digest"):
             hashes = EntityHashes(self.builder)
             scopes = opendata.scopes(self.builder.ds, self.builder.agg, url_for)
@@ -424,6 +471,12 @@ class GongshiGenerator(Generator):
             exported += changed_
             exported_bytes += bytes_
             export_findings += findings_
+        with phase("media (wait)"):
+            media_files, media_changed, media_bytes, media_findings = media.result()
+        files.update(media_files)
+        exported += media_changed
+        exported_bytes += media_bytes
+        export_findings += media_findings
         findings = [f for _, _, found in results for f in found] + export_findings
         if findings:
             # Traced to the cells and lines they came from.

@@ -132,6 +132,11 @@ BUILTIN = (
     "records_index",
     "records",
     "api",
+    "embed_community",
+    "embed_subdistrict",
+    "embed_unit",
+    "embed_list",
+    "print_community",
 )
 
 

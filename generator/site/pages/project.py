@@ -13,6 +13,7 @@ import numpy as np
 from markupsafe import Markup
 
 from generator.schema import HANDLING
+from generator.site import media
 from generator.site.digests import EntityHashes
 from generator.site.views import (
     CommentView,
@@ -52,6 +53,7 @@ class ProjectPage(Page):
     days_since_report: int | None = None
     followup: FollowupView | None = None  # 限时整改 beside the original result and ratings
     history: tuple[HistoryView, ...] = ()  # 变更记录: this project in each release (a published site)
+    share_image: str = ""  # its og:image (media.project_image)
 
     def rating_chart(self, chart_id: str, title: str) -> Markup:
         return rating_chart(self.ratings, chart_id, title)
@@ -103,6 +105,9 @@ def build(b: ViewBuilder, args: tuple) -> ProjectPage:
         days_since_report=info.days_since_report,
         followup=b.followup(pid) if f else None,
         history=b.project_history(pid),
+        share_image=media.project_image(
+            b.ds.settings.share_images, row.url, info.light, url_for("community", first.id)
+        ),
     )
 
 

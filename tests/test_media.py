@@ -1,0 +1,412 @@
+"""Media outputs (issue 17): embeds, share images, Atom feeds and notice sheets exist for
+every community, subdistrict, unit and list of the demo data and carry the same figures
+as the pages they belong to."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import urljoin
+
+import feedparser
+import pytest
+import zxingcpp
+from bs4 import BeautifulSoup
+from PIL import Image
+from support import ROOT
+
+from generator.cli import main
+from generator.exports import feeds, images
+from generator.ingest import prepare as pipeline
+from generator.site import media
+from generator.site.pages.embed_community import EMBED_ROWS
+from generator.site.pages.print_community import qr_svg
+from generator.site.views import ViewBuilder, url_for
+
+BASE = "https://bssh.example.gov.cn/zl"
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def build(data: Path, out: Path, *extra: str) -> None:
+    assert main(["build", "--data", str(data), "--output", str(out), *extra]) == 0
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> tuple[Path, Path]:
+    """The demo data with the site's address set, built once."""
+    root = tmp_path_factory.mktemp("media")
+    shutil.copytree(ROOT / "data", root / "data")
+    site = root / "data" / "site.yaml"
+    text = site.read_text(encoding="utf-8").replace("base_url: ''", f"base_url: '{BASE}'")
+    site.write_text(text + "share_images: red\n", encoding="utf-8")  # cards for red-light projects too
+    build(root / "data", root / "out")
+    return root / "data", root / "out"
+
+
+@pytest.fixture(scope="module")
+def prepared(demo):
+    return pipeline.prepare(demo[0])
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def page(out: Path, url: str) -> BeautifulSoup:
+    return soup(out / url / "index.html")
+
+
+def figures(doc: BeautifulSoup, selector: str = "dl.figures") -> dict[str, str]:
+    dl = doc.select_one(selector)
+    assert dl is not None, selector
+    return {d.dt.get_text(" ", strip=True): d.dd.get_text(" ", strip=True) for d in dl.find_all("div")}
+
+
+def scopes(prepared) -> list[str]:
+    b = ViewBuilder(prepared.dataset, prepared.aggregates)
+    return (
+        [url_for("community", a) for a in b.community_ids()]
+        + [url_for("subdistrict", a) for a in b.subdistrict_ids()]
+        + [url_for("unit", u) for u in b.unit_ids()]
+    )
+
+
+# ---------------------------------------------------------------- embeds
+
+
+def test_every_embed_carries_its_pages_figures_and_first_rows(demo, prepared):
+    out = demo[1]
+    urls = scopes(prepared)
+    assert len(urls) > 90
+    for url in urls:
+        full, embed = page(out, url), page(out, "embed/" + url)
+        assert figures(embed) == figures(full), url
+        titles = [a.get_text(strip=True) for a in full.select("table.projects tbody th a")]
+        shown = [a.get_text(strip=True) for a in embed.select(".card-title a")]
+        if url.startswith("communities/"):  # the page's own list, most urgent first
+            assert shown == titles[:EMBED_ROWS], url
+        elif url.startswith("units/"):  # the projects it leads, then those it partners in
+            assert set(shown) <= set(titles) and len(shown) == min(len(titles), EMBED_ROWS), url
+        else:  # a subdistrict's page lists its communities; its projects are theirs
+            b = ViewBuilder(prepared.dataset, prepared.aggregates)
+            sid = next(a for a in b.subdistrict_ids() if url_for("subdistrict", a) == url)
+            first = b.subdistrict_projects(sid)[:EMBED_ROWS]
+            assert shown == [prepared.dataset.projects[p].title for p in first], url
+        back = embed.select_one(".embed-more a")["href"]
+        assert urljoin(f"{BASE}/embed/{url}", back) == f"{BASE}/{url}"
+        assert embed.select_one(".as-of time")["datetime"] == "2026-11-15"
+        assert embed.select_one("nav") is None and embed.select_one(".site-footer") is None
+
+
+def test_every_list_has_an_embed_of_its_first_rows(demo):
+    out = demo[1]
+    for kind, cell in (("projects", "table.projects tbody th a"), ("results", "table.projects tbody th a"),
+                       ("demands", "table tbody th")):  # fmt: skip
+        full, embed = page(out, f"lists/{kind}"), page(out, f"embed/lists/{kind}")
+        first = [c.get_text(" ", strip=True) for c in full.select(cell)][:EMBED_ROWS]
+        shown = [c.get_text(" ", strip=True) for c in embed.select(".card-title")]
+        assert len(shown) == EMBED_ROWS
+        # a demand row's header also shows its id
+        assert all(f.startswith(s) for f, s in zip(first, shown, strict=True)), kind
+
+
+def test_embed_pages_stay_under_30_kb_with_what_they_load(demo):
+    out = demo[1]
+    extra = sum((out / "theme" / p).stat().st_size for p in ("css/embed.css", "js/embed-resize.js"))
+    sizes = {p: p.stat().st_size + extra for p in (out / "embed").rglob("index.html")}
+    assert len(sizes) > 90
+    assert max(sizes.values()) < 30 * 1024, max(sizes, key=sizes.get)
+    doc = page(out, "embed/communities/c0001")
+    assert [s["src"] for s in doc.find_all("script")] == ["../../../theme/js/embed-resize.js"]
+    assert [s["href"] for s in doc.select("link[rel=stylesheet]")] == ["../../../theme/css/embed.css"]
+
+
+def test_the_embed_box_gives_an_absolute_iframe_snippet(demo):
+    out = demo[1]
+    box = page(out, "communities/c0001").select_one(".embed-box")
+    snippet = BeautifulSoup(box.select_one("textarea").get_text(), "html.parser")
+    assert snippet.iframe["src"] == f"{BASE}/embed/communities/c0001/"
+    assert snippet.iframe["title"].startswith("桑盛社区")
+    assert snippet.script["src"] == f"{BASE}/theme/js/embed-resize.js"
+    links = {a.get_text(strip=True): a["href"] for a in page(out, "communities/c0001").select(".media-links a")}
+    assert links == {
+        "订阅（Atom）": "../../feeds/communities/c0001.xml",
+        "分享图": "../../share/communities/c0001.png",
+        "打印公示栏": "../../print/communities/c0001/",
+    }
+
+
+def test_a_title_cannot_break_out_of_the_snippet():
+    links = media.media_links("communities/x/", BASE)
+    assert links is not None
+    snippet = BeautifulSoup(links.snippet('"><script>alert(1)</script>'), "html.parser")
+    assert snippet.iframe["title"] == '"><script>alert(1)</script>'
+    assert [s["src"] for s in snippet.find_all("script")] == [f"{BASE}/theme/js/embed-resize.js"]
+
+
+def test_without_the_sites_address_the_snippet_says_to_replace_it(tmp_path):
+    build(ROOT / "data", tmp_path / "out")
+    box = page(tmp_path / "out", "communities/c0001").select_one(".embed-box")
+    assert 'src="/embed/communities/c0001/"' in box.select_one("textarea").get_text()
+    assert "base_url" in box.get_text()
+
+
+# ---------------------------------------------------------------- notice sheets
+
+
+def test_every_notice_sheet_carries_its_pages_figures_lists_and_qr_code(demo, prepared):
+    out = demo[1]
+    b = ViewBuilder(prepared.dataset, prepared.aggregates)
+    for cid in b.community_ids():
+        url = url_for("community", cid)
+        full, sheet = page(out, url), page(out, "print/" + url)
+        mine, theirs = figures(sheet, "dl.board-figures"), figures(full)
+        for label in ("实事项目", "已完成", "超期未完成", "办结率"):
+            assert mine[label] == theirs[label].split(" ")[0], (cid, label)
+        assert mine["■ 红灯"] == theirs["■ 红灯"] and mine["▲ 黄灯"] == theirs["▲ 黄灯"]
+        assert mine["满意率"].split()[0] == theirs["满意率"].split()[0]
+        assert mine["满意率"].replace("（", " ").replace("）", "").split()[1:] == theirs["满意率"].split()[1:]
+        titles = {a.get_text(strip=True) for a in full.select("table.projects tbody th a")}
+        listed = {th.contents[0].strip() for th in sheet.select(".board-table tbody th")}
+        assert listed == titles, cid
+        expected = f"{BASE}/{url}"
+        assert sheet.select_one(".board-url").get_text(strip=True) == expected
+        # the QR code is the re-encoding of the page's address (segno is deterministic)
+        assert str(sheet.select_one("svg.qr")) == str(BeautifulSoup(qr_svg(expected, sheet.select_one("svg.qr")[
+            "aria-label"]), "html.parser").svg)  # fmt: skip
+
+
+def test_the_built_site_passes_the_publish_check(demo):
+    """The pre-publish check (links resolve, HTML well formed, as-of date shown) accepts
+    every embed, notice sheet and media link."""
+    from generator.publish.site import check_site
+
+    out = demo[1]
+    files = [p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and ".gongshi" not in p.parts]
+    check_site(out, files, "2026-11-15")  # raises SiteRejected with every problem
+
+
+def test_the_notice_sheet_prints_large_on_a4():
+    css = (ROOT / "theme/static/css/board.css").read_text(encoding="utf-8")
+    assert "@page { size: A4;" in css
+    printed = css[css.index("@media print") :]
+    assert "body.board { max-width: none; padding: 0; font-size: 14pt; }" in printed
+
+
+# ---------------------------------------------------------------- share images
+
+
+def decode(png: bytes) -> str:
+    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    assert len(found) == 1
+    return found[0].text
+
+
+def test_every_community_and_red_project_has_a_share_image_with_its_qr_code(demo, prepared):
+    out = demo[1]
+    ds, agg = prepared.dataset, prepared.aggregates
+    paths = {c.path: c for c in images.cards(ds, agg)}
+    communities = [url_for("community", a.id) for a in ds.level("community")]
+    red = [url_for("project", p) for p in ds.projects if agg.info[p].light == "red"]
+    assert len(communities) == 35 and len(red) > 10
+    for url in [*communities, *red, ""]:
+        path = media.image_path(url)
+        assert path in paths
+        png = (out / path).read_bytes()
+        with Image.open(io.BytesIO(png)) as im:
+            assert im.size == (images.WIDTH, images.HEIGHT) and im.format == "PNG"
+        assert decode(png) == f"{BASE}/{url}", url
+
+
+def test_a_share_image_shows_its_pages_figures(demo, prepared):
+    """The figures a card draws are the page's; the PNG is that card drawn."""
+    out = demo[1]
+    ds, agg = prepared.dataset, prepared.aggregates
+    painter = images.Painter()
+    for card in images.cards(ds, agg):
+        if not card.path.startswith("share/communities/"):
+            continue
+        url = card.path[len("share/") : -len(".png")] + "/"
+        shown = figures(page(out, url))
+        drawn = {f.label: f.value for f in card.figures}
+        assert drawn["实事项目"] == shown["实事项目"] and drawn["已完成"] == shown["已完成"]
+        assert drawn["红灯"] == shown["■ 红灯"]
+        assert drawn["满意率"] == shown["满意率"].split(" ")[0]
+        assert card.title == page(out, url).h1.get_text(strip=True)
+        assert painter.png(card) == (out / card.path).read_bytes()
+
+
+def test_every_page_names_an_existing_share_image_and_feed(demo):
+    out = demo[1]
+    checked = 0
+    for html in out.rglob("index.html"):
+        doc = soup(html)
+        image = doc.select_one('meta[property="og:image"]')
+        if image is None:  # embeds and notice sheets have no link previews
+            continue
+        assert image["content"].startswith(BASE + "/")
+        assert (out / image["content"][len(BASE) + 1 :]).is_file(), html
+        for link in doc.select('link[rel=alternate][type="application/atom+xml"]'):
+            assert (html.parent / link["href"]).resolve().is_file(), html
+        checked += 1
+    assert checked > 500
+
+
+def test_a_project_without_its_own_image_shows_its_communitys(demo, prepared):
+    ds, agg = prepared.dataset, prepared.aggregates
+    green = next(p for p in sorted(ds.projects) if agg.info[p].light == "green")
+    doc = page(demo[1], url_for("project", green))
+    community = url_for("community", ds.projects[green].communities[0])
+    assert doc.select_one('meta[property="og:image"]')["content"] == f"{BASE}/share/{community[:-1]}.png"
+
+
+def test_the_share_images_setting_chooses_which_projects_get_a_card(prepared):
+    ds, agg = prepared.dataset, prepared.aggregates
+    communities = len(ds.level("community"))
+    red = sum(agg.info[p].light == "red" for p in ds.projects)
+
+    def count(scope: str) -> int:
+        chosen = dataclasses.replace(ds, settings=dataclasses.replace(ds.settings, share_images=scope))
+        return len(images.cards(chosen, agg))
+
+    assert (count("communities"), count("red"), count("all")) == (
+        1 + communities,
+        1 + communities + red,
+        1 + communities + len(ds.projects),
+    )
+
+
+def test_by_default_project_pages_share_their_communitys_card(tmp_path):
+    build(ROOT / "data", tmp_path / "out")
+    out = tmp_path / "out"
+    assert not (out / "share/projects").exists() and len(list((out / "share/communities").glob("*.png"))) == 35
+    assert page(out, "projects/p00001").select_one(".media-links a[type='image/png']")["href"].startswith(
+        "../../share/communities/"
+    )
+
+
+def test_share_images_are_byte_reproducible(prepared):
+    card = images.cards(prepared.dataset, prepared.aggregates)[1]
+    assert images.Painter().png(card) == images.Painter().png(card)
+
+
+def test_personal_data_never_reaches_an_image(prepared, tmp_path):
+    from generator.output.folder import SiteWriter
+    from generator.site.render import export_media
+
+    ds = prepared.dataset
+    card = images.cards(ds, prepared.aggregates)[1]
+    leaking = dataclasses.replace(card, title=card.title + " 联系人 13812345678")
+    assert images.scan_cards([card], frozenset()) == []
+    assert [(p, v) for p, _, v in images.scan_cards([leaking], frozenset())] == [(card.path, "13812345678")]
+    # through the build's export: a project title that escaped masking stops every image
+    pid = next(p for p in sorted(ds.projects) if prepared.aggregates.info[p].light == "red")
+    project = ds.projects[pid]
+    title = project.title
+    try:
+        project.title = title + "（王先生 13812345678）"
+        builder = ViewBuilder(ds, prepared.aggregates)
+        _, changed, _, findings = export_media(builder, SiteWriter(tmp_path), {}, tmp_path)
+    finally:
+        project.title = title
+    image = media.image_path(url_for("project", pid))
+    assert (image, "13812345678") in {(p, v) for p, _, v in findings}
+    assert changed == 0 and not (tmp_path / "share").exists()
+
+
+# ---------------------------------------------------------------- feeds
+
+
+def test_every_feed_is_valid_atom_with_absolute_links(demo, prepared):
+    out = demo[1]
+    urls = ["", *scopes(prepared)]
+    for url in urls:
+        path = media.feed_path(url)
+        assert path is not None
+        data = (out / path).read_bytes()
+        parsed = feedparser.parse(data)
+        assert not parsed.bozo, (path, parsed.get("bozo_exception"))
+        assert parsed.version == "atom10"
+        root = ET.fromstring(data)
+        for tag in ("id", "title", "updated", "author"):
+            assert root.find(ATOM + tag) is not None, (path, tag)
+        assert root.find(ATOM + "link[@rel='self']").get("href") == f"{BASE}/{path}"
+        for entry in root.findall(ATOM + "entry"):
+            for tag in ("id", "title", "updated", "link"):
+                assert entry.find(ATOM + tag) is not None, (path, tag)
+            assert entry.find(ATOM + "id").text.startswith("tag:bssh.example.gov.cn,2021:project/")
+            assert entry.find(ATOM + "link").get("href").startswith(f"{BASE}/projects/")
+        page_doc = page(out, url) if url else soup(out / "index.html")
+        hrefs = [a["href"] for a in page_doc.select('link[rel=alternate][type="application/atom+xml"]')]
+        assert any(h.endswith(path) for h in hrefs), url
+
+
+def test_feed_entries_are_dated_by_the_lists_and_keep_their_ids(prepared):
+    ds, agg = prepared.dataset, prepared.aggregates
+    evs = feeds.events(ds, agg)
+    kinds = {e.kind for e in evs}
+    assert kinds == {"new_project", "progress", "completed", "signed_off", "turned_red"}
+    ids = [feeds.entry_id("x.example", e) for e in evs]
+    assert len(ids) == len(set(ids))
+    for e in evs:
+        p, res = ds.projects[e.project], ds.results.get(e.project)
+        dates = {
+            "new_project": {p.start},
+            "progress": {x.date for x in ds.progress.get(e.project, ())},
+            "completed": {res.completed if res else None},
+            "signed_off": {res.signed_off if res else None},
+        }.get(e.kind)
+        if dates is not None:
+            assert e.date in dates, e
+        else:  # turned red: the end of a month, or the as-of date
+            assert e.date == ds.as_of or (e.date + __import__("datetime").timedelta(days=1)).day == 1, e
+        assert e.date <= ds.as_of
+    # the same data gives the same bytes: nothing comes from the clock
+    assert feeds.feed_files(ds, agg) == feeds.feed_files(ds, agg)
+
+
+def test_a_community_feed_follows_only_its_projects(demo, prepared):
+    ds = prepared.dataset
+    cid = sorted(a.id for a in ds.level("community"))[0]
+    root = ET.fromstring((demo[1] / media.feed_path(url_for("community", cid))).read_bytes())
+    slugs = {url_for("project", p): p for p in ds.projects}
+    entries = root.findall(ATOM + "entry")
+    assert entries
+    for entry in entries:
+        pid = slugs[entry.find(ATOM + "link").get("href")[len(BASE) + 1 :]]
+        assert cid in ds.projects[pid].communities
+
+
+# ---------------------------------------------------------------- incremental
+
+
+def test_one_projects_change_redraws_only_its_images(demo, tmp_path, monkeypatch):
+    """Only the cards whose text changed are drawn again; the rest are kept as they are."""
+    from support import set_cell
+
+    data, out = tmp_path / "data", tmp_path / "out"
+    shutil.copytree(demo[0], data)
+    shutil.copytree(demo[1], out)
+    drawn: list[str] = []
+    real = images.draw
+
+    def spy(chosen):
+        chosen = list(chosen)
+        drawn.extend(c.path for c in chosen)
+        return real(chosen)
+
+    monkeypatch.setattr(images, "draw", spy)
+    prepared = pipeline.prepare(data)
+    pid = next(p for p in sorted(prepared.dataset.projects) if prepared.aggregates.info[p].light == "red")
+    rows = (data / "projects.csv").read_text(encoding="utf-8-sig").splitlines()
+    row = next(n for n, line in enumerate(rows, 1) if line.startswith(pid + ","))
+    set_cell(data / "projects.csv", row, "项目名称", "新的项目名称")
+    build(data, out, "--jobs", "1")  # in this process, so the spy sees the call
+    assert media.image_path(url_for("project", pid)) in drawn
+    assert 0 < len(drawn) <= 3, drawn  # the project's card, and its communities' if shown there
+    build(data, tmp_path / "full", "--full", "--jobs", "1")
+    for path in ("share/site.png", media.image_path(url_for("project", pid)), "feeds/all.xml"):
+        assert (out / path).read_bytes() == (tmp_path / "full" / path).read_bytes()
