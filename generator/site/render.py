@@ -38,7 +38,7 @@ from generator.codeversion import code_digest
 from generator.exports.downloads import LISTS, downloads
 from generator.ingest.prepare import prepare
 from generator.output.folder import Manifest, SiteWriter, file_for, remove_page
-from generator.privacy.mask import KIND_LABELS, allowed_in, leak, scan_bytes
+from generator.privacy.mask import KIND_LABELS, allowed_in, contact_values, leak, scan_bytes
 from generator.problems import OutputError
 from generator.progress import Progress
 from generator.site import fragments
@@ -113,7 +113,8 @@ class RenderJob:
         did not change), privacy findings)]."""
         out = []
         site = self.builder.site
-        allowed = allowed_in(self.builder.ds.settings)  # the office phone in the footer
+        ds = self.builder.ds
+        allowed = allowed_in(ds.settings, contact_values(ds))  # office phones: footer, speak-up blocks
         for spec in specs:
             page = self.kinds.build(self.builder, spec)
             data = (
@@ -183,7 +184,7 @@ def export_downloads(
         files = downloads(ds, builder.agg, url_for, builder.site.base_url, lists=set(LISTS) - kept)
         for path, data in files.items():
             digests.setdefault(path, hashlib.blake2b(data, digest_size=16).hexdigest())
-        allowed = allowed_in(ds.settings)
+        allowed = allowed_in(ds.settings, contact_values(ds))
         findings = [
             (path, KIND_LABELS[k], value) for path, data in files.items() for k, value in scan_bytes(data, allowed)
         ]
