@@ -24,7 +24,7 @@ from generator.catalog import ZH
 from generator.model.aggregate import Aggregates, Figures, ProjectInfo, Rules, project_order, rules_text
 from generator.model.dataset import Area, Comment, Dataset, ProgressEntry, Project, Result, Unit
 from generator.schema import CATEGORY, CHANNEL, LIGHT, STAGE, STATUS
-from generator.site import charts
+from generator.site import charts, finder
 from generator.slug import slugify
 
 ROUTES = {
@@ -40,6 +40,9 @@ LIST_ROUTES = {
 }
 UNITS_INDEX = "units/"
 SUBDISTRICTS_INDEX = "subdistricts/"
+COMMUNITIES_INDEX = "communities/"
+FINDER_DATA = "communities/finder.json"
+FEEDBACK_PAGE = "pages/feedback/"
 
 
 def url_for(kind: str, ident: str) -> str:
@@ -297,6 +300,13 @@ class SiteInfo:
     organizer: str
     nav: tuple[Link, ...]
     rules: tuple[str, ...] = ()  # the light and follow-up rules with this site's thresholds
+    # Speak up (我要反映): the feedback page and who takes complaints (site settings).
+    feedback_url: str = FEEDBACK_PAGE
+    office: str = ""
+    hotline: str = ""
+    office_address: str = ""
+    office_hours: str = ""
+    public_hotline: str = ""
 
 
 @dataclass(frozen=True)
@@ -360,6 +370,7 @@ class ViewBuilder:
         "attention_ids",
         "list_ids",
         "index_count",
+        "finder_groups",
     )
 
     def __init__(self, ds: Dataset, agg: Aggregates):
@@ -401,6 +412,11 @@ class ViewBuilder:
                 Link(ZH["about"], "pages/about/"),
             ),
             rules=rules_text(Rules.of(ds.settings)),
+            office=ds.settings.office,
+            hotline=ds.settings.hotline,
+            office_address=ds.settings.office_address,
+            office_hours=ds.settings.office_hours,
+            public_hotline=ds.settings.public_hotline,
         )
         self.home_crumb = Link(ZH["home"], "")
         self._demand_index = {d.id: n for n, d in enumerate(ds.demands)}
@@ -615,6 +631,17 @@ class ViewBuilder:
         """The first ``limit`` red-light projects of ``ids`` (already in display order)."""
         info = self.agg.info
         return list(islice((p for p in ids if info[p].light == "red"), limit))
+
+    def finder_groups(self) -> list[list[finder.Group]]:
+        """The pages of the communities index: (subdistrict, its communities) by pinyin."""
+
+        def make() -> list:
+            areas = self.ds.areas
+            names = {a.id: a.name for a in areas.values()}
+            parents = {a.id: a.parent for a in areas.values()}
+            return finder.groups(names, parents, self.subdistrict_ids(), self.community_ids())
+
+        return self._ids("finder", make)
 
     def index_count(self, n: int) -> int:
         """Pages needed for ``n`` rows."""

@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from generator.schema import STAGE
+from generator.site.speakup import SpeakUp, speak_up
 from generator.site.views import DemandRow, FiguresView, Link, Page, ProjectRow, ViewBuilder, url_for
 
 from . import PageKind, Read
+
+
+@dataclass(frozen=True, slots=True)
+class DemandGroup:
+    """The demands at one stage: folded in a <details> (it opens without JavaScript), so a
+    community with hundreds of demands stays a few phone screens long."""
+
+    key: str  # STAGE key, the anchor of the group
+    label: str
+    rows: tuple[DemandRow, ...]
 
 
 @dataclass(frozen=True)
@@ -18,12 +30,19 @@ class CommunityPage(Page):
     paired_units: tuple[Link, ...]
     households: int | None
     residents: int | None
+    demand_groups: tuple[DemandGroup, ...] = ()  # the demands by stage, in STAGE order
+    speak_up: SpeakUp | None = None
 
 
 def build(b: ViewBuilder, args: tuple) -> CommunityPage:
     (area_id,) = args
     a = b.area(area_id)
     sub = b.area_link(a.parent)
+    demands = tuple(b.demand_row(n) for n in b.community_demands(area_id))
+    by_stage: dict[str, list[DemandRow]] = {}
+    for d in demands:
+        by_stage.setdefault(d.stage_key, []).append(d)
+    order = [c.key for c in STAGE.choices] + sorted(set(by_stage) - {c.key for c in STAGE.choices})
     return CommunityPage(
         url=url_for("community", area_id),
         title=a.name,
@@ -32,10 +51,14 @@ def build(b: ViewBuilder, args: tuple) -> CommunityPage:
         subdistrict=sub,
         figures=b.area_figures(area_id),
         projects=tuple(b.project_row(p) for p in b.community_projects(area_id)),
-        demands=tuple(b.demand_row(n) for n in b.community_demands(area_id)),
+        demands=demands,
         paired_units=tuple(b.unit_link(u) for u in b.paired_units(area_id)),
         households=a.households,
         residents=a.residents,
+        demand_groups=tuple(
+            DemandGroup(k, STAGE.label(k), tuple(by_stage[k])) for k in order if k in by_stage
+        ),
+        speak_up=speak_up(b.ds.settings, a.name, a),
     )
 
 

@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from generator.schema import HANDLING
 from generator.site.digests import EntityHashes
+from generator.site.speakup import SpeakUp, speak_up
 from generator.site.views import (
     CommentView,
     DemandRow,
@@ -50,6 +51,7 @@ class ProjectPage(Page):
     last_report: dt.date | None = None
     days_since_report: int | None = None
     followup: FollowupView | None = None  # 限时整改 beside the original result and ratings
+    speak_up: SpeakUp | None = None  # its first community's and lead unit's contacts
 
     def rating_chart(self, chart_id: str, title: str) -> Markup:
         return rating_chart(self.ratings, chart_id, title)
@@ -100,6 +102,7 @@ def build(b: ViewBuilder, args: tuple) -> ProjectPage:
         last_report=info.last_report,
         days_since_report=info.days_since_report,
         followup=b.followup(pid) if f else None,
+        speak_up=speak_up(b.ds.settings, p.title, first, b.unit(p.lead_unit)),
     )
 
 
@@ -110,7 +113,7 @@ def reads(b: ViewBuilder, args: tuple) -> list[Read]:
     return [
         ("project", args),
         ("area", (first.parent, first.id)),  # the breadcrumbs
-        ("unit", p.partner_units),
+        ("unit", (p.lead_unit, *p.partner_units)),  # the lead unit's hotline (speak up), the partners
         ("demand", b.demand_positions(p.demands)),
     ]
 
@@ -123,7 +126,7 @@ def bulk_reads(h: EntityHashes, b: ViewBuilder, pages: list[tuple]) -> np.ndarra
     chosen = [projects[pid] for (pid,) in pages]
     first = [areas[p.communities[0]] for p in chosen]
     count = len(pages)
-    partners = [(n, unit.get(u, none)) for n, p in enumerate(chosen) for u in p.partner_units]
+    partners = [(n, unit.get(u, none)) for n, p in enumerate(chosen) for u in (p.lead_unit, *p.partner_units)]
     demands = [(n, demand.get(i, none)) for n, p in enumerate(chosen) for i in b.demand_positions(p.demands)]
     return h.pages(
         [
