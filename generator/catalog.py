@@ -166,6 +166,8 @@ ZH = MappingProxyType(
         "jump": "本页目录",
         "demands_by_stage": "按办理阶段查看需求，点开一组查看明细。",
         "attention_more": "查看全部亮灯项目",
+        "projects_active": "正在办理",
+        "projects_by_status": "正在办理的项目在前；已完成和暂停、终止的项目点开查看。",
     }
 )
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.schema import STAGE
+from generator.catalog import ZH
+from generator.schema import STAGE, STATUS
 from generator.site.speakup import SpeakUp, speak_up
 from generator.site.views import DemandRow, FiguresView, Link, Page, ProjectRow, ViewBuilder, url_for
 
@@ -21,6 +22,33 @@ class DemandGroup:
     rows: tuple[DemandRow, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class ProjectGroup:
+    """Projects under way (shown open), completed, and suspended or cancelled (folded)."""
+
+    key: str
+    label: str
+    rows: tuple[ProjectRow, ...]
+    open: bool
+
+
+PROJECT_GROUPS = (
+    ("active", ("not_started", "in_progress", "ongoing"), True),
+    ("completed", ("completed",), False),
+    ("other", ("suspended", "cancelled"), False),
+)
+
+
+def project_groups(rows: tuple[ProjectRow, ...]) -> tuple[ProjectGroup, ...]:
+    labels = {"active": ZH["projects_active"], "completed": STATUS.label("completed"), "other": ZH["status_other"]}
+    out = []
+    for key, statuses, is_open in PROJECT_GROUPS:
+        shown = tuple(r for r in rows if r.status.key in statuses)
+        if shown:
+            out.append(ProjectGroup(key, labels[key], shown, is_open))
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class CommunityPage(Page):
     subdistrict: Link
@@ -31,6 +59,7 @@ class CommunityPage(Page):
     households: int | None
     residents: int | None
     demand_groups: tuple[DemandGroup, ...] = ()  # the demands by stage, in STAGE order
+    project_groups: tuple[ProjectGroup, ...] = ()
     speak_up: SpeakUp | None = None
 
 
@@ -38,6 +67,7 @@ def build(b: ViewBuilder, args: tuple) -> CommunityPage:
     (area_id,) = args
     a = b.area(area_id)
     sub = b.area_link(a.parent)
+    projects = tuple(b.project_row(p) for p in b.community_projects(area_id))
     demands = tuple(b.demand_row(n) for n in b.community_demands(area_id))
     by_stage: dict[str, list[DemandRow]] = {}
     for d in demands:
@@ -50,7 +80,8 @@ def build(b: ViewBuilder, args: tuple) -> CommunityPage:
         template="community.html",
         subdistrict=sub,
         figures=b.area_figures(area_id),
-        projects=tuple(b.project_row(p) for p in b.community_projects(area_id)),
+        projects=projects,
+        project_groups=project_groups(projects),
         demands=demands,
         paired_units=tuple(b.unit_link(u) for u in b.paired_units(area_id)),
         households=a.households,
