@@ -136,11 +136,13 @@ def test_communities_index_and_typeahead_data(demo_site, demo_prepared):
     assert len(shown) == len(ds.level("community")) == len(set(shown))
     assert index.select(".community-facts")[0].get_text().count("·") >= 3  # key figures beside each
     data = json.loads((demo_site / "communities" / "finder.json").read_text(encoding="utf-8"))
-    rows = {r[2]: r for r in data["rows"]}
+    subs = data["s"]
+    rows = {r[2]: r for r in data["c"]}
     for a in ds.level("community"):
-        name, initials, url, sub = rows[f"communities/{a.slug}/"]
-        assert name == a.name and initials == finder.initials(a.name) and sub == ds.areas[a.parent].name
-    assert len(rows) == len(ds.level("community")) + len(ds.level("subdistrict"))
+        name, initials, slug, at = rows[a.slug]
+        assert name == a.name and initials == finder.initials(a.name) and subs[at][0] == ds.areas[a.parent].name
+    assert len(rows) == len(ds.level("community")) and len(subs) == len(ds.level("subdistrict"))
+    assert {s[2] for s in subs} == {f"subdistricts/{a.slug}/" for a in ds.level("subdistrict")}
     # The home page carries no inline data: finder.js fetches the JSON on focus.
     home = (demo_site / "index.html").read_text(encoding="utf-8")
     assert 'data-src="./communities/finder.json"' in home and "qhsq" not in home

@@ -1,6 +1,8 @@
 """The type-ahead's data: every subdistrict and community with its pinyin initials, as a
 small JSON file fetched only when a resident focuses the finder (so the home page stays
-light at city size). Rows: [name, initials, url, subdistrict name]."""
+light at city size). Compact, for a weak network: ``s`` lists the subdistricts as [name,
+initials, url]; ``c`` the communities as [name, initials, slug, index into s or -1], their
+url being ``communities/<slug>/``."""
 
 from __future__ import annotations
 
@@ -10,9 +12,11 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from generator.site.finder import initials
-from generator.site.views import FINDER_DATA, Page, ViewBuilder
+from generator.site.views import FINDER_DATA, ROUTES, Page, ViewBuilder
 
 from . import PageKind, Read
+
+COMMUNITY_PREFIX = ROUTES["community"].split("{")[0]  # communities/
 
 
 @dataclass(frozen=True)
@@ -21,17 +25,19 @@ class FinderDataPage(Page):
 
 
 def build(b: ViewBuilder, args: tuple) -> FinderDataPage:
-    rows: list[list[str]] = []
-    for sub, communities in (g for page in b.finder_groups() for g in page):
-        sub_name = ""
+    subs: list[list[str]] = []
+    communities: list[list[str | int]] = []
+    for sub, ids in (g for page in b.finder_groups() for g in page):
+        at = -1
         if sub:
             link = b.area_link(sub)
-            sub_name = link.text
-            rows.append([link.text, initials(link.text), link.url, ""])
-        for c in communities:
+            at = len(subs)
+            subs.append([link.text, initials(link.text), link.url])
+        for c in ids:
             link = b.area_link(c)
-            rows.append([link.text, initials(link.text), link.url, sub_name])
-    text = json.dumps({"v": 1, "rows": rows}, ensure_ascii=False, separators=(",", ":"))
+            slug = link.url.removeprefix(COMMUNITY_PREFIX).rstrip("/")
+            communities.append([link.text, initials(link.text), slug, at])
+    text = json.dumps({"v": 1, "s": subs, "c": communities}, ensure_ascii=False, separators=(",", ":"))
     return FinderDataPage(url=FINDER_DATA, title="", breadcrumbs=(), template="finder.json", json=Markup(text))
 
 

@@ -33,6 +33,10 @@
     function key(event) {
       if (event.key === " " || event.key === "Spacebar") { toggle(event); }
     }
+    // A link to #elder followed on this page (not by the toggle) switches it on too.
+    window.addEventListener("hashchange", function () {
+      if (window.location.hash === "#elder" && !on) { on = true; apply(); save(); sync(); }
+    });
     root.classList.add("js");
     for (i = 0; i < buttons.length; i++) {
       buttons[i].setAttribute("role", "button");

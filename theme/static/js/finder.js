@@ -1,8 +1,8 @@
 /* Community finder type-ahead (home page). The page works without it: every community is
    a plain link two taps from home. With it, a resident types a few characters of a
    community or subdistrict name, or its pinyin initials (qh for 青禾), and gets links.
-   The data (communities/finder.json: [name, initials, url, subdistrict]) is fetched only
-   when the box is first focused, so the home page stays light at city size. */
+   The data (communities/finder.json, see generator/site/pages/finder_data.py) is fetched
+   only when the box is first focused, so the home page stays light at city size. */
 (function () {
   var LIMIT = 12;
   function start() {
@@ -16,10 +16,20 @@
       if (!loading) {
         loading = fetch(box.getAttribute("data-src"), { credentials: "same-origin" })
           .then(function (r) { return r.ok ? r.json() : { rows: [] }; })
-          .then(function (d) { rows = d.rows || []; render(); })
+          .then(function (d) { rows = flatten(d); render(); })
           .catch(function () { rows = []; });
       }
       return loading;
+    }
+
+    // Rows of [name, initials, url, subdistrict name].
+    function flatten(d) {
+      var out = [], s = d.s || [], c = d.c || [], i;
+      for (i = 0; i < s.length; i++) { out.push([s[i][0], s[i][1], s[i][2], ""]); }
+      for (i = 0; i < c.length; i++) {
+        out.push([c[i][0], c[i][1], "communities/" + c[i][2] + "/", c[i][3] >= 0 ? s[c[i][3]][0] : ""]);
+      }
+      return out;
     }
 
     function matches(q) {
