@@ -139,7 +139,7 @@ def test_communities_index_and_typeahead_data(demo_site, demo_prepared):
     subs = data["s"]
     rows = {r[2]: r for r in data["c"]}
     for a in ds.level("community"):
-        name, initials, slug, at = rows[a.slug]
+        name, initials, _slug, at = rows[a.slug]
         assert name == a.name and initials == finder.initials(a.name) and subs[at][0] == ds.areas[a.parent].name
     assert len(rows) == len(ds.level("community")) and len(subs) == len(ds.level("subdistrict"))
     assert {s[2] for s in subs} == {f"subdistricts/{a.slug}/" for a in ds.level("subdistrict")}
@@ -195,7 +195,10 @@ def test_contact_settings_and_columns_are_declared():
     assert {"office", "hotline", "office_address", "office_hours", "public_hotline"} <= names
     assert next(s for s in SETTINGS if s.name == "public_hotline").default == "12345"
     assert {c.name for c in AREAS.columns if c.privacy == CONTACT} == {
-        "office_phone", "office_address", "grid_worker", "grid_worker_phone"
+        "office_phone",
+        "office_address",
+        "grid_worker",
+        "grid_worker_phone",
     }
     assert [c.name for c in UNITS.columns if c.privacy == CONTACT] == ["hotline"]
 
@@ -307,3 +310,26 @@ def test_init_offers_the_speak_up_settings(tmp_path):
 def test_demo_data_carries_contacts():
     text = (ROOT / "data" / "areas.yaml").read_text(encoding="utf-8")
     assert "grid_worker_phone:" in text and "office_phone:" in text
+
+
+def test_plain_pelican_allows_the_office_contacts_too(contacts_mini, tmp_path):
+    """`pelican -s pelicanconf.py` scans its whole output at the end (plugin.finalized):
+    the grid worker's phone is allowed there as in a gongshi build."""
+    import subprocess
+    import sys
+
+    conf = tmp_path / "pelicanconf.py"
+    text = (ROOT / "pelicanconf.py").read_text(encoding="utf-8")
+    conf.write_text(
+        text.replace('PATH = "content"', f'PATH = "{ROOT / "content"}"')
+        .replace('THEME = "theme"', f'THEME = "{ROOT / "theme"}"')
+        .replace('GONGSHI_DATA = "data"', f'GONGSHI_DATA = "{contacts_mini}"'),
+        encoding="utf-8",
+    )
+    out = tmp_path / "plain"
+    proc = subprocess.run(
+        [sys.executable, "-m", "pelican", "-s", str(conf), "-o", str(out), "-q"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert GRID_PHONE in (out / "communities" / "c1" / "index.html").read_text(encoding="utf-8")

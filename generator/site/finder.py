@@ -50,8 +50,9 @@ def paginate(groups: list[Group], per_page: int = PAGE_COMMUNITIES) -> list[list
     return pages
 
 
-def groups(names: Mapping[str, str], parents: Mapping[str, str], subdistricts: list[str],
-           communities: list[str]) -> list[list[Group]]:
+def groups(
+    names: Mapping[str, str], parents: Mapping[str, str], subdistricts: list[str], communities: list[str]
+) -> list[list[Group]]:
     """The pages of the communities index: ``names`` and ``parents`` by area id."""
     by_sub: dict[str | None, list[str]] = {s: [] for s in subdistricts}
     for c in communities:

@@ -287,6 +287,9 @@ class GongshiGenerator(Generator):
         # Shared with Pelican's own templates (news, Markdown pages) through the context.
         self.context["site"] = self.builder.site
         self.context["t"] = T
+        # Run by plain Pelican, plugin.finalized scans the whole output: it allows the
+        # lists' office contacts too (Pelican hands every generator the same settings).
+        self.settings["GONGSHI_ALLOWED_CONTACTS"] = tuple(contact_values(prepared.dataset))
 
     def _bases(self, specs: list[Spec]) -> dict[str, str]:
         """Per data-page template: digest of it, what it includes, and the site context."""

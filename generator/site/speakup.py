@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from generator.model.dataset import Area, Unit
-from generator.schema import AREAS, UNITS, SiteSettings
+from generator.schema import AREAS, SETTINGS, UNITS, SiteSettings
 
 _PHONE = re.compile(r"^[0-9+][0-9 ()\-－—]{2,}[0-9]$")
 
@@ -20,6 +20,7 @@ class Contact:
     label: str
     value: str
     tel: str = ""  # digits for a tel: link when the value is a phone number alone
+    who: str = ""  # the person answering (a grid worker), printed before the value
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +46,9 @@ def area_contacts(a: Area | None) -> list[Contact]:
         return []
     out = [contact(_label(AREAS, c), getattr(a, c)) for c in ("office_phone", "office_address") if getattr(a, c)]
     if a.grid_worker or a.grid_worker_phone:
-        who = "　".join(x for x in (a.grid_worker, a.grid_worker_phone) if x)
-        c = contact(_label(AREAS, "grid_worker"), who)
-        out.append(Contact(c.label, c.value, contact("", a.grid_worker_phone).tel if a.grid_worker_phone else ""))
-    return [Contact(f"{a.name}{c.label}" if not c.label.startswith("社区") else c.label, c.value, c.tel)
-            for c in out]
+        phone = contact(_label(AREAS, "grid_worker"), a.grid_worker_phone)
+        out.append(Contact(phone.label, phone.value, phone.tel, a.grid_worker))
+    return out
 
 
 def unit_contacts(u: Unit | None) -> list[Contact]:
@@ -59,13 +58,11 @@ def unit_contacts(u: Unit | None) -> list[Contact]:
 
 
 def speak_up(settings: SiteSettings, subject: str, area: Area | None = None, unit: Unit | None = None) -> SpeakUp:
-    from generator.schema import LABELS
-
-    s = LABELS.settings
+    label = {s.name: s.label for s in SETTINGS}
     office = [
-        contact(getattr(s, name), getattr(settings, name))
+        contact(label[name], getattr(settings, name))
         for name in ("office", "hotline", "office_address", "office_hours")
         if getattr(settings, name)
     ]
-    public = contact(s.public_hotline, settings.public_hotline) if settings.public_hotline else None
+    public = contact(label["public_hotline"], settings.public_hotline) if settings.public_hotline else None
     return SpeakUp(subject, (*area_contacts(area), *unit_contacts(unit)), tuple(office), public)

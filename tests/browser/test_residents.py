@@ -12,8 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import test_pages
 from conftest import ROOT
-from test_pages import KINDS, PHONE, STYLE, open_page, page_pool, switch_elder_on  # noqa: F401 (fixtures)
+from test_pages import KINDS, PHONE, STYLE, switch_elder_on
+
+# The page pool of the page-type suite, shared (one warm tab per set of context options).
+page_pool = test_pages.page_pool
+open_page = test_pages.open_page
 
 # Every <table> of main: whether it fits the box it is in, and if not, whether it sits in
 # a scrolling, named, focusable region with a visible cue in words before it.

@@ -102,7 +102,8 @@ def finder(b: ViewBuilder) -> Finder:
     links = []
     for n, page in enumerate(pages, 1):
         names = [b.area_link(sub).text if sub else ZH["other_communities"] for sub, _ in page]
-        links.append(Link(ZH["finder_page"].format(page=n, first=names[0], last=names[-1]), page_url(COMMUNITIES_INDEX, n)))
+        text = ZH["finder_page"].format(page=n, first=names[0], last=names[-1])
+        links.append(Link(text, page_url(COMMUNITIES_INDEX, n)))
     return Finder(total, (), tuple(links))
 
 
