@@ -329,7 +329,10 @@ def test_plain_pelican_allows_the_office_contacts_too(contacts_mini, tmp_path):
     out = tmp_path / "plain"
     proc = subprocess.run(
         [sys.executable, "-m", "pelican", "-s", str(conf), "-o", str(out), "-q"],
-        cwd=tmp_path, capture_output=True, text=True, check=False,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert GRID_PHONE in (out / "communities" / "c1" / "index.html").read_text(encoding="utf-8")
