@@ -156,8 +156,18 @@ def test_home_leads_with_the_finder_then_figures_then_a_few_red_lights(demo_site
     assert headings.index("实事项目") < headings.index("亮灯督办") < headings.index("街道（乡镇）"), headings
     cards = main_el.select("ul.cards > li")
     assert 0 < len(cards) <= 3
-    finder_section = main_el.find(id="finder")
-    assert finder_section.find("a", href="./lookup/") is not None  # 查询我的诉求 (its page: another part)
+    # 查询我的诉求 is another part's page kind: linked once it is built, never before.
+    assert main_el.find("a", href="./lookup/") is None
+
+
+def test_the_finder_links_the_demand_lookup_once_it_is_a_page_kind(demo_prepared, monkeypatch):
+    from generator.site.pages import BUILTIN, home
+    from generator.site.views import ViewBuilder
+
+    b = ViewBuilder(demo_prepared.dataset, demo_prepared.aggregates)
+    assert home.build(b, ()).finder.lookup_url is None
+    monkeypatch.setattr("generator.site.pages.BUILTIN", (*BUILTIN, "lookup"))
+    assert home.build(b, ()).finder.lookup_url == "lookup/"
 
 
 # ---------------------------------------------------------------- short community pages

@@ -61,6 +61,8 @@ def test_elder_mode_without_javascript(open_page: Callable, kind: str) -> None:
     assert elder["color"] == "rgb(0, 0, 0)"
     exit_link = page.locator(".elder-exit")
     assert exit_link.is_visible()
+    # White on the red top bar, as the toggle's other states (not 关怀版's dark link blue).
+    assert exit_link.evaluate("e => getComputedStyle(e).color") == "rgb(255, 255, 255)"
     exit_link.click()
     page.wait_for_function("() => location.hash === '#main'")
     assert page.evaluate(STYLE)["body"] == normal["body"]

@@ -28,6 +28,15 @@ HOME_AREA_LIMIT = 30  # more subdistricts than this: the home page links to the 
 # The home page leads with finding one's place and the figures; what needs attention
 # follows, shortened to a few cards and a link to the supervision page.
 HOME_ATTENTION = 3
+# The demand lookup (查询我的诉求) is a page kind of its own, built by another part of the
+# portal; the finder links to it once it is a built-in kind, never to a missing page.
+LOOKUP_KIND, LOOKUP_URL = "lookup", "lookup/"
+
+
+def lookup_url() -> str | None:
+    from . import BUILTIN
+
+    return LOOKUP_URL if LOOKUP_KIND in BUILTIN else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +55,7 @@ class Finder:
     pages: tuple[Link, ...]  # else: each page of the communities index, named by its range
     index_url: str = COMMUNITIES_INDEX
     data_url: str = FINDER_DATA
+    lookup_url: str | None = None  # 查询我的诉求, when the portal has that page
 
 
 @dataclass(frozen=True)
@@ -98,13 +108,13 @@ def finder(b: ViewBuilder) -> Finder:
             for n, page in enumerate(pages, 1)
             for sub, cs in page
         )
-        return Finder(total, groups, ())
+        return Finder(total, groups, (), lookup_url=lookup_url())
     links = []
     for n, page in enumerate(pages, 1):
         names = [b.area_link(sub).text if sub else ZH["other_communities"] for sub, _ in page]
         text = ZH["finder_page"].format(page=n, first=names[0], last=names[-1])
         links.append(Link(text, page_url(COMMUNITIES_INDEX, n)))
-    return Finder(total, (), tuple(links))
+    return Finder(total, (), tuple(links), lookup_url=lookup_url())
 
 
 KIND = PageKind(
