@@ -191,3 +191,11 @@ def test_a_crowded_community_page_stays_short_on_a_phone(crowded, serve: Callabl
             assert group.locator("tbody tr").first.is_visible()
         finally:
             ctx.close()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_phone_screen_shows_what_the_page_is_about(open_page: Callable, kind: str) -> None:
+    """The heading is on the first screen, below the header, without scrolling."""
+    page, _ = open_page(kind, **PHONE)
+    h1 = page.evaluate("(() => { const r = document.querySelector('h1').getBoundingClientRect(); return r.bottom; })()")
+    assert h1 <= PHONE["viewport"]["height"] * 0.75, f"{kind}: the h1 ends at {h1} px"
