@@ -273,10 +273,11 @@ class Build:
     @staticmethod
     def _scan(staging: Path, context: RenderContext, config: Path | None) -> list[str]:
         """Scan every file the renderer did not scan already; list every file."""
-        from generator.privacy.mask import allowed_in, leak, scan_output
+        from generator.privacy.mask import allowed_in, contact_values, leak, scan_output
 
         seen: list[str] = []
-        allowed = allowed_in(context.prepared.dataset.settings)  # the office phone in the footer
+        ds = context.prepared.dataset
+        allowed = allowed_in(ds.settings, contact_values(ds))  # office phones: footer, speak-up blocks
         findings = scan_output(staging, skip=context.scanned, seen=seen, allowed=allowed)
         if findings:
             raise leak(findings, context.data, context.cache, source_folders(config)[0])

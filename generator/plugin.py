@@ -117,7 +117,8 @@ def finalized(pelican_object):
 
     settings = pelican_object.settings
     data = Path(settings["GONGSHI_DATA"])
-    findings = scan_output(pelican_object.output_path, allowed=allowed_in(site_settings(data)))
+    contacts = settings.get("GONGSHI_ALLOWED_CONTACTS", ())  # set by the data-page generator
+    findings = scan_output(pelican_object.output_path, allowed=allowed_in(site_settings(data), contacts))
     if findings:
         raise leak(findings, data, content=Path(settings["PATH"]))  # traced to the cells and lines they came from
 

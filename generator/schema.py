@@ -19,6 +19,10 @@ from typing import Any
 PUBLIC = "public"
 PRIVATE = "private"
 TEXT = "text"
+# An official's office contact (a community office phone, a grid worker, a unit hotline):
+# published as written on purpose, so the masker leaves it alone and the output scan
+# allows its values (privacy/mask.py allowed_in). A resident's phone never goes here.
+CONTACT = "contact"
 
 # Column types understood by validate.py.
 STRING = "string"
@@ -328,6 +332,15 @@ AREAS = Table(
         ),
         Column("households", "户数", INTEGER, False, ("总户数",), minimum=0),
         Column("residents", "人口", INTEGER, False, ("常住人口", "居民数", "人数"), minimum=0),
+        # Where a resident of the community speaks up (shown on its page and its projects').
+        Column("office_phone", "社区办公电话", STRING, False, ("社区电话", "办公电话", "值班电话"), privacy=CONTACT,
+               description="社区（村）的公开办公电话"),
+        Column("office_address", "社区办公地址", STRING, False, ("办公地址", "社区地址", "党群服务中心地址"),
+               privacy=CONTACT, description="社区党群服务中心等办公地点"),
+        Column("grid_worker", "网格员", STRING, False, ("网格员姓名", "专职网格员"), privacy=CONTACT,
+               description="公开的网格员姓名（工作身份，不是居民个人信息）"),
+        Column("grid_worker_phone", "网格员电话", STRING, False, ("网格员联系电话", "网格员手机"), privacy=CONTACT,
+               description="网格员的公开工作电话"),
     ),
     key="id",
     derived=(
@@ -356,6 +369,8 @@ UNITS = Table(
             ref_level="community",
             description="党支部结对的社区，多个用顿号分隔",
         ),
+        Column("hotline", "服务电话", STRING, False, ("热线", "咨询电话", "投诉电话", "单位电话"), privacy=CONTACT,
+               description="单位公开的咨询、投诉电话"),
     ),
     key="id",
     derived=(
@@ -857,6 +872,13 @@ class SiteSettings:
         "下载数据的许可协议（SPDX 标识，如 CC-BY-4.0、CC0-1.0），写入数据包和数据接口说明",
     )
     share_images: str = _setting("分享图范围", ENUM, "communities", "为哪些页面生成微信分享图", SHARE_IMAGES)
+    # Speak up (我要反映): who takes residents' complaints and comments, printed on every
+    # project and community page; published on purpose (privacy/mask.py allowed_in).
+    office: str = _setting("受理部门", STRING, "", "受理居民意见和投诉的部门，如 区委办公室（督查室）")
+    hotline: str = _setting("监督电话", STRING, "", "受理意见和投诉的公开电话")
+    office_address: str = _setting("受理地址", STRING, "", "可当面反映的办公地址")
+    office_hours: str = _setting("受理时间", STRING, "", "如 工作日 9:00–12:00、14:00–17:30")
+    public_hotline: str = _setting("政务服务热线", STRING, "12345", "兜底的政务服务便民热线")
     publish_target: str = _setting(
         "发布目标", STRING, "", "gongshi publish 的默认目标：本机目录、用户@主机:/目录 或 s3://桶/前缀"
     )
@@ -874,6 +896,9 @@ def _declared_settings() -> tuple[Setting, ...]:
 
 
 SETTINGS: tuple[Setting, ...] = _declared_settings()
+# Settings published on purpose as contacts: their phone numbers and addresses are allowed
+# in the output and not reported as personal data (privacy/mask.py).
+CONTACT_SETTINGS: tuple[str, ...] = ("contact", "hotline", "office_address", "public_hotline")
 
 
 # ---------------------------------------------------------------- labels for templates

@@ -195,10 +195,10 @@ def test_progress_is_gb18030(small):
 def test_units_workbook_has_title_row(small):
     out, _ = small
     ws = load_workbook(out / "units.xlsx").active
-    assert "A1:D1" in {str(r) for r in ws.merged_cells.ranges}
+    assert "A1:E1" in {str(r) for r in ws.merged_cells.ranges}
     assert "责任单位名录" in ws["A1"].value
     header = [c.value for c in ws[2]]
-    assert header == [UNITS.column(n).label for n in ("id", "name", "kind", "paired_communities")]
+    assert header == [UNITS.column(n).label for n in ("id", "name", "kind", "paired_communities", "hotline")]
 
 
 def test_planted_pii_only_where_asked(small, tmp_path):

@@ -25,7 +25,12 @@ TYPE_LABELS = {
     "ref": "编号或名称",
     "refs": "一个或多个编号",
 }
-PRIVACY_LABELS = {"public": "发布", "text": "发布（自动遮盖个人信息）", "private": "**不发布**"}
+PRIVACY_LABELS = {
+    "public": "发布",
+    "text": "发布（自动遮盖个人信息）",
+    "contact": "原样发布（公开的工作联系方式）",
+    "private": "**不发布**",
+}
 
 
 def _choices(enum: Enumeration) -> str:

@@ -139,8 +139,10 @@ def scopes(ds: Dataset, agg: Aggregates, url_for: Callable[[str, str], str]) -> 
         projects = tuple(agg.subdistrict_projects.get(a.id, ()))
         out.append(Scope("subdistrict", a.id, a.name, scope_folder("subdistrict", a.id, url_for),
                          url_for("subdistrict", a.id), projects, demands))  # fmt: skip
+    from generator.site.pages.community import in_page_order  # the community page's order
+
     for a in sorted(ds.level("community"), key=attrgetter("id")):
-        projects = tuple(agg.community_projects.get(a.id, ()))
+        projects = tuple(in_page_order(agg.community_projects.get(a.id, ()), lambda p: ds.projects[p].status))
         demands = tuple(by_community.get(a.id, ()))
         out.append(Scope("community", a.id, a.name, scope_folder("community", a.id, url_for),
                          url_for("community", a.id), projects, demands))  # fmt: skip

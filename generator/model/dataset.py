@@ -29,6 +29,11 @@ class Area:
     residents: int | None
     slug: str
     children: list[str] = field(default_factory=list)
+    # Officials' office contacts (schema privacy CONTACT), "" when the list gives none.
+    office_phone: str = ""
+    office_address: str = ""
+    grid_worker: str = ""
+    grid_worker_phone: str = ""
 
 
 @dataclass(slots=True)
@@ -38,6 +43,7 @@ class Unit:
     kind: str
     paired_communities: tuple[str, ...]
     slug: str
+    hotline: str = ""  # schema privacy CONTACT
 
 
 @dataclass(slots=True)
@@ -157,6 +163,12 @@ def _columns(table, *names: str) -> list[list]:
     return [table[n].tolist() for n in names]
 
 
+def _texts(table, names: tuple[str, ...]) -> list[list[str]]:
+    """Optional text columns ("" where empty, or for every row when the list lacks one)."""
+    rows = len(table["id"])
+    return [[v if isinstance(v, str) else "" for v in table[n].tolist()] if n in table else [""] * rows for n in names]
+
+
 def _dates(values: np.ndarray) -> list[dt.date | None]:
     """:func:`_date` of each value."""
     values = np.array(values, dtype=object)
@@ -183,19 +195,21 @@ def build(settings: SiteSettings, tables: dict[str, dict[str, np.ndarray]]) -> D
 
     t = tables["areas"]
     areas: dict[str, Area] = {}
-    for aid, name, level, parent, households, residents, slug in zip(
-        *_columns(t, "id", "name", "level", "parent", "households", "residents"), slugs(t), strict=True
+    contacts = ("office_phone", "office_address", "grid_worker", "grid_worker_phone")
+    for aid, name, level, parent, households, residents, slug, *contact in zip(
+        *_columns(t, "id", "name", "level", "parent", "households", "residents"), slugs(t), *_texts(t, contacts),
+        strict=True,
     ):
-        areas[aid] = Area(aid, name, level, parent or "", _int(households), _int(residents), slug)
+        areas[aid] = Area(aid, name, level, parent or "", _int(households), _int(residents), slug, [], *contact)
     for a in areas.values():
         if a.parent in areas:
             areas[a.parent].children.append(a.id)
 
     t = tables["units"]
     units = {
-        uid: Unit(uid, name, kind, tuple(paired or ()), slug)
-        for uid, name, kind, paired, slug in zip(
-            *_columns(t, "id", "name", "kind", "paired_communities"), slugs(t), strict=True
+        uid: Unit(uid, name, kind, tuple(paired or ()), slug, hotline)
+        for uid, name, kind, paired, slug, hotline in zip(
+            *_columns(t, "id", "name", "kind", "paired_communities"), slugs(t), *_texts(t, ("hotline",)), strict=True
         )
     }
 

@@ -23,7 +23,18 @@ from generator.ingest.load import clean_cell
 from generator.privacy import detect
 from generator.privacy.detect import KIND_LABELS, Finding, id_checksum_ok, luhn_ok, mask_name  # noqa: F401  (re-exported)
 from generator.problems import PrivacyLeak, Problem
-from generator.schema import INTEGER, NUMBER, PRIVATE, PUBLIC, STRING, TEXT, SiteSettings, Table
+from generator.schema import (
+    CONTACT,
+    CONTACT_SETTINGS,
+    INTEGER,
+    NUMBER,
+    PRIVATE,
+    PUBLIC,
+    STRING,
+    TEXT,
+    SiteSettings,
+    Table,
+)
 
 # Cheap test before the detector: digits (ASCII or full-width) in a run long enough for a
 # phone number, Chinese numerals in a row, @, the words before a WeChat, QQ or local phone
@@ -354,9 +365,29 @@ def scan_bytes(data: bytes, allowed: Set[str] = frozenset(), thorough: bool = Fa
 _NUMBERISH = frozenset(b"0123456789 .-/()+")
 
 
-def allowed_in(settings: SiteSettings | None) -> frozenset[str]:
-    """What the site publishes on purpose: the office phone or address in ``contact``."""
-    return detect.allowed_values(settings.contact if settings is not None else "")
+def allowed_in(settings: SiteSettings | None, contacts: Iterable[str] = ()) -> frozenset[str]:
+    """What the site publishes on purpose: the office phones and addresses of the contact
+    settings (``contact``, ``hotline`` ... schema.CONTACT_SETTINGS) and ``contacts``, the
+    values of the lists' declared contact columns (:func:`contact_values`)."""
+    texts = [getattr(settings, name) for name in CONTACT_SETTINGS] if settings is not None else []
+    return detect.allowed_values(*texts, *contacts)
+
+
+def contact_columns(table: Table) -> list[str]:
+    """Columns declared as officials' office contacts (schema privacy CONTACT)."""
+    return [c.name for c in table.columns if c.privacy == CONTACT]
+
+
+def contact_values(ds) -> list[str]:
+    """Every value of a declared contact column in the dataset (areas' and units' fields
+    of the same names), for :func:`allowed_in`."""
+    from generator.schema import AREAS, UNITS
+
+    out: list[str] = []
+    for table, rows in ((AREAS, ds.areas.values()), (UNITS, ds.units.values())):
+        names = contact_columns(table)
+        out.extend(v for row in rows for v in (getattr(row, n) for n in names) if v)
+    return out
 
 
 def _file_bytes(path) -> list[bytes]:
@@ -429,7 +460,9 @@ def _unmasked_columns(table: Table) -> list[str]:
     shows the row it names, which its own list checks)."""
     masked = set(maskable_columns(table))
     return [
-        c.name for c in table.columns if c.published and c.name not in masked and c.type in (STRING, INTEGER, NUMBER)
+        c.name
+        for c in table.columns
+        if c.published and c.privacy != CONTACT and c.name not in masked and c.type in (STRING, INTEGER, NUMBER)
     ]
 
 
@@ -437,7 +470,7 @@ def unmasked_problems(
     tables, settings: SiteSettings, settings_file: str, settings_lines: Mapping[str, Sequence[int]]
 ) -> list[Problem]:
     """Personal data the masker does not touch but a page would show: in an id or a
-    number column, or in a site setting (the ``contact`` setting is published on purpose).
+    number column, or in a site setting (the contact settings are published on purpose).
     Each is an error, so ``check`` reports what the build's output scan would stop on."""
     from generator.schema import SETTINGS, TABLES
 
@@ -466,7 +499,7 @@ def unmasked_problems(
                         out.append(_finding_problem(file, int(td.rows[pos]), td.header(file, column), f, "会原样发布"))
     for s in SETTINGS:
         value = getattr(settings, s.name, None)
-        if s.name == "contact" or not isinstance(value, str):
+        if s.name in CONTACT_SETTINGS or not isinstance(value, str):
             continue
         for f in detect.detect(value):
             line = _first_line(settings_lines, s.name)

@@ -38,7 +38,7 @@ from generator.codeversion import code_digest
 from generator.exports import opendata, sitemap
 from generator.ingest.prepare import prepare
 from generator.output.folder import Manifest, SiteWriter, file_for, remove_page
-from generator.privacy.mask import KIND_LABELS, allowed_in, leak, scan_bytes
+from generator.privacy.mask import KIND_LABELS, allowed_in, contact_values, leak, scan_bytes
 from generator.problems import OutputError
 from generator.progress import Progress
 from generator.site import fragments
@@ -114,7 +114,8 @@ class RenderJob:
         did not change), privacy findings)]."""
         out = []
         site = self.builder.site
-        allowed = allowed_in(self.builder.ds.settings)  # the office phone in the footer
+        ds = self.builder.ds
+        allowed = allowed_in(ds.settings, contact_values(ds))  # office phones: footer, speak-up blocks
         for spec in specs:
             page = self.kinds.build(self.builder, spec)
             data = (
@@ -197,7 +198,7 @@ def export_downloads(
                 sizes.update({p: os.path.getsize(f"{live}/{p}") for p in paths})
             except OSError:  # changed, or a file is missing: built again
                 todo.append(scope)
-        allowed = allowed_in(ds.settings)
+        allowed = allowed_in(ds.settings, contact_values(ds))
         findings: list[tuple[str, str, str]] = []
         changed = 0
         for built in opendata.iter_built(ds, builder.agg, url_for, builder.site.base_url, todo):
@@ -225,7 +226,7 @@ def export_media(
     from generator.exports import feeds, images
 
     ds, agg = builder.ds, builder.agg
-    allowed = allowed_in(ds.settings)
+    allowed = allowed_in(ds.settings, contact_values(ds))
     digests: dict[str, str] = {}
     files: dict[str, bytes] = {}
     findings: list[tuple[str, str, str]] = []
@@ -352,6 +353,9 @@ class GongshiGenerator(Generator):
         # Shared with Pelican's own templates (news, Markdown pages) through the context.
         self.context["site"] = self.builder.site
         self.context["t"] = T
+        # Run by plain Pelican, plugin.finalized scans the whole output: it allows the
+        # lists' office contacts too (Pelican hands every generator the same settings).
+        self.settings["GONGSHI_ALLOWED_CONTACTS"] = tuple(contact_values(prepared.dataset))
 
     def _bases(self, specs: list[Spec]) -> dict[str, str]:
         """Per data-page template: digest of it, what it includes, and the site context."""
@@ -485,7 +489,9 @@ class GongshiGenerator(Generator):
             urls = [self.kinds.url(spec) for spec in specs]
             dates = sitemap.page_dates(self.builder, specs, urls)
             dates.update(self._pelican_dates())
-            found = sitemap.sitemap_files(dates.items(), self.builder.site.base_url)
+            # Pages only: a kind may write a data file (communities/finder.json).
+            pages = [(url, d) for url, d in dates.items() if url == "" or url.endswith("/")]
+            found = sitemap.sitemap_files(pages, self.builder.site.base_url)
             found[sitemap.ROBOTS] = sitemap.robots(self.builder.site.base_url)
             map_writer = SiteWriter(output, taken, live, fresh)
             for path, data in found.items():

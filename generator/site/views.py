@@ -37,7 +37,7 @@ from generator.model.aggregate import (
 from generator.model.dataset import Area, Comment, Dataset, ProgressEntry, Project, Result, Unit
 from generator.model.record import FieldChange
 from generator.schema import CATEGORY, CHANNEL, LIGHT, STAGE, STATUS
-from generator.site import charts
+from generator.site import charts, finder
 from generator.slug import slugify
 
 ROUTES = {
@@ -53,6 +53,9 @@ LIST_ROUTES = {
 }
 UNITS_INDEX = "units/"
 SUBDISTRICTS_INDEX = "subdistricts/"
+COMMUNITIES_INDEX = "communities/"
+FINDER_DATA = "communities/finder.json"
+FEEDBACK_PAGE = "pages/feedback/"
 
 
 def url_for(kind: str, ident: str) -> str:
@@ -311,6 +314,13 @@ class SiteInfo:
     nav: tuple[Link, ...]
     rules: tuple[str, ...] = ()  # the light and follow-up rules with this site's thresholds
     record_url: str = ""  # the 发布记录 page, when a publish builds the site
+    # Speak up (我要反映): the feedback page and who takes complaints (site settings).
+    feedback_url: str = FEEDBACK_PAGE
+    office: str = ""
+    hotline: str = ""
+    office_address: str = ""
+    office_hours: str = ""
+    public_hotline: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,6 +405,7 @@ class ViewBuilder:
         "comparisons",
         "comparison_order",
         "months",
+        "finder_groups",
     )
 
     def __init__(self, ds: Dataset, agg: Aggregates):
@@ -438,6 +449,11 @@ class ViewBuilder:
             ),
             rules=rules_text(Rules.of(ds.settings)),
             record_url=RECORDS if ds.record is not None else "",
+            office=ds.settings.office,
+            hotline=ds.settings.hotline,
+            office_address=ds.settings.office_address,
+            office_hours=ds.settings.office_hours,
+            public_hotline=ds.settings.public_hotline,
         )
         self.home_crumb = Link(ZH["home"], "")
         self._demand_index = {d.id: n for n, d in enumerate(ds.demands)}
@@ -692,6 +708,16 @@ class ViewBuilder:
         if found is None:
             found = self._oversight["months"] = monthly(self.ds, self.agg)
         return found  # type: ignore[return-value]
+    def finder_groups(self) -> list[list[finder.Group]]:
+        """The pages of the communities index: (subdistrict, its communities) by pinyin."""
+
+        def make() -> list:
+            areas = self.ds.areas
+            names = {a.id: a.name for a in areas.values()}
+            parents = {a.id: a.parent for a in areas.values()}
+            return finder.groups(names, parents, self.subdistrict_ids(), self.community_ids())
+
+        return self._ids("finder", make)
 
     def index_count(self, n: int) -> int:
         """Pages needed for ``n`` rows."""

@@ -671,6 +671,9 @@ class _Gen:
     def __init__(self, factor: float, seed: int, plant_pii: bool) -> None:
         self.r = random.Random(seed)
         self.follow = random.Random(seed + 16)  # the follow-up (限时整改) and small samples
+        # Office contacts (community phones, grid workers, unit hotlines) come from a
+        # generator of their own, so the rest of the demo stays as it was.
+        self.contacts = random.Random(seed + 32)
         self.factor = factor
         self.plant_pii = plant_pii
         self.dates = _Dates()
@@ -1328,6 +1331,12 @@ class _Gen:
             "as_of": AS_OF,
             "base_url": "",
             "contact": "区委办公室（工作日 9:00–17:00）",
+            # Invented numbers: the 0000 area code belongs to no city.
+            "office": "区委办公室（督查室）",
+            "hotline": "0000-6123456",
+            "office_address": f"{DISTRICT}人民路1号区委大院2号楼",
+            "office_hours": "工作日 9:00–12:00、14:00–17:30",
+            "public_hotline": "12345",
             "icp": "示例ICP备2026000001号",
             "police_filing": "示例公网安备 51030202000001号",
             "site_code": "5103000001",
@@ -1346,6 +1355,7 @@ class _Gen:
         by_parent: dict[str, list[Area]] = {}
         for g in grids:
             by_parent.setdefault(g.parent, []).append(g)
+        contacts = self.community_contacts(communities)
         count = 0
         with (out / "areas.yaml").open("w", encoding="utf-8", newline="\n") as f:
             f.write("# 区域：区、街道（乡镇）、社区（村）、网格。演示数据，均为虚构。\n")
@@ -1360,6 +1370,8 @@ class _Gen:
                 if a.households:
                     lines.append(f"  households: {a.households}")
                     lines.append(f"  residents: {a.residents}")
+                if a.id in contacts:
+                    lines += [f"  {k}: {_yaml_str(v)}" for k, v in contacts[a.id].items()]
                 f.write("\n".join(lines) + "\n")
 
             rec(district)
@@ -1371,6 +1383,22 @@ class _Gen:
                         rec(g)
         return count
 
+    def community_contacts(self, communities: list[Area]) -> dict[str, dict[str, str]]:
+        """Office phone, address and grid worker of most communities (some give none, so
+        their pages fall back on the district's hotline). Invented: area code 0000."""
+        r, out = self.contacts, {}
+        for c in communities:
+            if r.random() < 0.1:
+                continue
+            road = c.roads[0] if c.roads else c.name
+            out[c.id] = {
+                "office_phone": f"0000-{r.randint(2000000, 8999999)}",
+                "office_address": f"{road}{r.randint(1, 200)}号{c.name}党群服务中心",
+                "grid_worker": self.person(r),
+                "grid_worker_phone": self.mobile(r),
+            }
+        return out
+
     def write_units(self, out: Path, units: list[Unit]) -> int:
         from openpyxl import Workbook
         from openpyxl.cell import WriteOnlyCell
@@ -1379,8 +1407,9 @@ class _Gen:
 
         wb = Workbook(write_only=True)  # streams rows: flat memory at province scale
         ws = wb.create_sheet(UNITS.label)
-        header = _headers(UNITS, ("id", "name", "kind", "paired_communities"))
-        for col, width in zip("ABCD", (10, 34, 14, 40), strict=True):
+        header = _headers(UNITS, ("id", "name", "kind", "paired_communities", "hotline"))
+        hotlines = [f"0000-{self.contacts.randint(3000000, 7999999)}" for _ in units]
+        for col, width in zip("ABCDE", (10, 34, 14, 40, 16), strict=True):
             ws.column_dimensions[col].width = width
         title = WriteOnlyCell(ws, value=f"{DISTRICT}责任单位名录（2026年）")
         title.font = Font(bold=True, size=14)
@@ -1388,8 +1417,8 @@ class _Gen:
         ws.append([title])
         ws.merged_cells.add(CellRange(min_col=1, min_row=1, max_col=len(header), max_row=1))
         ws.append(header)
-        for u in units:
-            ws.append([u.id, u.name, u.kind, "、".join(u.paired)])
+        for u, hotline in zip(units, hotlines, strict=True):
+            ws.append([u.id, u.name, u.kind, "、".join(u.paired), hotline])
         wb.properties.creator = "Gongshi demo"
         wb.properties.created = dt.datetime(2026, 11, 15)
         buf = io.BytesIO()

@@ -105,6 +105,7 @@ def discover_pages(out: Path) -> dict[str, str]:
         "subdistricts": "subdistricts/",
         "subdistrict": pick("subdistricts", 'class="cards"', 'class="data compare"'),
         "community": pick("communities", 'class="data stack projects"', 'class="data stack demands"'),
+        "communities": "communities/",
         # A completed project (result, rating table, public comments) and an open one with a
         # red light to explain, its progress against the expected progress and a log.
         "project": pick("projects", 'class="data ratings"', 'class="comments"', 'class="timeline"'),

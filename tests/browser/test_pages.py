@@ -19,6 +19,7 @@ KINDS = [
     "subdistricts",
     "subdistrict",
     "community",
+    "communities",
     "project",
     "project-lit",
     "unit",
@@ -345,8 +346,9 @@ def test_works_without_javascript(open_page: Callable, site: Any, kind: str) -> 
     assert links.count() >= 5
     for i in range(links.count()):
         assert links.nth(i).is_visible(), f"{kind}: nav link {i} hidden without JavaScript"
-    # The 关怀版 button needs JavaScript, so without it it must not be offered.
-    assert not page.locator(".elder-toggle").is_visible()
+    # 关怀版 is a plain link without JavaScript (tests/browser/test_residents.py uses it).
+    assert page.locator(".elder-toggle").is_visible()
+    assert page.locator(".elder-toggle").get_attribute("href") == "#elder"
     # Follow a nav link that leads elsewhere, as a resident would.
     target = page.locator(f"{NAV_LINKS}:not([aria-current='page'])").nth(1)
     before = page.url

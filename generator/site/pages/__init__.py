@@ -121,6 +121,8 @@ BUILTIN = (
     "home",
     "units_index",
     "subdistricts_index",
+    "communities_index",
+    "finder_data",
     "subdistrict",
     "community",
     "unit",

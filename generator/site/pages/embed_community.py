@@ -13,6 +13,7 @@ from generator.site import media
 from generator.site.views import DemandRow, FiguresView, Link, Page, ProjectRow, ViewBuilder, url_for
 
 from . import PageKind, Read
+from .community import in_page_order
 
 # Rows an embed shows: enough to be useful in an article, few enough to stay under 30 KB.
 EMBED_ROWS = 5
@@ -38,11 +39,16 @@ def label(n: int, total: int) -> str:
     return ZH["embed_rows"].format(n=n, total=f"{total:,}") if total > n else ""
 
 
+def grouped(b: ViewBuilder, ids: list) -> list:
+    """The community's projects in the order its page shows them."""
+    return in_page_order(ids, lambda p: b.project(p).status)
+
+
 def build(b: ViewBuilder, args: tuple) -> EmbedPage:
     (area_id,) = args
     a = b.area(area_id)
     url = url_for("community", area_id)
-    ids = b.community_projects(area_id)
+    ids = grouped(b, b.community_projects(area_id))
     rows = tuple(b.project_row(p) for p in shown(b, ids))
     parent = b.area_link(a.parent)
     return EmbedPage(
@@ -67,7 +73,7 @@ def reads(b: ViewBuilder, args: tuple) -> list[Read]:
     return [
         ("area", (area_id, b.area(area_id).parent)),
         ("area_figures", args),
-        ("project", shown(b, ids)),
+        ("project", ids),  # which are shown first depends on every project's status
         ("value", (len(ids),)),
     ]
 

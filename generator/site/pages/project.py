@@ -15,6 +15,7 @@ from markupsafe import Markup
 from generator.schema import HANDLING
 from generator.site import media
 from generator.site.digests import EntityHashes
+from generator.site.speakup import SpeakUp, speak_up
 from generator.site.views import (
     CommentView,
     DemandRow,
@@ -54,6 +55,7 @@ class ProjectPage(Page):
     followup: FollowupView | None = None  # 限时整改 beside the original result and ratings
     history: tuple[HistoryView, ...] = ()  # 变更记录: this project in each release (a published site)
     share_image: str = ""  # its og:image (media.project_image)
+    speak_up: SpeakUp | None = None  # its first community's and lead unit's contacts
 
     def rating_chart(self, chart_id: str, title: str) -> Markup:
         return rating_chart(self.ratings, chart_id, title)
@@ -108,6 +110,7 @@ def build(b: ViewBuilder, args: tuple) -> ProjectPage:
         share_image=media.project_image(
             b.ds.settings.share_images, row.url, info.light, url_for("community", first.id)
         ),
+        speak_up=speak_up(b.ds.settings, p.title, first, b.unit(p.lead_unit)),
     )
 
 
@@ -118,7 +121,7 @@ def reads(b: ViewBuilder, args: tuple) -> list[Read]:
     return [
         ("project", args),
         ("area", (first.parent, first.id)),  # the breadcrumbs
-        ("unit", p.partner_units),
+        ("unit", (p.lead_unit, *p.partner_units)),  # the lead unit's hotline (speak up), the partners
         ("demand", b.demand_positions(p.demands)),
     ]
 
@@ -131,7 +134,7 @@ def bulk_reads(h: EntityHashes, b: ViewBuilder, pages: list[tuple]) -> np.ndarra
     chosen = [projects[pid] for (pid,) in pages]
     first = [areas[p.communities[0]] for p in chosen]
     count = len(pages)
-    partners = [(n, unit.get(u, none)) for n, p in enumerate(chosen) for u in p.partner_units]
+    partners = [(n, unit.get(u, none)) for n, p in enumerate(chosen) for u in (p.lead_unit, *p.partner_units)]
     demands = [(n, demand.get(i, none)) for n, p in enumerate(chosen) for i in b.demand_positions(p.demands)]
     return h.pages(
         [
