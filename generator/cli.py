@@ -149,7 +149,7 @@ def cmd_serve(args) -> int:
         full=args.full,
         wait=args.wait,
     )
-    serve(options, args.bind, args.port, say=lambda message: print(message, flush=True))
+    serve(options, args.bind, args.port, say=lambda message: print(message, flush=True), timings=args.timings)
     return EXIT_OK
 
 

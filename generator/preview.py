@@ -50,9 +50,10 @@ class Outcome:
 class Preview:
     """One preview: the build options, the last outcome, and the threads' shared state."""
 
-    def __init__(self, options: BuildOptions, say: Callable[[str], None] = print):
+    def __init__(self, options: BuildOptions, say: Callable[[str], None] = print, timings: bool = False):
         self.options = options
         self.say = say
+        self.timings = timings  # say each build's time per phase
         self.outcome = Outcome()
         self.changed = threading.Condition()
         self.stopping = threading.Event()
@@ -97,6 +98,8 @@ class Preview:
         else:
             state = "没有变化" if result.skipped else "已更新"
             self.say(f"网站{state}（{time.perf_counter() - start:.1f} 秒）")
+            if self.timings:
+                self.say("  " + "  ".join(f"{k} {v:.2f}s" for k, v in result.timings.phases.items()))
         if self.options.full:  # --full is for the first build; the rebuilds are what it prepared
             self.options = dataclasses.replace(self.options, full=False)
         with self.changed:
@@ -119,8 +122,9 @@ class Preview:
 
         # A short debounce (watchfiles waits 1.6 s by default): Excel and WPS save through a
         # temporary file and a rename within a few milliseconds, one batch all the same.
-        for _ in watchfiles.watch(*self.watched(), watch_filter=_SourceFilter(), stop_event=self.stopping,
-                                  debounce=60, step=20, yield_on_timeout=False):  # fmt: skip
+        for changes in watchfiles.watch(*self.watched(), watch_filter=_SourceFilter(), stop_event=self.stopping,
+                                        debounce=60, step=20, yield_on_timeout=False):  # fmt: skip
+            settle([Path(path) for _, path in changes])
             self.build()
 
     # ------------------------------------------------------------ serving
@@ -144,6 +148,31 @@ class Preview:
         self.stopping.set()
         with self.changed:
             self.changed.notify_all()
+
+
+def settle(paths: list[Path], quiet: float = 0.05, limit: float = 3.0) -> None:
+    """Wait until the changed files stop changing (size and time unchanged for ``quiet``
+    seconds, at most ``limit``): a program that writes a large file in place is seen
+    writing it, and a build must not read it half-written."""
+
+    def state() -> list[tuple[int, int] | None]:
+        out: list[tuple[int, int] | None] = []
+        for path in paths:
+            try:
+                st = path.stat()
+                out.append((st.st_size, st.st_mtime_ns))
+            except OSError:
+                out.append(None)
+        return out
+
+    deadline = time.monotonic() + limit
+    before = state()
+    while time.monotonic() < deadline:
+        time.sleep(quiet)
+        now = state()
+        if now == before:
+            return
+        before = now
 
 
 def _message_page(title: str, message: str) -> str:
@@ -243,9 +272,11 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             return
 
 
-def serve(options: BuildOptions, bind: str, port: int, say: Callable[[str], None] = print) -> None:
+def serve(
+    options: BuildOptions, bind: str, port: int, say: Callable[[str], None] = print, timings: bool = False
+) -> None:
     """Build, serve and rebuild on every change until Ctrl+C (KeyboardInterrupt returns)."""
-    preview = Preview(options, say)
+    preview = Preview(options, say, timings)
     preview.build()
     httpd = preview.server(bind, port)
     thread = threading.Thread(target=httpd.serve_forever, name="gongshi-serve", daemon=True)

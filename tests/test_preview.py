@@ -161,3 +161,28 @@ def test_a_failing_build_keeps_the_preview_running(tmp_path, monkeypatch):
     assert "程序错误" in said[-1]
     served = module.with_reload(outcome.error_page.encode(), outcome.version).decode()
     assert served.index("EventSource") < served.index("</body>")
+
+
+def test_a_file_still_being_written_is_waited_for(tmp_path):
+    import threading
+
+    from generator.preview import settle
+
+    path = tmp_path / "projects.csv"
+    path.write_text("编号\n", encoding="utf-8")
+    done = threading.Event()
+
+    def writer() -> None:
+        with path.open("a", encoding="utf-8") as f:
+            for i in range(20):  # written in pieces, the way a large file is
+                f.write(f"P{i}\n")
+                f.flush()
+                time.sleep(0.02)
+        done.set()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    time.sleep(0.03)
+    settle([path], quiet=0.1)
+    assert done.is_set() and path.read_text(encoding="utf-8").count("\n") == 21
+    thread.join()
