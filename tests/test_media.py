@@ -4,6 +4,7 @@ as the pages they belong to."""
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import io
 import shutil
@@ -415,3 +416,33 @@ def test_one_projects_change_redraws_only_its_images(demo, tmp_path, monkeypatch
     build(data, tmp_path / "full", "--full", "--jobs", "1")
     for path in ("share/site.png", media.image_path(url_for("project", pid)), "feeds/all.xml"):
         assert (out / path).read_bytes() == (tmp_path / "full" / path).read_bytes()
+
+
+def test_feeds_are_built_again_only_when_their_sources_change(demo, tmp_path, monkeypatch):
+    from support import read_rows, write_rows
+
+    data, out = tmp_path / "data", tmp_path / "out"
+    shutil.copytree(demo[0], data)
+    shutil.copytree(demo[1], out)
+    calls: list[int] = []
+    real = feeds.feed_files
+
+    def spy(*args):
+        calls.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(feeds, "feed_files", spy)
+    rows = read_rows(data / "demands.csv")  # demands are in no feed
+    rows[1][rows[0].index("需求内容")] += "（补充）"
+    write_rows(data / "demands.csv", rows)
+    build(data, out, "--jobs", "1")
+    assert calls == []
+    progress = data / "progress.csv"  # kept as staff export it, in GB18030
+    rows = list(csv.reader(io.StringIO(progress.read_bytes().decode("gb18030"), newline="")))
+    rows[1][rows[0].index("进展情况")] += "（补充）"
+    write_rows(progress, rows, encoding="gb18030")
+    build(data, out, "--jobs", "1")
+    assert calls == [1]
+    build(data, tmp_path / "full", "--full", "--jobs", "1")
+    for path in ("feeds/all.xml", *(p.relative_to(out).as_posix() for p in (out / "feeds/communities").glob("*"))):
+        assert (out / path).read_bytes() == (tmp_path / "full" / path).read_bytes(), path

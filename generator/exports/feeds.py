@@ -17,9 +17,9 @@ they never change between builds.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
 
 from generator.model.aggregate import Aggregates, monthly
 from generator.model.dataset import Dataset
@@ -86,8 +86,27 @@ def events(ds: Dataset, agg: Aggregates) -> list[FeedEvent]:
             info = agg.info[pid]
             reason = info.light_reason if month.end == as_of else f"{month.month.year}年{month.month.month}月末为红灯"
             out.append(FeedEvent("turned_red", pid, month.end, p.title, reason, month.month.strftime("%Y-%m")))
-    out.sort(key=lambda e: (e.date, e.project, e.kind, e.key), reverse=True)
+    out.sort(key=_order, reverse=True)
     return out
+
+
+def _order(e: FeedEvent) -> tuple:
+    """Newest first (reversed); ties in a fixed order so the bytes never vary."""
+    return (e.date, e.project, e.kind, e.key)
+
+
+_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_ATTR = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+
+
+def escape(text: str) -> str:
+    """XML character data (what xml.sax.saxutils.escape does, in one C pass)."""
+    return text.translate(_TEXT)
+
+
+def quoteattr(text: str) -> str:
+    """A double-quoted XML attribute value."""
+    return '"' + text.translate(_ATTR) + '"'
 
 
 def _date_cn(d: dt.date | None) -> str:
@@ -176,15 +195,28 @@ def feeds(ds: Dataset, agg: Aggregates) -> list[Feed]:
     """The portal's feed and one per subdistrict, community and unit (every one, even
     when empty: a reader subscribed before the first project keeps a valid feed)."""
     all_events = events(ds, agg)
-    by_area: dict[str, list[FeedEvent]] = {}
-    by_unit: dict[str, list[FeedEvent]] = {}
-    for e in all_events:  # newest first, so each scope's list is too
-        p = ds.projects[e.project]
-        areas = dict.fromkeys([*p.communities, *(ds.areas[c].parent for c in p.communities if c in ds.areas)])
-        for area_id in areas:
-            by_area.setdefault(area_id, []).append(e)
+    by_project: dict[str, list[FeedEvent]] = {}
+    for e in all_events:
+        by_project.setdefault(e.project, []).append(e)
+    # Each scope's projects, then each scope's newest events (a scope has a few dozen
+    # projects: sorting their events beats one dict update per event and scope).
+    area_projects: dict[str, list[str]] = {}
+    unit_projects: dict[str, list[str]] = {}
+    for pid, p in ds.projects.items():
+        if pid not in by_project:
+            continue
+        for area_id in dict.fromkeys([*p.communities, *(ds.areas[c].parent for c in p.communities if c in ds.areas)]):
+            area_projects.setdefault(area_id, []).append(pid)
         for u in dict.fromkeys([p.lead_unit, *p.partner_units]):
-            by_unit.setdefault(u, []).append(e)
+            unit_projects.setdefault(u, []).append(pid)
+
+    def newest(pids: list[str]) -> list[FeedEvent]:
+        chosen = [e for pid in pids for e in by_project[pid][:SCOPE_ENTRIES]]
+        chosen.sort(key=_order, reverse=True)
+        return chosen[:SCOPE_ENTRIES]
+
+    by_area = {a: newest(pids) for a, pids in area_projects.items()}
+    by_unit = {u: newest(pids) for u, pids in unit_projects.items()}
     name = ds.settings.name
     out = [Feed(media.SITE_FEED, f"{name}：最新动态", "", _first(all_events, SITE_ENTRIES))]
     for a in sorted(ds.areas.values(), key=lambda a: a.id):
@@ -201,6 +233,22 @@ def feeds(ds: Dataset, agg: Aggregates) -> list[Feed]:
         title = f"{ds.units[uid].name}：最新动态 - {name}"
         out.append(Feed(path, title, url, _first(by_unit.get(uid, ()), SCOPE_ENTRIES)))
     return out
+
+
+def feeds_digest(ds: Dataset, code: str) -> str | None:
+    """A digest of everything the feeds are made of: the rows of the project, progress,
+    result and feedback lists (feedback moves lights), the names of areas and units, the
+    settings (as-of date, address, light rules) and ``code``. None without the rows'
+    hashes (a dataset not made by ``prepare``): then the feeds are always built."""
+    src = ds.sources
+    if src is None:
+        return None
+    h = hashlib.blake2b(repr((code, ds.settings, ds.satisfied_keys)).encode(), digest_size=16)
+    for table in ("projects", "progress", "results", "feedback"):
+        h.update(src.hashes[table].tobytes())  # each row's cells, its project's id among them
+    h.update(repr(sorted((a.id, a.name, a.level, a.parent) for a in ds.areas.values())).encode())
+    h.update(repr(sorted((u.id, u.name) for u in ds.units.values())).encode())
+    return h.hexdigest()
 
 
 def feed_files(ds: Dataset, agg: Aggregates) -> dict[str, bytes]:

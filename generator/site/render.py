@@ -224,6 +224,7 @@ def export_media(
     shows is scanned as text before it is drawn; the feeds are scanned as bytes.
     Returns ({path: digest}, files changed, bytes written, privacy findings)."""
     from generator.exports import feeds, images
+    from generator.site import media
 
     ds, agg = builder.ds, builder.agg
     allowed = allowed_in(ds.settings, contact_values(ds))
@@ -231,10 +232,20 @@ def export_media(
     files: dict[str, bytes] = {}
     findings: list[tuple[str, str, str]] = []
     with phase("feeds"):
-        for path, data in feeds.feed_files(ds, agg).items():
-            files[path] = data
-            digests[path] = hashlib.blake2b(data, digest_size=16).hexdigest()
-            findings += [(path, KIND_LABELS[k], value) for k, value in scan_bytes(data, allowed)]
+        # Every feed shares one digest of what the feeds are made of: when it did not
+        # change, the live feeds are kept as they are (an edit of a template, a news item
+        # or the demand list leaves them alone).
+        digest = feeds.feeds_digest(ds, code_digest())
+        kept = {p: d for p, d in previous.items() if p.startswith(media.FEEDS)}
+        if digest is not None and kept and set(kept.values()) == {digest} and all(
+            os.path.exists(f"{live}/{p}") for p in kept
+        ):
+            digests.update(kept)
+        else:
+            for path, data in feeds.feed_files(ds, agg).items():
+                files[path] = data
+                digests[path] = digest or hashlib.blake2b(data, digest_size=16).hexdigest()
+                findings += [(path, KIND_LABELS[k], value) for k, value in scan_bytes(data, allowed)]
     with phase("share images"):
         identity, code = images.Painter.identity(), code_digest()
         todo = []
