@@ -480,6 +480,16 @@ def test_three_releases_make_a_chain_with_added_changed_and_withdrawn_items(tmp_
     assert [e.a.get_text() for e in events] == [ids[0], ids[1]]
     assert "新增" in events[0].get_text() and "楼道灯全面改造" in events[1].select_one("ins").get_text()
     assert "首次发布" in page(f"records/{ids[0]}/index.html").get_text()
+    # The feeds carry what the record says changed or was withdrawn, dated by the data.
+    import feedparser
+
+    feed = feedparser.parse((site / "feeds" / "all.xml").read_bytes())
+    by_title = {e.title: e for e in feed.entries}
+    changed_p1 = by_title["【内容变更】楼道灯全面改造"]
+    assert "桂香社区楼道灯改造 → 楼道灯全面改造" in changed_p1.summary and changed_p1.link.endswith("projects/p1/")
+    assert changed_p1.id.endswith(f"project/p1/changed/{ids[1]}") and changed_p1.updated.startswith("2026-06-30")
+    gone_demand = by_title["【需求撤回】消防通道被占"]
+    assert gone_demand.link.endswith(f"records/{ids[2]}/")
 
 
 def test_verify_finds_one_altered_byte_in_a_mirror(tmp_path, mini):

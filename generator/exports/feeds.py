@@ -42,6 +42,13 @@ KIND_LABELS = {
     "completed": "已完成",
     "signed_off": "已销号",
     "turned_red": "亮红灯",
+    # From the public record (a published site): what a release changed or withdrew.
+    "changed": "内容变更",
+    "withdrawn": "撤回",
+    "result_changed": "结果变更",
+    "result_withdrawn": "结果撤回",
+    "demand_changed": "需求变更",
+    "demand_withdrawn": "需求撤回",
 }
 
 
@@ -55,6 +62,7 @@ class FeedEvent:
     title: str
     summary: str
     key: str = ""  # what tells two events of one kind and project apart (e.g. the month)
+    page: str = ""  # the page it links to, when not the project's (a withdrawn project's release)
 
 
 def events(ds: Dataset, agg: Aggregates) -> list[FeedEvent]:
@@ -86,7 +94,42 @@ def events(ds: Dataset, agg: Aggregates) -> list[FeedEvent]:
             info = agg.info[pid]
             reason = info.light_reason if month.end == as_of else f"{month.month.year}年{month.month.month}月末为红灯"
             out.append(FeedEvent("turned_red", pid, month.end, p.title, reason, month.month.strftime("%Y-%m")))
+    out += record_events(ds)
     out.sort(key=_order, reverse=True)
+    return out
+
+
+def record_events(ds: Dataset) -> list[FeedEvent]:
+    """Projects and results a release changed or withdrew (the public record, when a
+    publish builds the site), dated by that release's as-of date. A first release adds
+    everything: the lists' own events say that."""
+    record = ds.record
+    if record is None:
+        return []
+    from generator.site.views import release_url
+
+    out = []
+    for release in record.releases:
+        if release.first:
+            continue
+        date = dt.date.fromisoformat(release.as_of) if release.as_of else ds.as_of
+        for c in record.changes.get(release.id, ()):
+            if c.change == "added":
+                continue
+            kind = {"projects": c.change, "results": f"result_{c.change}", "demands": f"demand_{c.change}"}[c.list]
+            if c.list == "demands":  # a demand has no page of its own: the release lists it
+                summary = "；".join(f"{f.label}：{f.old or '（空）'} → {f.new or '（空）'}" for f in c.fields)
+                summary = summary or f"发布版本 {release.id} 撤回了这一条需求"
+                out.append(FeedEvent(kind, c.id, date, c.title or c.id, summary, release.id, release_url(release.id)))
+                continue
+            if c.change == "changed":
+                summary = "；".join(f"{f.label}：{f.old or '（空）'} → {f.new or '（空）'}" for f in c.fields)
+                page = "" if c.id in ds.projects else release_url(release.id)
+            else:
+                summary = f"发布版本 {release.id} 撤回了这一条，它最后公开时的内容见发布记录"
+                page = release_url(release.id) if c.list == "projects" or c.id not in ds.projects else ""
+            title = c.title or (ds.projects[c.id].title if c.id in ds.projects else c.id)
+            out.append(FeedEvent(kind, c.id, date, title, summary, release.id, page))
     return out
 
 
@@ -126,7 +169,8 @@ def domain(base_url: str) -> str:
 
 
 def entry_id(authority: str, e: FeedEvent) -> str:
-    return f"tag:{authority},{TAG_DATE}:project/{slugify(e.project)}/{e.kind}/{e.key}"
+    noun = "demand" if e.kind.startswith("demand_") else "project"  # what ``e.project`` names
+    return f"tag:{authority},{TAG_DATE}:{noun}/{slugify(e.project)}/{e.kind}/{e.key}"
 
 
 @dataclass(frozen=True)
@@ -158,7 +202,7 @@ def atom(feed: Feed, ds: Dataset, as_of: dt.date) -> bytes:
         '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh-CN">',
         f"<id>{escape(f'tag:{authority},{TAG_DATE}:{feed.path}')}</id>",
         f"<title>{escape(feed.title)}</title>",
-        f"<subtitle>{escape(f'{settings.name}：新项目、进展、完成、销号和红灯（按清单中的日期）')}</subtitle>",
+        f"<subtitle>{escape(f'{settings.name}：新项目、进展、完成、销号、红灯，以及发布记录中的变更和撤回（按清单中的日期）')}</subtitle>",
         f"<updated>{_stamp(updated)}</updated>",
         f"<author><name>{escape(author)}</name></author>",
         f'<link rel="self" type="application/atom+xml" href={quoteattr(_href(base, feed.path, feed.path))}/>',
@@ -166,7 +210,7 @@ def atom(feed: Feed, ds: Dataset, as_of: dt.date) -> bytes:
     ]
     for e in feed.entries:
         label = KIND_LABELS[e.kind]
-        link = _href(base, feed.path, url_for("project", e.project))
+        link = _href(base, feed.path, e.page or url_for("project", e.project))
         lines += [
             "<entry>",
             f"<id>{escape(entry_id(authority, e))}</id>",
@@ -248,6 +292,7 @@ def feeds_digest(ds: Dataset, code: str) -> str | None:
         h.update(src.hashes[table].tobytes())  # each row's cells, its project's id among them
     h.update(repr(sorted((a.id, a.name, a.level, a.parent) for a in ds.areas.values())).encode())
     h.update(repr(sorted((u.id, u.name) for u in ds.units.values())).encode())
+    h.update(repr(record_events(ds)).encode())
     return h.hexdigest()
 
 
