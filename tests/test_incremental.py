@@ -262,8 +262,11 @@ def test_a_download_is_built_again_only_when_its_sources_change(base_build, tmp_
     built: list[set[str]] = []
     real = opendata.iter_built
 
+    parts: list[set[str]] = []
+
     def spy(ds, agg, url_for_, base_url, todo):
         built.append({s.folder for s in todo})
+        parts.append({s.part for s in todo if s.kind == "all"})
         return real(ds, agg, url_for_, base_url, todo)
 
     monkeypatch.setattr(opendata, "iter_built", spy)
@@ -285,12 +288,15 @@ def test_a_download_is_built_again_only_when_its_sources_change(base_build, tmp_
     )
     assert {frozenset(b) for b in built[-2:]} == {frozenset(expected - {opendata.API}), frozenset({opendata.API})}
     assert 2 < len(expected) < 20
+    # The whole district's lists that show projects; not its demands, areas or units.
+    assert set().union(*parts[-2:]) == {"projects", "progress", "results", "ratings"}
     EDITS["demand summary"](data)
     build(data, out, "--jobs", "1")
     text = "小区门口路灯不亮，晚上出行不便"
     expected = showing(lambda ds, s: s.kind == "all" or any(ds.demands[n].summary == text for n in s.demands))
     assert {frozenset(b) for b in built[-2:]} == {frozenset(expected - {opendata.API}), frozenset({opendata.API})}
     assert 2 < len(expected) < 10
+    assert set().union(*parts[-2:]) == {"demands"}
 
 
 def test_a_removed_news_item_leaves_the_site(demo, tmp_path):

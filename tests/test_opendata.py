@@ -139,9 +139,8 @@ def test_area_files_carry_the_page_figures(mini_site, mini_prepared, kind, folde
         assert _percent(satisfied, valid, ds.settings.min_sample) == figures["满意率"]
         # JSON: the whole district's rows, selected by the scope's code.
         doc = json.loads((mini_site / API / "projects.json").read_text(encoding="utf-8"))
-        mine = [
-            r for r in doc["rows"] if area.id in ((r["subdistrict"],) if kind == "subdistrict" else r["communities"])
-        ]
+        where = (lambda r: (r["subdistrict"],)) if kind == "subdistrict" else (lambda r: r["communities"])
+        mine = [r for r in doc["rows"] if area.id in where(r)]
         if kind == "community":
             assert {r["id"] for r in mine} == {r["编号"] for r in projects}
         assert not (files / "projects.json").exists()
@@ -180,8 +179,11 @@ def test_overall_files_equal_the_home_figures(mini_site, mini_prepared):
         assert sum(r["状态"] == "已完成" for r in projects) == int(figures["已完成"])
         assert len(_csv(root / "demands.csv")) == int(figures["收集需求"])
     assert (mini_site / API / "projects.csv").read_bytes() == (mini_site / "downloads" / "projects.csv").read_bytes()
-    book = openpyxl.load_workbook(mini_site / API / "data.xlsx")
-    assert book.sheetnames == ["需求清单", "整改清单", "进度纪实", "结果清单", "满意度汇总", "区域", "责任单位", "说明"]
+    for name, title in (("demands", "需求清单"), ("projects", "整改清单"), ("areas", "区域"), ("units", "责任单位")):
+        assert openpyxl.load_workbook(mini_site / API / f"{name}.xlsx").sheetnames == [title, "说明"]
+    scope = url_for("community", ds.level("community")[0].id)
+    book = openpyxl.load_workbook(mini_site / API / scope / "data.xlsx")
+    assert book.sheetnames == ["需求清单", "整改清单", "进度纪实", "结果清单", "满意度汇总", "说明"]
     areas = _csv(mini_site / API / "areas.csv")
     units = _csv(mini_site / API / "units.csv")
     assert {r["编号"]: r["名称"] for r in areas} == {a.id: a.name for a in ds.areas.values()}
@@ -217,7 +219,7 @@ def test_names_stand_beside_codes_in_every_format(mini_site):
     header = next(csv.reader(io.StringIO((mini_site / API / "projects.csv").read_text(encoding="utf-8-sig"))))
     assert header[header.index("社区") + 1] == "社区名称"
     assert header[header.index("牵头单位") + 1] == "牵头单位名称"
-    wb = openpyxl.load_workbook(mini_site / API / "data.xlsx")
+    wb = openpyxl.load_workbook(mini_site / API / "projects.xlsx")
     xheader = [c.value for c in next(wb["整改清单"].iter_rows(max_row=1))]
     assert xheader == header
     row = json.loads((mini_site / API / "projects.json").read_text(encoding="utf-8"))["rows"][0]
@@ -265,7 +267,7 @@ def test_a_cell_that_would_be_a_formula_is_neutralised_in_csv_only(mini_prepared
     finally:
         demand.summary = original
     assert b"'=HYPERLINK(1)" in built.files[f"{API}/demands.csv"]
-    wb = openpyxl.load_workbook(io.BytesIO(built.files[f"{API}/data.xlsx"]))
+    wb = openpyxl.load_workbook(io.BytesIO(built.files[f"{API}/demands.xlsx"]))
     cells = [c.value for row in wb["需求清单"].iter_rows() for c in row]
     assert "=HYPERLINK(1)" in cells  # an inline string: Excel never evaluates it
     assert all(c.data_type != "f" for row in wb["需求清单"].iter_rows() for c in row)
@@ -417,11 +419,6 @@ def test_every_page_has_canonical_and_government_meta_under_a_sub_path(mini_site
         text = (mini_site / rel / "index.html").read_text(encoding="utf-8")
         head = text.split("</head>", 1)[0]
         canonical = re.findall(r'<link rel="canonical" href="([^"]+)">', head)
-        if rel.startswith(("embed/", "print/")):
-            # A frame or a notice sheet of a page (noindex): canonical is the page itself.
-            full = rel.split("/", 1)[1]
-            assert canonical == [f"{BASE}/{full}"] and 'content="noindex"' in head, rel
-            continue
         assert canonical == [f"{BASE}/{rel}"], rel
         meta = dict(re.findall(r'<meta name="([A-Za-z]+)" content="([^"]*)">', head))
         for name in GOV_META:
@@ -458,6 +455,8 @@ def test_each_scope_page_links_its_files_with_format_and_size(mini_site, mini_pr
             r'href="((?:\.\.?/)*)(api/v1/[^"]+)"[^>]*>([^<]+)</a>(?: <span class="size">([^<]+)</span>)?', block
         )
         assert len(links) >= 6, url
+        if url in ("", "api/", "lists/projects/"):
+            assert any(path.endswith("/projects.xlsx") for _, path, _, _ in links)
         for _, path, _, size in links:
             target = mini_site / path
             assert target.is_file(), (url, path)
@@ -485,6 +484,17 @@ def test_licence_setting_reaches_package_and_notes(mini, tmp_path):
     assert main(["build", "--data", str(mini), "--output", str(out)]) == 0
     doc = json.loads((out / API / "datapackage.json").read_text(encoding="utf-8"))
     assert doc["licenses"][0]["name"] == "CC0-1.0"
-    wb = openpyxl.load_workbook(out / API / "data.xlsx")
+    wb = openpyxl.load_workbook(out / API / "projects.xlsx")
     notes = {r[0]: r[1] for r in wb["说明"].iter_rows(values_only=True) if r and r[0]}
     assert "CC0-1.0" in notes["许可协议"]
+
+
+def test_list_json_is_the_published_bytes(mini_site, mini_prepared):
+    """The public record compares the lists through opendata.list_json: it must give the
+    bytes of the published api/v1/<list>.json."""
+    from generator.exports.opendata import list_json
+
+    ds = mini_prepared.dataset
+    found = list_json(ds, mini_prepared.aggregates, url_for, ds.settings.base_url.rstrip("/"), ["demands", "projects"])
+    for name, data in found.items():
+        assert data == (mini_site / API / f"{name}.json").read_bytes(), name

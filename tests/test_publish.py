@@ -269,7 +269,7 @@ def test_a_full_disk_stops_with_a_message_and_leaves_the_live_release(tmp_path, 
     mounted = (
         os.geteuid() == 0
         and subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk)], capture_output=True, check=False
+            ["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(disk)], capture_output=True, check=False
         ).returncode
         == 0
     )

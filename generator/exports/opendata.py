@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from itertools import chain
 from operator import attrgetter
 
+import numpy as np
+
 from generator.exports import xlsx
 from generator.exports.downloads import _dumps, _fields, _text, encode_column
 from generator.model.aggregate import Aggregates
@@ -56,7 +58,16 @@ def formats_of(kind: str) -> tuple[str, ...]:
     return FORMATS if kind == "all" else SCOPE_FORMATS
 
 
-WORKBOOK = "data.xlsx"
+WORKBOOK = "data.xlsx"  # a subdistrict's, community's or unit's: a sheet per list
+LIST_LABELS = {
+    "demands": DEMANDS.label,
+    "projects": PROJECTS.label,
+    "progress": PROGRESS.label,
+    "results": RESULTS.label,
+    "ratings": "满意度汇总",
+    "areas": AREAS.label,
+    "units": UNITS.label,
+}
 PACKAGE = "datapackage.json"
 NOTES = "说明"
 SCOPE_KINDS = {"all": "全区", "subdistrict": "街道", "community": "社区", "unit": "责任单位"}
@@ -109,20 +120,37 @@ class Scope:
     page: str  # the scope's page, relative to the site root
     projects: tuple[str, ...]  # in the order the scope's page shows them
     demands: tuple[int, ...]  # positions in Dataset.demands
+    # The whole district is published list by list (each list's CSV, JSON and workbook is
+    # built again only when that list changes): the list, or "package" for datapackage.json.
+    part: str = ""
+
+    @property
+    def key(self) -> str:
+        """What the scope's digest is recorded under."""
+        return self.folder + self.part
 
     def lists(self) -> tuple[str, ...]:
-        return ALL_LISTS if self.kind == "all" else SCOPE_LISTS
+        if self.kind != "all":
+            return SCOPE_LISTS
+        return (self.part,) if self.part in ALL_LISTS else ()
 
     def formats(self) -> tuple[str, ...]:
         return formats_of(self.kind)
 
+    def workbook(self) -> str | None:
+        if self.kind != "all":
+            return f"{self.folder}{WORKBOOK}"
+        return f"{self.folder}{self.part}.xlsx" if self.part in ALL_LISTS else None
+
     def paths(self) -> list[str]:
         """Every file of the scope (the whole district's aliases in downloads/ too)."""
-        names = [f"{n}.{f}" for n in self.lists() for f in self.formats()] + [WORKBOOK]
+        paths = [f"{self.folder}{n}.{f}" for n in self.lists() for f in self.formats()]
+        workbook = self.workbook()
+        paths += [workbook] if workbook else []
         if self.kind == "all":
-            names.append(PACKAGE)
-            return [f"{API}{n}" for n in names] + [f"{LEGACY}{n}" for n in names]
-        return [f"{self.folder}{n}" for n in names]
+            paths += [f"{API}{PACKAGE}"] if self.part == "package" else []
+            return paths + [LEGACY + p[len(API) :] for p in paths]
+        return paths
 
 
 def scope_folder(kind: str, ident: str, url_for: Callable[[str, str], str]) -> str:
@@ -132,7 +160,7 @@ def scope_folder(kind: str, ident: str, url_for: Callable[[str, str], str]) -> s
 def scopes(ds: Dataset, agg: Aggregates, url_for: Callable[[str, str], str]) -> list[Scope]:
     """The whole district, then every subdistrict, community and unit (id order)."""
     by_community = agg.community_demands
-    out = [Scope("all", "", ds.settings.district, API, "", tuple(sorted(ds.projects)), tuple(range(len(ds.demands))))]
+    out = scopes_all(ds)
     for a in sorted(ds.level("subdistrict"), key=attrgetter("id")):
         children = sorted(c for c in a.children if ds.areas[c].level == "community")
         demands = tuple(sorted(chain.from_iterable(by_community.get(c, ()) for c in children)))
@@ -158,19 +186,39 @@ def scopes(ds: Dataset, agg: Aggregates, url_for: Callable[[str, str], str]) -> 
     return out
 
 
+# What each whole-district list shows, by entity kind (EntityHashes): a list is built again
+# when one of these changes. A project's hash covers its progress, result and feedback rows.
+_PART_SOURCES = {
+    "demands": ("demand",),
+    "projects": ("project", "area", "unit"),
+    "progress": ("project",),
+    "results": ("project", "area", "unit"),
+    "ratings": ("project",),
+    "areas": ("area",),
+    "units": ("unit", "area"),
+    "package": (),
+}
+
+
+def _table_bytes(table: dict) -> bytes:
+    return "\0".join(map(str, table)).encode() + np.fromiter(table.values(), dtype=np.uint64).tobytes()
+
+
 def scope_digests(ds: Dataset, all_scopes: Sequence[Scope], hashes, code: str) -> dict[str, str]:
-    """Per scope folder, a digest of everything its files show: the code, the settings,
-    its own area or unit, its projects (each project's hash covers its row, supervision,
-    progress, result and feedback rows), its demands, and the areas and units whose names
-    its rows print. ``hashes``: the build's :class:`~generator.site.digests.EntityHashes`."""
+    """Per scope (:attr:`Scope.key`), a digest of everything its files show: the code, the
+    settings, its own area or unit, its projects (each project's hash covers its row,
+    supervision, progress, result and feedback rows), its demands, and the areas and units
+    whose names its rows print; for a whole-district list, every entity of the kinds it
+    shows. ``hashes``: the build's :class:`~generator.site.digests.EntityHashes`."""
     common = repr((code, ds.settings, ds.satisfied_keys, ds.rating_enum)).encode()
+    tables = {kind: _table_bytes(hashes.tables[kind]) for kind in ("area", "unit", "project", "demand")}
     out = {}
     for s in all_scopes:
         h = hashlib.blake2b(common, digest_size=16)
-        h.update(f"\0{s.kind}\0{s.id}\0{s.name}\0{s.folder}\0".encode())
+        h.update(f"\0{s.kind}\0{s.id}\0{s.name}\0{s.folder}\0{s.part}\0".encode())
         if s.kind == "all":
-            for kind in ("area", "unit", "project", "demand"):
-                h.update(repr(sorted(hashes.tables[kind].items(), key=repr)).encode())
+            for kind in _PART_SOURCES[s.part]:
+                h.update(kind.encode() + tables[kind])
         else:
             projects = [ds.projects[p] for p in s.projects]
             areas = {a for p in projects for a in (*p.communities, p.subdistrict) if a}
@@ -182,16 +230,17 @@ def scope_digests(ds: Dataset, all_scopes: Sequence[Scope], hashes, code: str) -
                 units.add(s.id)
             else:
                 areas.add(s.id)
-            projects_titled = {ds.demands[n].project for n in s.demands if ds.demands[n].project}
+            titled = {ds.demands[n].project for n in s.demands if ds.demands[n].project}
             for kind, keys in (
                 ("project", list(s.projects)),
                 ("demand", list(s.demands)),
                 ("area", sorted(areas)),
                 ("unit", sorted(units)),
-                ("project", sorted(projects_titled)),
+                ("project", sorted(titled)),
             ):
-                h.update(repr((kind, keys, hashes.hashes(kind, keys))).encode())
-        out[s.folder] = h.hexdigest()
+                h.update(kind.encode() + "\0".join(map(str, keys)).encode() + b"\1")
+                h.update(np.array(hashes.hashes(kind, keys), dtype=np.uint64).tobytes())
+        out[s.key] = h.hexdigest()
     return out
 
 
@@ -532,8 +581,10 @@ class Writer:
             columns = self.notes[lists] = column_rows([self.encoded[n] for n in lists])
         sheets.append(notes_sheet(ds, scope, columns, self.base_url))
         creator = ds.settings.organizer or ds.settings.name
-        parts = xlsx.parts(sheets, f"{ds.settings.name} · {scope.name}", creator, ds.as_of)
-        workbook = f"{scope.folder}{WORKBOOK}"
+        title = f"{ds.settings.name} · {scope.name}" + (f" · {LIST_LABELS[scope.part]}" if scope.part else "")
+        parts = xlsx.parts(sheets, title, creator, ds.as_of)
+        workbook = scope.workbook()
+        assert workbook is not None
         files[workbook] = xlsx.pack(parts, cache=self.zipped)
         scanned = {path: data for path, data in files.items() if path != workbook}
         scanned[workbook] = b"\n".join(parts.values())
@@ -560,12 +611,14 @@ def iter_built(ds: Dataset, agg: Aggregates, url_for, base_url: str, todo: Seque
     }
     writer = Writer(ds, encoded, base_url)
     for s in todo:
-        built = writer.scope(s)
+        if s.part == "package":
+            data = package_bytes(ds, base_url)
+            built = Built({f"{API}{PACKAGE}": data}, {f"{API}{PACKAGE}": data})
+        else:
+            built = writer.scope(s)
         if s.kind == "all":
-            files, scanned = built.files, built.scanned
-            files[f"{API}{PACKAGE}"] = scanned[f"{API}{PACKAGE}"] = package_bytes(ds, base_url)
-            for path in [p for p in files if p.startswith(API) and "/" not in p[len(API) :]]:
-                files[LEGACY + path[len(API) :]] = files[path]  # the same bytes: scanned once
+            for path in list(built.files):
+                built.files[LEGACY + path[len(API) :]] = built.files[path]  # the same bytes: scanned once
         yield built
 
 
@@ -581,15 +634,14 @@ def build_files(ds: Dataset, agg: Aggregates, url_for, base_url: str, todo: Sequ
 
 def downloads(ds: Dataset, agg: Aggregates, url_for, base_url: str = "") -> dict[str, bytes]:
     """The whole district's files (api/v1/ and their downloads/ aliases)."""
-    (everything,) = scopes_all(ds)
-    return build_files(ds, agg, url_for, base_url, [everything]).files
+    return build_files(ds, agg, url_for, base_url, scopes_all(ds)).files
 
 
 def list_json(ds: Dataset, agg: Aggregates, url_for, base_url: str, names: Iterable[str]) -> dict[str, bytes]:
     """The whole district's JSON of each list in ``names``: the bytes of its
     ``api/v1/<list>.json`` (and ``downloads/`` alias), without the other files (the
     public record compares them; see build.with_record)."""
-    (everything,) = scopes_all(ds)
+    everything = scopes_all(ds)[0]  # the scope of the whole district (one per list: same head)
     out = {}
     for name in names:
         enc = encode(name, ds, agg, url_for, base_url)
@@ -598,4 +650,8 @@ def list_json(ds: Dataset, agg: Aggregates, url_for, base_url: str, names: Itera
 
 
 def scopes_all(ds: Dataset) -> list[Scope]:
-    return [Scope("all", "", ds.settings.district, API, "", tuple(sorted(ds.projects)), tuple(range(len(ds.demands))))]
+    """The whole district: one scope per list, and the data package."""
+    projects, demands = tuple(sorted(ds.projects)), tuple(range(len(ds.demands)))
+    return [
+        Scope("all", "", ds.settings.district, API, "", projects, demands, part) for part in (*ALL_LISTS, "package")
+    ]

@@ -10,20 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.catalog import ZH
-from generator.exports.opendata import ALL_LISTS, API, PACKAGE, SCOPE_LISTS, WORKBOOK, formats_of, scope_folder
-from generator.schema import AREAS, DEMANDS, PROGRESS, PROJECTS, RESULTS, UNITS
+from generator.exports.opendata import (
+    ALL_LISTS,
+    API,
+    LIST_LABELS,
+    PACKAGE,
+    SCOPE_LISTS,
+    WORKBOOK,
+    formats_of,
+    scope_folder,
+)
 from generator.site.views import Link, ViewBuilder, url_for
 
 API_PAGE = "api/"
-LIST_TITLES = {
-    "demands": DEMANDS.label,
-    "projects": PROJECTS.label,
-    "progress": PROGRESS.label,
-    "results": RESULTS.label,
-    "ratings": "满意度汇总",
-    "areas": AREAS.label,
-    "units": UNITS.label,
-}
+LIST_TITLES = LIST_LABELS
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +43,7 @@ class DownloadRow:
 @dataclass(frozen=True, slots=True)
 class DownloadBlock:
     scope: str  # 永庄社区 / 青禾区
-    workbook: DownloadFile
+    workbook: DownloadFile | None  # a scope's one workbook; the whole district has one per list
     rows: tuple[DownloadRow, ...]
     package: DownloadFile | None  # the whole district's only
     api: Link
@@ -79,8 +79,10 @@ def _lists(kind: str) -> tuple[str, ...]:
 def download_paths(kind: str, ident: str = "") -> list[str]:
     """The files a scope's block links, in the order it shows them."""
     folder = _folder(kind, ident)
-    paths = [f"{folder}{WORKBOOK}"] + [f"{folder}{n}.{f}" for n in _lists(kind) for f in formats_of(kind)]
-    return [*paths, f"{API}{PACKAGE}"] if kind == "all" else paths
+    if kind == "all":
+        paths = [f"{folder}{n}.{f}" for n in _lists(kind) for f in (*formats_of(kind), "xlsx")]
+        return [*paths, f"{API}{PACKAGE}"]
+    return [f"{folder}{WORKBOOK}"] + [f"{folder}{n}.{f}" for n in _lists(kind) for f in formats_of(kind)]
 
 
 def download_read(b: ViewBuilder, kind: str, ident: str = "") -> tuple[str, tuple]:
@@ -98,14 +100,19 @@ def download_block(b: ViewBuilder, kind: str, ident: str, scope_name: str) -> Do
         path = f"{folder}{name}.{ext}"
         return DownloadFile(path, fmt, human_size(sizes.get(path)), f"{scope_name}-{title}-{stamp}.{ext}")
 
-    workbook = file(WORKBOOK.rsplit(".", 1)[0], "xlsx", "Excel", ZH["downloads_all_lists"])
-    rows = tuple(
-        DownloadRow(LIST_TITLES[n], tuple(file(n, f, f.upper(), LIST_TITLES[n]) for f in formats_of(kind)))
-        for n in _lists(kind)
-    )
+    workbook = None
+    extensions = formats_of(kind)
     package = None
     if kind == "all":
+        extensions = (*extensions, "xlsx")
         path = f"{API}{PACKAGE}"
         package = DownloadFile(path, "JSON", human_size(sizes.get(path)), PACKAGE)
-    formats = tuple(f.upper() for f in formats_of(kind))
+    else:
+        workbook = file(WORKBOOK.rsplit(".", 1)[0], "xlsx", "Excel", ZH["downloads_all_lists"])
+    label = {"csv": "CSV", "json": "JSON", "xlsx": "Excel"}
+    rows = tuple(
+        DownloadRow(LIST_TITLES[n], tuple(file(n, e, label[e], LIST_TITLES[n]) for e in extensions))
+        for n in _lists(kind)
+    )
+    formats = tuple(label[e] for e in extensions)
     return DownloadBlock(scope_name, workbook, rows, package, Link(ZH["api_title"], API_PAGE), formats)

@@ -189,7 +189,7 @@ def export_downloads(
         sizes: dict[str, int] = {}
         todo = []
         for scope in scopes:
-            digest = digests[scope.folder]
+            digest = digests[scope.key]
             paths = scope.paths()
             recorded.update(dict.fromkeys(paths, digest))
             try:

@@ -75,12 +75,11 @@ def build(b: ViewBuilder, args: tuple) -> ApiPage:
     every = "、".join(LIST_TITLES[n] for n in SCOPE_LISTS)
     paths = (
         ApiPath(f"{API}{PACKAGE}", ZH["download_package"], "JSON"),
-        ApiPath(f"{API}{WORKBOOK}", f"全区{ZH['downloads_all_lists']}（{ZH['download_excel']}）", "Excel"),
-        ApiPath(f"{API}<清单>.csv · .json", f"全区的每份清单：{'、'.join(ALL_LISTS)}", "CSV · JSON"),
-        ApiPath(f"{API}subdistricts/<编号>/", f"一个街道的{every}，以及 {WORKBOOK}", "CSV · JSON · Excel"),
-        ApiPath(f"{API}communities/<编号>/", f"一个社区的{every}，以及 {WORKBOOK}", "CSV · JSON · Excel"),
+        ApiPath(f"{API}<清单>.csv · .json · .xlsx", f"全区的每份清单：{'、'.join(ALL_LISTS)}", "CSV · JSON · Excel"),
+        ApiPath(f"{API}subdistricts/<编号>/", f"一个街道的{every}（CSV），以及 {WORKBOOK}", "CSV · Excel"),
+        ApiPath(f"{API}communities/<编号>/", f"一个社区的{every}（CSV），以及 {WORKBOOK}", "CSV · Excel"),
         ApiPath(
-            f"{API}units/<编号>/", f"一个责任单位牵头或配合的项目及其{every}，以及 {WORKBOOK}", "CSV · JSON · Excel"
+            f"{API}units/<编号>/", f"一个责任单位牵头或配合的项目及其{every}（CSV），以及 {WORKBOOK}", "CSV · Excel"
         ),
         ApiPath(f"{LEGACY}<文件>", f"旧地址：与 {API} 下的全区文件完全相同，继续有效", "CSV · JSON · Excel"),
     )
@@ -94,6 +93,7 @@ def build(b: ViewBuilder, args: tuple) -> ApiPage:
     site = f"{base}/" if base else ""
     examples = [
         ("全区整改清单（JSON）", f"{site}{API}projects.json"),
+        ("全区整改清单（Excel）", f"{site}{API}projects.xlsx"),
         ("数据包说明", f"{site}{API}{PACKAGE}"),
     ]
     if communities:
