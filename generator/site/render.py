@@ -43,7 +43,9 @@ from generator.problems import OutputError
 from generator.progress import Progress
 from generator.site import fragments
 from generator.site.digests import EntityHashes, download_digests
+from generator.site.lookup import shard_files
 from generator.site.pages import PageKinds, Spec, default_kinds
+from generator.site.search import index_files
 from generator.site.templating import environment_options
 from generator.site.views import Link, ViewBuilder, url_for
 from generator.timing import phase
@@ -181,6 +183,9 @@ def export_downloads(
             if all(previous.get(p) == digest and os.path.exists(f"{live}/{p}") for p in paths):
                 kept.add(name)
         files = downloads(ds, builder.agg, url_for, builder.site.base_url, lists=set(LISTS) - kept)
+        # 查询我的诉求: every shard is made again (a few hundred ms at city size) and
+        # written only when its bytes changed.
+        files.update(shard_files(builder))
         for path, data in files.items():
             digests.setdefault(path, hashlib.blake2b(data, digest_size=16).hexdigest())
         allowed = allowed_in(ds.settings)
@@ -330,6 +335,17 @@ class GongshiGenerator(Generator):
             live,
             parallel=context.jobs > 1,
         )
+        # The search index is built from records, not pages: a third process builds it
+        # meanwhile (only when its records changed).
+        search = Background(
+            index_files,
+            self.builder,
+            [(Link(a.title, a.url), a.content) for a in articles],
+            SiteWriter(output, taken, live, fresh),
+            previous.files,
+            live,
+            parallel=context.jobs > 1,
+        )
         with phase("digest"):
             specs = self.kinds.specs(self.builder)
             manifest, todo = plan(self.builder, self.kinds, specs, self._bases(specs), previous.pages)
@@ -346,6 +362,9 @@ class GongshiGenerator(Generator):
             results = render_all(job, todo, context.jobs, progress)
         with phase("export (wait)"):
             files, exported, exported_bytes, export_findings = export.result()
+        with phase("search index (wait)"):
+            index, indexed, indexed_bytes, index_findings = search.result()
+        export_findings += index_findings
         findings = [f for _, _, found in results for f in found] + export_findings
         if findings:
             # Traced to the cells and lines they came from.
@@ -353,9 +372,14 @@ class GongshiGenerator(Generator):
         for path in files:
             if path in manifest:
                 raise OutputError(f"同一页面被写了两次：{path}")
-        context.scanned = {file_for(url) for url in manifest} | set(files)
-        job.writer.changed += exported
-        job.writer.changed_bytes += exported_bytes
+        for path in index:
+            if path in manifest or path in files:
+                raise OutputError(f"同一页面被写了两次：{path}")
+        # The index's records were scanned before Pagefind saw them (its files are compressed).
+        context.scanned = {file_for(url) for url in manifest} | set(files) | set(index)
+        files = dict(sorted({**files, **index}.items()))
+        job.writer.changed += exported + indexed
+        job.writer.changed_bytes += exported_bytes + indexed_bytes
         context.manifest = Manifest(pages=manifest, files=files)
         if in_place and not context.fresh:
             # Run as a plain Pelican plugin: pages that no longer exist go away here, and

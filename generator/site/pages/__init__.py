@@ -129,6 +129,10 @@ BUILTIN = (
     "supervision",
     "compare",
     "month",
+    "lookup",
+    "demand_ranges_index",
+    "demand_range",
+    "search",
 )
 
 
