@@ -85,6 +85,10 @@ def test_kinds_are_data_given_to_the_build():
         "supervision",
         "compare",
         "month",
+        "lookup",
+        "demand_ranges_index",
+        "demand_range",
+        "search",
     ]
     with pytest.raises(ValueError):
         PageKinds((*kinds, kinds[0]))
