@@ -122,6 +122,11 @@ def discover_pages(out: Path) -> dict[str, str]:
         "compare-units": "compare/units/",
         "compare-leaders": "compare/leaders/",
         "monthly": pick("monthly", "month-figures"),
+        "search": "search/",
+        "lookup": "lookup/",
+        "demand-ranges": "demands/",
+        # A range with a declined demand and one that became a project with a light.
+        "demand-range": pick("demands", "stage-declined", 'class="light light-'),
     }
     for kind, path in pages.items():
         assert (out / path / "index.html").is_file(), f"{kind}: {path}index.html was not built"
