@@ -47,7 +47,8 @@ def test_a_word_inside_a_project_title_finds_it(open_page: Callable, site: Any) 
 def test_search_filters_narrow_the_results(open_page: Callable) -> None:
     page, watch = open_page("search/?q=" + WORD, **PHONE)
     everything = len(_results(page))
-    assert page.locator(".search-filters").is_visible()
+    assert page.locator(".search-filters-box").is_visible()
+    page.click(".search-filters-box summary")
     page.select_option("#filter-kind", "群众需求")
     page.wait_for_function("() => document.querySelector('.search-kind') && "
                            "[...document.querySelectorAll('.search-kind')].every(e => e.textContent === '群众需求')")

@@ -35,7 +35,7 @@
     if (!form) { return; }
     var root = form.getAttribute("data-root");
     var input = form.querySelector("input[name=q]");
-    var fieldset = form.querySelector(".search-filters");
+    var fieldset = form.querySelector(".search-filters-box");
     var selects = form.querySelectorAll("select[data-filter]");
     var status = document.querySelector(".search-status");
     var list = document.querySelector(".search-results");
@@ -116,7 +116,6 @@
       pagefind = pf;
       return pf.options({ basePath: bundle, baseUrl: "/", excerptLength: 40 }).then(function () { return pf.filters(); });
     }).then(function (available) {
-      var params = new URLSearchParams(window.location.search);
       Array.prototype.forEach.call(selects, function (select) {
         var values = available[select.getAttribute("data-filter")] || {};
         var keys = Object.keys(values).sort(function (a, b) { return a.localeCompare(b, "zh-CN"); });
@@ -131,7 +130,7 @@
       });
       fieldset.hidden = false;
       fromUrl();
-      void params;
+      fieldset.open = Object.keys(filters()).length > 0;
       form.addEventListener("submit", function (event) { event.preventDefault(); toUrl(); run(); });
       run();
     }).catch(function () {
