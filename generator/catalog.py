@@ -172,7 +172,10 @@ ZH = MappingProxyType(
         "lookup_nojs": "浏览器没有启用 JavaScript 时，点“查询”会打开按编号排列的需求目录，找到编号所在的区段即可。",
         "lookup_loading": "正在查询……",
         "lookup_empty": "请输入需求编号。",
-        "lookup_not_found": "没有找到编号为“{id}”的需求。请核对回执单上的编号；如果编号无误，可能尚未公开，请联系{contact}，或拨打 12345 政务服务便民热线。",
+        "lookup_not_found": (
+            "没有找到编号为“{id}”的需求。请核对回执单上的编号；如果编号无误，可能尚未公开，"
+            "请联系{contact}，或拨打 12345 政务服务便民热线。"
+        ),
         "lookup_failed": "暂时无法查询（网络或文件问题）。请稍后重试，或在需求目录中按编号查找。",
         "lookup_result": "查询结果",
         "lookup_received": "收集日期",

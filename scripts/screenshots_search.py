@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from screenshots import CHROMIUM, CHROMIUM_ARGS, ROOT, serve, shoot  # noqa: E402
+from screenshots import CHROMIUM, CHROMIUM_ARGS, ROOT, serve, shoot
 
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 HEIGHT = 1400

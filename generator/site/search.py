@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import io
 import json
 import os
 import re
@@ -207,6 +208,7 @@ def run_pagefind(binary: str, recs: list[dict[str, Any]]) -> dict[str, bytes]:
         raise SearchIndexError(f"无法运行站内搜索的索引工具 {binary}：{exc}。{missing_message()}") from exc
     assert proc.stdin is not None and proc.stdout is not None
     stdin, stdout = proc.stdin, proc.stdout
+    assert isinstance(stdout, io.BufferedReader)
 
     def send() -> None:
         # Written from a thread while the answers are read: neither pipe can fill up.

@@ -7,7 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from test_pages import PHONE, horizontal_overflow, open_page, page_pool, switch_elder_on  # noqa: F401 (fixtures)
+import test_pages
+from test_pages import PHONE, horizontal_overflow, switch_elder_on
+
+# test_pages' tab pool and page opener, shared without moving them into conftest.py (pytest
+# finds fixtures among a module's attributes; bound here, they are not shadowed names).
+globals().update(page_pool=test_pages.page_pool, open_page=test_pages.open_page)
 
 # A word from inside a demo project's title ("和湖街道瑞滨、虹亭沟渠清淤治理").
 WORD, TITLE = "清淤", "和湖街道瑞滨、虹亭沟渠清淤治理"

@@ -28,7 +28,11 @@ class DemandRangesPage(Page):
 
 def _bounds(b: ViewBuilder) -> list[tuple[str, str, str]]:
     """(range key, first number, last number) of every range."""
-    return [(r, *b.demand_ids((ns[0], ns[-1]))) for r, ns in b.demand_ranges().items()]
+    out = []
+    for r, ns in b.demand_ranges().items():
+        first, last = b.demand_ids((ns[0], ns[-1]))
+        out.append((r, first, last))
+    return out
 
 
 def build(b: ViewBuilder, args: tuple) -> DemandRangesPage:

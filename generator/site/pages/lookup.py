@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from generator.catalog import ZH
 from generator.site.lookup import BUCKETS, RANGES, SHARDS
-from generator.site.views import Link, Page, ViewBuilder
+from generator.site.views import Page, ViewBuilder
 
 from . import PageKind, Read
 

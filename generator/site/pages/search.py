@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from generator.catalog import ZH
 from generator.site.lookup import RANGES
 from generator.site.search import BUNDLE, FILTERS
-from generator.site.views import SUBDISTRICTS_INDEX, UNITS_INDEX, LIST_ROUTES, Link, Page, ViewBuilder
+from generator.site.views import LIST_ROUTES, SUBDISTRICTS_INDEX, UNITS_INDEX, Link, Page, ViewBuilder
 
 from . import PageKind, Read
 
