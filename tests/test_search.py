@@ -109,3 +109,15 @@ def test_a_missing_pagefind_says_how_to_install_it(built, tmp_path, monkeypatch,
     assert build(built[0], tmp_path / "out", "--jobs", "1") == 2
     assert "npm ci" in capsys.readouterr().err
     assert not (tmp_path / "out" / "index.html").exists()
+
+
+def test_a_bundle_file_deleted_by_hand_is_written_again(built, tmp_path):
+    data, out = tmp_path / "data", tmp_path / "out"
+    shutil.copytree(built[0], data)
+    shutil.copytree(built[1], out)
+    fragment = sorted((out / "pagefind" / "fragment").iterdir())[0]
+    fragment.unlink()
+    (out / "pagefind" / "pagefind-entry.json").write_text("{}", encoding="utf-8")
+    assert build(data, out) == 0
+    assert build(data, tmp_path / "full", "--full") == 0
+    assert site_files(out) == site_files(tmp_path / "full")

@@ -267,10 +267,15 @@ def index_files(
         if findings:
             return {}, 0, 0, findings
         digest = records_digest(recs, binary_version(binary))
+        # Each file of the bundle records the records' digest and how many files the
+        # bundle has: a file edited or deleted by hand (left out of ``previous``) makes
+        # the count differ, and the whole bundle is built again.
         kept = {p: d for p, d in previous.items() if p.startswith(BUNDLE)}
-        if kept and all(d == digest for d in kept.values()) and all(os.path.exists(f"{live}/{p}") for p in kept):
+        mark = f"{digest}/{len(kept)}"
+        if kept and all(d == mark for d in kept.values()) and all(os.path.exists(f"{live}/{p}") for p in kept):
             return kept, 0, 0, []
         files = run_pagefind(binary, recs)
         before = writer.changed_bytes
         changed = sum(writer.write_bytes(BUNDLE + path, data) for path, data in sorted(files.items()))
-        return dict.fromkeys(sorted(BUNDLE + p for p in files), digest), changed, writer.changed_bytes - before, []
+        mark = f"{digest}/{len(files)}"
+        return dict.fromkeys(sorted(BUNDLE + p for p in files), mark), changed, writer.changed_bytes - before, []
