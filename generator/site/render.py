@@ -37,7 +37,7 @@ from generator.catalog import ZH, T
 from generator.codeversion import code_digest
 from generator.exports.downloads import LISTS, downloads
 from generator.ingest.prepare import prepare
-from generator.output.folder import Manifest, SiteWriter, file_for, remove_page
+from generator.output.folder import Manifest, SiteWriter, file_for, remove_file, remove_page
 from generator.privacy.mask import KIND_LABELS, allowed_in, leak, scan_bytes
 from generator.problems import OutputError
 from generator.progress import Progress
@@ -386,6 +386,8 @@ class GongshiGenerator(Generator):
             # the record is kept in the output folder itself.
             for url in set(previous.pages) - set(manifest):
                 remove_page(output, url)
+            for path in set(previous.files) - set(context.manifest.files):
+                remove_file(output, path)  # e.g. search index files Pagefind renamed
             context.manifest.write(output)
         context.counts.update(
             {

@@ -34,8 +34,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator.catalog import ZH
+from generator.output.folder import file_for
 from generator.privacy.mask import KIND_LABELS, allowed_in, scan_bytes
 from generator.problems import GongshiError
+from generator.schema import PROJECTS
 from generator.site.lookup import range_url
 from generator.timing import phase
 
@@ -52,8 +54,8 @@ FILTERS: tuple[tuple[str, str], ...] = (
     ("subdistrict", ZH["subdistricts"]),
     ("community", ZH["communities_title"]),
     ("status", ZH["search_status"]),
-    ("category", ZH["search_category"]),
-    ("light", ZH["search_light"]),
+    ("category", PROJECTS.column("category").label),
+    ("light", PROJECTS.column("status_light").label),
 )
 # Pagefind's own ready-made interfaces: the site has its own (search.js), so these are
 # not published.
@@ -178,11 +180,13 @@ def records_digest(recs: list[dict[str, Any]], binary_version: str) -> str:
 
 
 def scan_records(recs: list[dict[str, Any]], allowed) -> list[tuple[str, str, str]]:
-    """Personal data in what would be indexed: (the record's URL, kind, value)."""
+    """Personal data in what would be indexed: (the file of the page the record stands
+    for, kind, value). A record's text is its page's text, so the finding names that page
+    (and is traced to the cell or the content line it came from)."""
     findings = []
     for r in recs:
         text = json.dumps([r["content"], r["meta"], r["filters"]], ensure_ascii=False).encode("utf-8")
-        findings += [(f"{BUNDLE}（{r['url']}）", KIND_LABELS[k], s) for k, s in scan_bytes(text, allowed)]
+        findings += [(file_for(r["url"]), KIND_LABELS[k], s) for k, s in scan_bytes(text, allowed)]
     return findings
 
 
