@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support import ROOT, read_rows, site_files
+from support import ROOT, read_rows, site_files, write_rows
 
 from generator.cli import main
 from generator.ingest import prepare as pipeline
@@ -71,10 +71,10 @@ def test_the_index_holds_no_personal_data(built):
     rows = read_rows(data / "demands.csv")
     h = rows[0]
     phones = {r[h.index("联系电话")] for r in rows[1:] if r[h.index("联系电话")]}
-    fragments = list((out / "pagefind" / "fragment").iterdir())
+    fragments = [*(out / "pagefind" / "fragment").iterdir(), *(out / "pagefind-demands" / "fragment").iterdir()]
     assert fragments
     text = b"".join(gzip.decompress(f.read_bytes()) for f in fragments).decode("utf-8").replace("\u200b", "")
-    assert "加装电梯" in text
+    assert "加装电梯" in text and "D000101" in text  # a project's title, a demand's number
     assert not [p for p in phones if p in text]
 
 
@@ -99,7 +99,14 @@ def test_the_index_is_built_again_only_when_its_records_change(built, tmp_path, 
     first = read_rows(projects)[1][read_rows(projects)[0].index("项目名称")]
     projects.write_text(text.replace(first, first + "（更名）", 1), "utf-8-sig")
     assert build(data, out, "--jobs", "1") == 0
-    assert len(runs) == 1
+    assert len(runs) == 1 and runs[0] > 400  # the main bundle only: 400 projects and more
+    demands = data / "demands.csv"
+    rows = read_rows(demands)
+    rows[5][rows[0].index("需求内容")] = "小区门口路灯不亮，晚上出行不便"
+    write_rows(demands, rows, encoding="utf-8-sig")
+    assert build(data, out, "--jobs", "1") == 0
+    ranges = [p for p in (out / "demands").iterdir() if p.is_dir()]
+    assert runs[1:] == [len(ranges)]  # the demands' bundle only: one record per range of numbers
     assert build(data, tmp_path / "full", "--full") == 0
     assert site_files(out) == site_files(tmp_path / "full")
 

@@ -10,8 +10,9 @@ the index holds nothing the scanned pages do not show.
 
 Incremental builds: Pagefind cannot update an index, only build one (its fragment and
 index files are named by their content, so a record that did not change keeps its file).
-So the build makes the records (cheap), and only when their digest differs from the one
-the last build recorded does it build the whole index again; :class:`SiteWriter` then
+So the build makes the records (cheap), and only when a bundle's records' digest differs
+from the one the last build recorded does it build that bundle again (there are two: the
+demands' summaries, and everything else); :class:`SiteWriter` then
 writes only the files whose bytes changed, and files that are no longer produced are
 removed with the commit. Pagefind's output for the same records is byte-identical
 (``tests/test_search.py``), so an incremental build equals a full one.
@@ -46,6 +47,12 @@ if TYPE_CHECKING:
     from generator.site.views import Link, ViewBuilder
 
 BUNDLE = "pagefind/"
+# The demands' summaries go into a bundle of their own, merged into the main one in the
+# browser (Pagefind's mergeIndex): two Pagefind runs of half the size each need half the
+# memory (at city size one run over everything takes ~3 GB), and a change to the demands
+# or to the projects rebuilds only its own bundle.
+DEMANDS_BUNDLE = "pagefind-demands/"
+BUNDLES = (BUNDLE, DEMANDS_BUNDLE)
 LANGUAGE = "zh-cn"
 BINARY = "pagefind_extended"
 # (filter key in the index, label on the search page), in display order.
@@ -157,7 +164,7 @@ def records(b: ViewBuilder, news: Iterable[tuple[Link, str]] = ()) -> list[dict[
             _record(
                 range_url(rkey),
                 range_title(rows[0].id, rows[-1].id),
-                _text(*(f"{d.id} {d.summary} {d.community.text} {d.category} {d.stage}" for d in rows)),
+                _text(*(f"{d.id} {d.summary}" for d in rows)),
                 {
                     "kind": [ZH["search_kind_demand"]],
                     "community": communities,
@@ -170,6 +177,10 @@ def records(b: ViewBuilder, news: Iterable[tuple[Link, str]] = ()) -> list[dict[
         text = html.unescape(_TAGS.sub(" ", body))
         out.append(_record(link.url, link.text, _text(link.text, text), {"kind": [ZH["news"]]}))
     return out
+
+
+def bundle_of(record: dict[str, Any]) -> str:
+    return DEMANDS_BUNDLE if record["filters"]["kind"] == [ZH["search_kind_demand"]] else BUNDLE
 
 
 def records_digest(recs: list[dict[str, Any]], binary_version: str) -> str:
@@ -227,14 +238,19 @@ def run_pagefind(binary: str, recs: list[dict[str, Any]]) -> dict[str, bytes]:
     writer = threading.Thread(target=send, daemon=True)
     writer.start()
     answers: dict[int, dict[str, Any]] = {}
-    buffer = b""
+    pending: list[bytes] = []  # the start of a message whose end has not arrived yet
     try:
         while len(answers) < len(messages):
             chunk = stdout.read1(1 << 20)
             if not chunk:
                 break
-            buffer += chunk
-            *parts, buffer = buffer.split(b",")
+            # Only the new chunk is searched: the last answer (the files) is hundreds of MB
+            # at city size, and splitting the whole buffer again per chunk is quadratic.
+            *parts, rest = chunk.split(b",")
+            if parts:
+                parts[0] = b"".join((*pending, parts[0]))
+                pending = []
+            pending.append(rest)
             for part in parts:
                 message = json.loads(base64.b64decode(part))
                 payload = message.get("payload", {})
@@ -270,16 +286,23 @@ def index_files(
         findings = scan_records(recs, allowed_in(builder.ds.settings))
         if findings:
             return {}, 0, 0, findings
-        digest = records_digest(recs, binary_version(binary))
-        # Each file of the bundle records the records' digest and how many files the
-        # bundle has: a file edited or deleted by hand (left out of ``previous``) makes
-        # the count differ, and the whole bundle is built again.
-        kept = {p: d for p, d in previous.items() if p.startswith(BUNDLE)}
-        mark = f"{digest}/{len(kept)}"
-        if kept and all(d == mark for d in kept.values()) and all(os.path.exists(f"{live}/{p}") for p in kept):
-            return kept, 0, 0, []
-        files = run_pagefind(binary, recs)
-        before = writer.changed_bytes
-        changed = sum(writer.write_bytes(BUNDLE + path, data) for path, data in sorted(files.items()))
-        mark = f"{digest}/{len(files)}"
-        return dict.fromkeys(sorted(BUNDLE + p for p in files), mark), changed, writer.changed_bytes - before, []
+        version = binary_version(binary)
+        out: dict[str, str] = {}
+        changed = written = 0
+        for bundle in BUNDLES:
+            part = [r for r in recs if bundle_of(r) == bundle]
+            digest = records_digest(part, version)
+            # Each file of a bundle records its records' digest and how many files the
+            # bundle has: a file edited or deleted by hand (left out of ``previous``) makes
+            # the count differ, and the whole bundle is built again.
+            kept = {p: d for p, d in previous.items() if p.startswith(bundle)}
+            mark = f"{digest}/{len(kept)}"
+            if kept and all(d == mark for d in kept.values()) and all(os.path.exists(f"{live}/{p}") for p in kept):
+                out.update(kept)
+                continue
+            files = run_pagefind(binary, part)
+            before = writer.changed_bytes
+            changed += sum(writer.write_bytes(bundle + path, data) for path, data in sorted(files.items()))
+            written += writer.changed_bytes - before
+            out.update(dict.fromkeys((bundle + p for p in files), f"{digest}/{len(files)}"))
+        return dict(sorted(out.items())), changed, written, []

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from generator.catalog import ZH
 from generator.site.lookup import RANGES
-from generator.site.search import BUNDLE, FILTERS
+from generator.site.search import BUNDLE, DEMANDS_BUNDLE, FILTERS
 from generator.site.views import LIST_ROUTES, SUBDISTRICTS_INDEX, UNITS_INDEX, Link, Page, ViewBuilder
 
 from . import PageKind, Read
@@ -18,7 +18,8 @@ URL = "search/"
 
 @dataclass(frozen=True)
 class SearchPage(Page):
-    bundle: str  # the Pagefind bundle's folder, relative to the site root
+    bundle: str  # the main Pagefind bundle's folder, relative to the site root
+    merged: tuple[str, ...]  # bundles the search merges into it (the demands')
     filters: tuple[tuple[str, str], ...]  # (filter key in the index, its label), in display order
     elsewhere: tuple[Link, ...]  # where to look without JavaScript
 
@@ -30,6 +31,7 @@ def build(b: ViewBuilder, args: tuple) -> SearchPage:
         breadcrumbs=(b.home_crumb,),
         template="search.html",
         bundle=BUNDLE,
+        merged=(DEMANDS_BUNDLE,),
         filters=FILTERS,
         elsewhere=(
             Link(ZH["search_where_areas"], SUBDISTRICTS_INDEX),

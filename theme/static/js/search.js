@@ -112,9 +112,17 @@
       window.history.replaceState(null, "", url.toString());
     }
     var bundle = new URL(root + form.getAttribute("data-bundle"), window.location.href).href;
+    var merged = (form.getAttribute("data-merged") || "").split(" ").filter(Boolean).map(function (path) {
+      return new URL(root + path, window.location.href).href;
+    });
     import(bundle + "pagefind.js").then(function (pf) {
       pagefind = pf;
-      return pf.options({ basePath: bundle, baseUrl: "/", excerptLength: 40 }).then(function () { return pf.filters(); });
+      return pf.options({ basePath: bundle, baseUrl: "/", excerptLength: 40 });
+    }).then(function () {
+      // The demands' summaries are a bundle of their own (see generator/site/search.py).
+      return Promise.all(merged.map(function (path) { return pagefind.mergeIndex(path, { baseUrl: "/" }); }));
+    }).then(function () {
+      return pagefind.filters();
     }).then(function (available) {
       Array.prototype.forEach.call(selects, function (select) {
         var values = available[select.getAttribute("data-filter")] || {};
