@@ -183,8 +183,8 @@ def export_downloads(
             if all(previous.get(p) == digest and os.path.exists(f"{live}/{p}") for p in paths):
                 kept.add(name)
         files = downloads(ds, builder.agg, url_for, builder.site.base_url, lists=set(LISTS) - kept)
-        # 查询我的诉求: every shard is made again (a few hundred ms at city size) and
-        # written only when its bytes changed.
+        # 查询我的诉求: every shard is made again on every build (in this background
+        # process) and written only when its bytes changed.
         files.update(shard_files(builder))
         for path, data in files.items():
             digests.setdefault(path, hashlib.blake2b(data, digest_size=16).hexdigest())
