@@ -28,7 +28,7 @@ log "pip install -e .[test]"
 python3 -m pip install -q --disable-pip-version-check -e ".[test]"
 
 if [ -f package.json ]; then
-  log "npm ci (axe-core, vnu-jar)"
+  log "npm ci (pagefind, axe-core, vnu-jar)"
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
 fi
 

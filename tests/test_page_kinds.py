@@ -96,6 +96,10 @@ def test_kinds_are_data_given_to_the_build():
         "embed_unit",
         "embed_list",
         "print_community",
+        "lookup",
+        "demand_ranges_index",
+        "demand_range",
+        "search",
     ]
     with pytest.raises(ValueError):
         PageKinds((*kinds, kinds[0]))

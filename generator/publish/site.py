@@ -40,7 +40,7 @@ class Budgets:
     home: int = 60 * 1024  # index.html
     # Per file of theme/: a page loads one stylesheet (site.css; embeds and notice sheets
     # their own smaller one) and a few small scripts.
-    css: int = 30 * 1024  # each theme/**/*.css
+    css: int = 40 * 1024  # each theme/**/*.css (site.css: 32 KB, about 8 KB as sent with gzip)
     js: int = 30 * 1024  # each theme/**/*.js
 
 

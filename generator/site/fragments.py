@@ -11,7 +11,7 @@ from __future__ import annotations
 from jinja2 import pass_context
 from markupsafe import Markup
 
-TEMPLATES = ("_chrome_top.html", "_chrome_footer.html", "_macros.html")
+TEMPLATES = ("_chrome_top.html", "_chrome_footer.html", "_macros.html", "_search_box.html")
 
 
 def _cache(environment) -> dict[tuple, object]:

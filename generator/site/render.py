@@ -37,14 +37,16 @@ from generator.catalog import ZH, T
 from generator.codeversion import code_digest
 from generator.exports import opendata, sitemap
 from generator.ingest.prepare import prepare
-from generator.output.folder import Manifest, SiteWriter, file_for, remove_page
+from generator.output.folder import Manifest, SiteWriter, file_for, remove_file, remove_page
 from generator.privacy.mask import KIND_LABELS, allowed_in, contact_values, leak, scan_bytes
 from generator.problems import OutputError
 from generator.progress import Progress
 from generator.site import fragments
 from generator.site.digests import EntityHashes
 from generator.site.downloads import shows_sizes
+from generator.site.lookup import shard_files
 from generator.site.pages import PageKinds, Spec, default_kinds
+from generator.site.search import index_files
 from generator.site.templating import environment_options
 from generator.site.views import Link, ViewBuilder, url_for
 from generator.timing import phase
@@ -211,6 +213,16 @@ def export_downloads(
             sizes.update({path: len(data) for path, data in built.files.items()})
             if not findings:  # nothing is written once anything leaked: the build fails
                 changed += sum(writer.write_bytes(path, data) for path, data in built.files.items())
+        if any(s.kind == "all" for s in scopes):
+            # 查询我的诉求: every shard is made again (in this child, with the whole
+            # district's files) and written only when its bytes changed.
+            shards = shard_files(builder)
+            findings += [
+                (path, KIND_LABELS[k], value) for path, data in shards.items() for k, value in scan_bytes(data, allowed)
+            ]
+            recorded.update({path: hashlib.blake2b(data, digest_size=16).hexdigest() for path, data in shards.items()})
+            if not findings:
+                changed += sum(writer.write_bytes(path, data) for path, data in shards.items())
     return dict(sorted(recorded.items())), changed, writer.changed_bytes, findings, sizes
 
 
@@ -423,6 +435,17 @@ class GongshiGenerator(Generator):
             live,
             parallel=context.jobs > 1,
         )
+        # The search index is built from records, not pages: a third process builds it
+        # meanwhile (only when its records changed).
+        search = Background(
+            index_files,
+            self.builder,
+            [(Link(a.title, a.url), a.content) for a in articles],
+            SiteWriter(output, taken, live, fresh),
+            previous.files,
+            live,
+            parallel=context.jobs > 1,
+        )
         with phase("digest"):
             hashes = EntityHashes(self.builder)
             scopes = opendata.scopes(self.builder.ds, self.builder.agg, url_for)
@@ -492,6 +515,9 @@ class GongshiGenerator(Generator):
         exported += media_changed
         exported_bytes += media_bytes
         export_findings += media_findings
+        with phase("search index (wait)"):
+            index, indexed, indexed_bytes, index_findings = search.result()
+        export_findings += index_findings
         findings = [f for _, _, found in results for f in found] + export_findings
         if findings:
             # Traced to the cells and lines they came from.
@@ -512,16 +538,23 @@ class GongshiGenerator(Generator):
         for path in files:
             if path in manifest:
                 raise OutputError(f"同一页面被写了两次：{path}")
-        # sitemap.xml and robots.txt are scanned with Pelican's files after the build.
-        context.scanned = {file_for(url) for url in manifest} | (set(files) - set(found))
-        job.writer.changed += exported
-        job.writer.changed_bytes += exported_bytes
+        for path in index:
+            if path in manifest or path in files:
+                raise OutputError(f"同一页面被写了两次：{path}")
+        # sitemap.xml and robots.txt are scanned with Pelican's files after the build; the
+        # index's records were scanned before Pagefind saw them (its files are compressed).
+        context.scanned = {file_for(url) for url in manifest} | (set(files) - set(found)) | set(index)
+        files = dict(sorted({**files, **index}.items()))
+        job.writer.changed += exported + indexed
+        job.writer.changed_bytes += exported_bytes + indexed_bytes
         context.manifest = Manifest(pages=manifest, files=files)
         if in_place and not context.fresh:
             # Run as a plain Pelican plugin: pages that no longer exist go away here, and
             # the record is kept in the output folder itself.
             for url in set(previous.pages) - set(manifest):
                 remove_page(output, url)
+            for path in set(previous.files) - set(context.manifest.files):
+                remove_file(output, path)  # e.g. search index files Pagefind renamed
             context.manifest.write(output)
         context.counts.update(
             {

@@ -399,6 +399,9 @@ class ViewBuilder:
         "paired_units",
         "is_area",
         "demand_positions",
+        "demand_ranges",
+        "demand_ids",
+        "demand_projects",
         "attention_ids",
         "list_ids",
         "index_count",
@@ -679,6 +682,30 @@ class ViewBuilder:
         """Where each known demand is in the demand list (the key of its row)."""
         index = self._demand_index
         return [index[d] for d in demand_ids if d in index]
+
+    def demand_ranges(self) -> dict[str, list[int]]:
+        """The demands by range of receipt numbers (:func:`generator.site.lookup.range_key`),
+        ranges in key order, each range's demands in number order (positions in the list)."""
+
+        def make() -> dict[str, list[int]]:
+            from generator.site.lookup import demand_ranges
+
+            return demand_ranges([d.id for d in self.ds.demands])
+
+        cached = self._lists.get("demand ranges")
+        if cached is None:
+            cached = self._lists["demand ranges"] = make()  # type: ignore[assignment]
+        return cached  # type: ignore[return-value]
+
+    def demand_ids(self, positions: Iterable[int]) -> list[str]:
+        """The numbers of the demands at ``positions``."""
+        demands = self.ds.demands
+        return [demands[n].id for n in positions]
+
+    def demand_projects(self, positions: Iterable[int]) -> list[str]:
+        """The published projects the demands at ``positions`` became, each once, in order."""
+        demands, projects = self.ds.demands, self.ds.projects
+        return list(dict.fromkeys(demands[n].project for n in positions if demands[n].project in projects))
 
     def attention_ids(self, ids: list[str], limit: int = 10) -> list[str]:
         """The first ``limit`` red-light projects of ``ids`` (already in display order)."""

@@ -125,6 +125,11 @@ def discover_pages(out: Path) -> dict[str, str]:
         "compare-sorted": "compare/units/satisfaction/",
         "monthly": pick("monthly", "month-figures"),
         "api": "api/",
+        "search": "search/",
+        "lookup": "lookup/",
+        "demand-ranges": "demands/",
+        # A range with a declined demand and one that became a project with a light.
+        "demand-range": pick("demands", "stage-declined", 'class="light light-'),
     }
     for kind, path in pages.items():
         assert (out / path / "index.html").is_file(), f"{kind}: {path}index.html was not built"

@@ -37,6 +37,10 @@ KINDS = [
     "compare-sorted",
     "monthly",
     "api",
+    "search",
+    "lookup",
+    "demand-ranges",
+    "demand-range",
 ]
 
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}

@@ -139,6 +139,10 @@ BUILTIN = (
     "embed_unit",
     "embed_list",
     "print_community",
+    "lookup",
+    "demand_ranges_index",
+    "demand_range",
+    "search",
 )
 
 
