@@ -269,7 +269,7 @@ class Encoded:
 
 
 def _url(base_url: str, rel: str) -> str:
-    return f"{base_url}/{rel}" if base_url else rel
+    return f"{base_url.rstrip('/')}/{rel}" if base_url else rel
 
 
 def _names(lookup: dict, ids: Iterable[str]) -> str:
