@@ -43,6 +43,11 @@ class BuildOptions:
     # A publish: the release about to be made (the live record, the new id); the pages then
     # show the public record (发布记录, each project's change history), this release included.
     upcoming: Upcoming | None = None
+    # A quick rebuild for the live preview: pages only. The site-wide outputs that take the
+    # longest and that no one checks a page by (search index, open data files, lookup
+    # shards, feeds, share images) keep their live files, marked out of date so the next
+    # build that is not a preview makes them again (see render.DEFERRED).
+    preview: bool = False
 
 
 @dataclass
@@ -57,6 +62,7 @@ class RenderContext:
     previous: Manifest  # the previous build's record, minus files that no longer match it
     cache: Path | None = None  # compiled templates are kept here between builds
     kinds: tuple[PageKind, ...] | None = None
+    preview: bool = False  # BuildOptions.preview
     # Filled in by the generator:
     manifest: Manifest = field(default_factory=Manifest)
     scanned: set[str] = field(default_factory=set)  # files scanned for personal data while rendering
@@ -196,6 +202,8 @@ class Build:
             fingerprint = input_fingerprint(opts.data, config, seen)
             if opts.upcoming is not None:
                 fingerprint += " " + opts.upcoming.fingerprint()
+            if opts.preview:  # a build after a preview has the deferred outputs to make
+                fingerprint += " preview"
         previous = out.manifest()
         usable = bool(previous.inputs and previous.state) and out.root.is_dir() and not out.interrupted
         damaged: set[str] = set()
@@ -239,6 +247,7 @@ class Build:
             previous=trusted,
             cache=out.cache,
             kinds=opts.kinds,
+            preview=opts.preview and incremental,  # a first or full build makes everything
         )
         try:
             self._render(staging, config, context)

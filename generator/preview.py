@@ -27,6 +27,10 @@ from generator.build import Build, BuildOptions, default_config, source_folders
 from generator.problems import GongshiError, PrivacyLeak, ValidationFailed
 
 EVENTS = "/__gongshi/events"
+QUICK_NOTE = (
+    "预览中保存后只更新网页；站内搜索、下载文件、订阅和分享图仍是上次完整生成的，"
+    "下次运行 gongshi build 或 gongshi publish 时更新。"
+)
 PING_SECONDS = 15.0
 
 # Added before </body> of every served HTML page: reload when the build number changes.
@@ -100,8 +104,11 @@ class Preview:
             self.say(f"网站{state}（{time.perf_counter() - start:.1f} 秒）")
             if self.timings:
                 self.say("  " + "  ".join(f"{k} {v:.2f}s" for k, v in result.timings.phases.items()))
-        if self.options.full:  # --full is for the first build; the rebuilds are what it prepared
-            self.options = dataclasses.replace(self.options, full=False)
+        if not self.options.preview:
+            # The first build makes everything; the rebuilds after a save make the pages
+            # only (BuildOptions.preview), so the page is back within seconds at city size.
+            # --full, too, is for the first build only.
+            self.options = dataclasses.replace(self.options, full=False, preview=True)
         with self.changed:
             self.outcome = Outcome(self.outcome.version + 1, error, time.perf_counter() - start)
             self.changed.notify_all()
@@ -283,6 +290,7 @@ def serve(
     thread.start()
     host, actual = str(httpd.server_address[0]), httpd.server_address[1]
     say(f"预览地址：http://{host}:{actual}/ （保存数据、页面或主题后自动重新生成并刷新；按 Ctrl+C 停止）")
+    say(QUICK_NOTE)
     try:
         preview.watch()
     except KeyboardInterrupt:

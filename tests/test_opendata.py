@@ -295,6 +295,32 @@ def test_the_workbook_texts_are_scanned(mini_prepared):
     assert b"13957246813" not in built.files[book]
 
 
+def test_a_row_shown_by_several_scopes_is_scanned_once_and_always_caught(mini_prepared):
+    """A row is the same string in its community's, subdistrict's and units' files: the
+    scan reads it once, with the first file that has it, and still finds it."""
+    ds, agg = mini_prepared.dataset, mini_prepared.aggregates
+    project = ds.projects[sorted(ds.projects)[0]]
+    original = project.title
+    project.title = "联系 13957246813"
+    try:
+        todo = [s for s in opendata.scopes(ds, agg, url_for) if s.kind != "all" and project.id in s.projects]
+        assert {s.kind for s in todo} == {"subdistrict", "community", "unit"}
+        built = list(opendata.iter_built(ds, agg, url_for, "", todo))
+    finally:
+        project.title = original
+    found = [
+        path for b in built for path, data in b.scanned.items() if "13957246813" in {v for _, v in scan_bytes(data)}
+    ]
+    first = todo[0].folder  # the title shows in its projects, demands, results ... and workbook
+    assert {f"{first}projects.csv", f"{first}data.xlsx"} <= set(found) and all(p.startswith(first) for p in found)
+    # every file still carries the row itself
+    assert all(b"13957246813" in b.files[f"{s.folder}projects.csv"] for b, s in zip(built, todo, strict=True))
+    # and what is not scanned again is exactly what an earlier file of the run had
+    assert all(
+        b"13957246813" not in data for b in built[1:] for data in b.scanned.values()
+    )
+
+
 def test_a_masked_phone_never_reaches_the_new_files(mini, tmp_path):
     path = mini / "demands.csv"
     text = path.read_text(encoding="utf-8-sig")

@@ -7,6 +7,7 @@ a broken preview fails instead of hanging (scripts/bench_preview.py measures the
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -121,12 +122,16 @@ def test_build_end_is_announced_to_listening_pages(served):
 
 def test_rebuilds_in_one_warm_process_equal_a_fresh_build(tmp_path):
     """What the preview keeps between builds (the frozen data of the last one, caches,
-    Pelican's plugin state) never shows in the output: after edits, the warm process's site
-    is byte for byte the site a fresh full build makes."""
+    Pelican's plugin state) never shows in the output: after edits, the warm process's
+    pages are byte for byte the pages a fresh full build makes; the outputs a preview
+    defers (search index, open data, feeds, share images) are kept, recorded as out of
+    date, and the next plain build makes the whole site equal to the fresh one."""
     from support import site_files
 
     from generator.build import Build, BuildOptions
+    from generator.output.folder import Manifest
     from generator.preview import Preview
+    from generator.site.render import DEFERRED
 
     data = tmp_path / "data"
     generate(data, factor=1, seed=2026, plant_pii=False)
@@ -142,7 +147,24 @@ def test_rebuilds_in_one_warm_process_equal_a_fresh_build(tmp_path):
     _edit(projects, first[0], "完成时限", first[10])
     assert preview.build().error_page is None
     Build(BuildOptions(data=data, output=tmp_path / "fresh", full=True)).run()
+    previewed, fresh = site_files(tmp_path / "out"), site_files(tmp_path / "fresh")
+    pages = {p for p in fresh if p.endswith(".html")}
+    # A download's size is printed as that of the file there (the last full build's).
+    sizes = re.compile(rb"[0-9.]+ (KB|MB|\xe5\xad\x97\xe8\x8a\x82)")  # 字节
+
+    def unsized(files: dict[str, bytes]) -> dict[str, bytes]:
+        return {p: sizes.sub(b"", files.get(p, b"")) for p in pages}
+
+    assert unsized(previewed) == unsized(fresh)
+    files = Manifest.read(tmp_path / "out").files
+    deferred = {p for p, d in files.items() if d.startswith(DEFERRED)}
+    assert {"api/v1/projects.csv", "feeds/all.xml"} <= deferred
+    assert any(p.startswith("pagefind/") for p in deferred) and any(p.startswith("share/") for p in deferred)
+    assert previewed["api/v1/projects.csv"] != fresh["api/v1/projects.csv"]  # the title before the edit
+    result = Build(BuildOptions(data=data, output=tmp_path / "out")).run()
+    assert not result.skipped and not result.full
     assert site_files(tmp_path / "out") == site_files(tmp_path / "fresh")
+    assert not any(d.startswith(DEFERRED) for d in Manifest.read(tmp_path / "out").files.values())
 
 
 def test_a_failing_build_keeps_the_preview_running(tmp_path, monkeypatch):

@@ -249,8 +249,11 @@ def export_media(
         # or the demand list leaves them alone).
         digest = feeds.feeds_digest(ds, code_digest())
         kept = {p: d for p, d in previous.items() if p.startswith(media.FEEDS)}
-        if digest is not None and kept and set(kept.values()) == {digest} and all(
-            os.path.exists(f"{live}/{p}") for p in kept
+        if (
+            digest is not None
+            and kept
+            and set(kept.values()) == {digest}
+            and all(os.path.exists(f"{live}/{p}") for p in kept)
         ):
             digests.update(kept)
         else:
@@ -307,6 +310,41 @@ class Background:
         finally:
             self.pool.close()
             self.pool.join()
+
+
+class Done:
+    """A result there was nothing to compute for (the same ``result()`` as Background)."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def result(self):
+        return self.value
+
+
+# A preview marks the files of the outputs it does not make with this before their digest:
+# they stay live as the last full build left them, and the next build that is not a preview
+# finds no digest equal to its own and makes each of them again.
+DEFERRED = "deferred:"
+# What a preview makes itself (every other recorded file is an output it defers).
+_NOT_DEFERRED = (sitemap.ROBOTS, "sitemap")
+
+
+def deferred_files(files: dict[str, str], live: Path) -> tuple[dict[str, str], dict[str, int]]:
+    """For a preview: the live build's search index, open data, lookup shards, feeds and
+    share images kept as they are, marked out of date ({path: digest}); and the sizes of
+    the downloads on disk, which the pages print ({path: bytes})."""
+    kept = {
+        p: d if d.startswith(DEFERRED) else DEFERRED + d for p, d in files.items() if not p.startswith(_NOT_DEFERRED)
+    }
+    sizes = {}
+    for path in kept:
+        if path.startswith((opendata.API, opendata.LEGACY)):
+            try:
+                sizes[path] = os.path.getsize(f"{live}/{path}")
+            except OSError:
+                pass  # removed by hand: the page shows no size until the next build
+    return kept, sizes
 
 
 def _run_background():
@@ -426,48 +464,58 @@ class GongshiGenerator(Generator):
         self.builder.news = tuple(Link(a.title, a.url) for a in articles[:5])
         previous = context.previous
         taken = frozenset(str(Path(p).resolve()) for p in getattr(writer, "_written_files", ()))
-        # Feeds and share images need no page digests: a child draws them meanwhile.
-        media = Background(
-            export_media,
-            self.builder,
-            SiteWriter(output, taken, live, fresh),
-            previous.files,
-            live,
-            parallel=context.jobs > 1,
-        )
-        # The search index is built from records, not pages: a third process builds it
-        # meanwhile (only when its records changed).
-        search = Background(
-            index_files,
-            self.builder,
-            [(Link(a.title, a.url), a.content) for a in articles],
-            SiteWriter(output, taken, live, fresh),
-            previous.files,
-            live,
-            parallel=context.jobs > 1,
-        )
-        with phase("digest"):
-            hashes = EntityHashes(self.builder)
-            scopes = opendata.scopes(self.builder.ds, self.builder.agg, url_for)
-            scope_digests = opendata.scope_digests(self.builder.ds, scopes, hashes, code_digest())
-        # The open data (every scope's files) is written by two children meanwhile: the
-        # whole district's (every row of every list) and every other scope's. The pages
-        # that print their sizes (a scope's page, and home, the data page and the first
-        # page of each list for the whole district's) are planned once they are written.
-        overall = [s for s in scopes if s.kind == "all"]
-        exports = [
-            Background(
-                export_downloads,
+        preview = context.preview
+        if preview:
+            # A preview rebuild: the site-wide outputs are not made (BuildOptions.preview).
+            kept, kept_sizes = deferred_files(previous.files, live)
+            media: Background | Done = Done(({}, 0, 0, []))
+            search: Background | Done = Done((kept, 0, 0, []))
+            exports: list[Background | Done] = [Done(({}, 0, 0, [], kept_sizes))]
+        else:
+            # Feeds and share images need no page digests: a child draws them meanwhile.
+            media = Background(
+                export_media,
                 self.builder,
                 SiteWriter(output, taken, live, fresh),
                 previous.files,
                 live,
-                part,
-                scope_digests,
                 parallel=context.jobs > 1,
             )
-            for part in (overall, [s for s in scopes if s.kind != "all"])
-        ]
+            # The search index is built from records, not pages: a third process builds it
+            # meanwhile (only when its records changed).
+            search = Background(
+                index_files,
+                self.builder,
+                [(Link(a.title, a.url), a.content) for a in articles],
+                SiteWriter(output, taken, live, fresh),
+                previous.files,
+                live,
+                parallel=context.jobs > 1,
+            )
+        with phase("digest"):
+            hashes = EntityHashes(self.builder)
+        if not preview:
+            with phase("digest"):
+                scopes = opendata.scopes(self.builder.ds, self.builder.agg, url_for)
+                scope_digests = opendata.scope_digests(self.builder.ds, scopes, hashes, code_digest())
+            # The open data (every scope's files) is written by two children meanwhile: the
+            # whole district's (every row of every list) and every other scope's. The pages
+            # that print their sizes (a scope's page, and home, the data page and the first
+            # page of each list for the whole district's) are planned once they are written.
+            overall = [s for s in scopes if s.kind == "all"]
+            exports = [
+                Background(
+                    export_downloads,
+                    self.builder,
+                    SiteWriter(output, taken, live, fresh),
+                    previous.files,
+                    live,
+                    part,
+                    scope_digests,
+                    parallel=context.jobs > 1,
+                )
+                for part in (overall, [s for s in scopes if s.kind != "all"])
+            ]
         parts: list[tuple] = []
         specs = self.kinds.specs(self.builder)
         later = [spec for spec in specs if shows_sizes(spec)]
