@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 import shutil
 from pathlib import Path
 
@@ -29,6 +30,8 @@ def builder() -> ViewBuilder:
 def binary() -> str:
     found = search.find_binary()
     if found is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("pagefind is not installed: scripts/test.sh runs npm ci")
         pytest.skip("pagefind is not installed (npm ci)")
     return found
 
@@ -64,6 +67,16 @@ def test_pagefind_output_is_deterministic(builder, binary):
     a, b = search.run_pagefind(binary, recs), search.run_pagefind(binary, recs)
     assert a == b and "pagefind.js" in a and "pagefind-entry.json" in a
     assert not [p for p in a if "pagefind-ui" in p]  # the site has its own interface
+
+
+def test_a_pagefind_config_in_the_working_folder_is_not_read(builder, binary, tmp_path, monkeypatch):
+    """Pagefind reads pagefind.yml/.json/.toml from its working folder and stops at one it
+    cannot use; a site folder may have one (a file named so, or an older setup)."""
+    (tmp_path / "pagefind.json").write_text("[]", encoding="utf-8")
+    (tmp_path / "pagefind.yml").write_text("site: 1\nglob: [\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    files = search.run_pagefind(binary, search.records(builder)[:20])
+    assert "pagefind-entry.json" in files
 
 
 def test_the_index_holds_no_personal_data(built):

@@ -29,6 +29,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -217,8 +218,15 @@ def run_pagefind(binary: str, recs: list[dict[str, Any]]) -> dict[str, bytes]:
     messages: list[dict[str, Any]] = [{"type": "NewIndex", "config": {"force_language": LANGUAGE}}]
     messages += [{"type": "AddRecord", "index_id": 0, **r} for r in recs]
     messages.append({"type": "GetFiles", "index_id": 0})
+    # Run in an empty folder: Pagefind reads pagefind.yml / .json / .toml from its working
+    # folder and stops at one it does not understand (a site folder may well have one).
+    with tempfile.TemporaryDirectory(prefix="gongshi-pagefind-") as empty:
+        return _run_service(binary, messages, empty)
+
+
+def _run_service(binary: str, messages: list[dict[str, Any]], cwd: str) -> dict[str, bytes]:
     try:
-        proc = subprocess.Popen([binary, "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        proc = subprocess.Popen([binary, "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=cwd)
     except OSError as exc:
         raise SearchIndexError(f"无法运行站内搜索的索引工具 {binary}：{exc}。{missing_message()}") from exc
     assert proc.stdin is not None and proc.stdout is not None
@@ -259,7 +267,10 @@ def run_pagefind(binary: str, recs: list[dict[str, Any]]) -> dict[str, bytes]:
                 answers[message.get("message_id", 0)] = payload
     finally:
         writer.join()
-        stdin.close()
+        try:
+            stdin.close()
+        except OSError:
+            pass  # the service stopped early: said below
         proc.kill()
         proc.wait()
     files = answers.get(len(messages), {})
