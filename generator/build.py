@@ -25,6 +25,7 @@ from generator.output.folder import Manifest, Output, Step, changed_since, file_
 
 if TYPE_CHECKING:
     from generator.publish.record import Upcoming
+    from generator.site.live import Renderer
     from generator.site.pages import PageKind
 
 REPO = Path(__file__).resolve().parent.parent
@@ -66,6 +67,7 @@ class RenderContext:
     # Filled in by the generator:
     manifest: Manifest = field(default_factory=Manifest)
     scanned: set[str] = field(default_factory=set)  # files scanned for personal data while rendering
+    renderer: Renderer | None = None  # what rendered the pages (the preview renders more with it)
     counts: dict[str, float] = field(default_factory=dict)
 
 
@@ -75,6 +77,7 @@ class BuildResult:
     prepared: pipeline.Prepared | None  # None: nothing changed, nothing was done
     timings: timing.Timings
     full: bool = False  # the whole site was rebuilt and swapped in
+    renderer: Renderer | None = None  # the build's Jinja environment and page kinds (None: skipped)
 
     @property
     def skipped(self) -> bool:
@@ -185,15 +188,15 @@ class Build:
                 out = self.output
                 out.root.parent.mkdir(parents=True, exist_ok=True)
                 with out.lock(self.options.wait, self.on_wait):
-                    prepared, full = self._run(out)
+                    prepared, full, renderer = self._run(out)
             if prepared is not None:
                 with timing.phase("reports"), translated_os_errors("写构建报告"):
                     from generator.output.reports import write_reports
 
                     write_reports(prepared, self.options.reports or out.root.parent / "reports")
-        return BuildResult(out.root, prepared, timings, full)
+        return BuildResult(out.root, prepared, timings, full, renderer)
 
-    def _run(self, out: Output) -> tuple[pipeline.Prepared | None, bool]:
+    def _run(self, out: Output) -> tuple[pipeline.Prepared | None, bool, Renderer | None]:
         opts = self.options
         config = opts.config if opts.config is not None else default_config()
         out.clean_leftovers()
@@ -211,7 +214,7 @@ class Build:
             with timing.phase("verify"):
                 damaged = changed_since(out.root, previous.state)
             if previous.inputs == fingerprint and not damaged:
-                return None, False
+                return None, False, None
         # Per-file results of the last build, in the user's cache folder (never beside the
         # site, see Output.cache). --full starts from an empty cache, so a full build reads
         # nothing from earlier builds.
@@ -268,7 +271,7 @@ class Build:
             raise
         for name, value in context.counts.items():
             timing.count(name, value)
-        return prepared, not incremental
+        return prepared, not incremental, context.renderer
 
     def _render(self, staging: Path, config: Path | None, context: RenderContext) -> None:
         with timing.phase("pelican"):

@@ -1,8 +1,12 @@
 """Live preview: ``gongshi serve`` builds, serves, watches and rebuilds in one warm process.
 
 The HTTP server runs in a thread; the main thread waits for changes in data/, content/,
-theme/ and the settings (watchfiles) and runs the same incremental :class:`Build` again, so
-Ctrl+C interrupts a build the way it interrupts ``gongshi build`` (nothing half-written).
+theme/ and the settings (watchfiles). The first build makes the whole site. After a data
+file is saved, the data is prepared again and the data pages are made when the browser
+asks for them (site/live.py): the time from saving to the page is the time to read the
+data, not to rebuild a city. After a change of template, content or settings the same
+incremental :class:`Build` runs again, pages only (``BuildOptions.preview``), so Ctrl+C
+interrupts a build the way it interrupts ``gongshi build`` (nothing half-written).
 Pages are served with a small script that listens for the end of a build (Server-Sent
 Events) and reloads — added while serving only, never written into the output. While the
 data has errors, every page is the check report (masked, located, in Chinese) with the
@@ -23,13 +27,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from generator import timing
 from generator.build import Build, BuildOptions, default_config, source_folders
 from generator.problems import GongshiError, PrivacyLeak, ValidationFailed
+from generator.site.live import LivePages, Renderer, page_url
 
 EVENTS = "/__gongshi/events"
 QUICK_NOTE = (
-    "预览中保存后只更新网页；站内搜索、下载文件、订阅和分享图仍是上次完整生成的，"
-    "下次运行 gongshi build 或 gongshi publish 时更新。"
+    "预览中保存数据后，页面在打开时按新数据生成（output/ 文件夹不随之更新）；站内搜索、下载文件、"
+    "订阅和分享图仍是上次完整生成的。运行 gongshi build 或 gongshi publish 时全部更新。"
 )
 PING_SECONDS = 15.0
 
@@ -59,13 +65,56 @@ class Preview:
         self.say = say
         self.timings = timings  # say each build's time per phase
         self.outcome = Outcome()
+        self.renderer: Renderer | None = None  # the last build's Jinja environment and page kinds
+        self.live: LivePages | None = None  # data pages of the current data, made on request
         self.changed = threading.Condition()
         self.stopping = threading.Event()
 
     # ------------------------------------------------------------ building
 
     def build(self) -> Outcome:
-        """Build once more in this process; publish the outcome to the waiting pages."""
+        """Build once more in this process (the first time, or after a change of template,
+        content or settings); publish the outcome to the waiting pages."""
+        return self._attempt(self._build)
+
+    def refresh(self) -> Outcome:
+        """After a data file changed: prepare the data again and make pages on request
+        (:class:`~generator.site.live.LivePages`); a build if there is nothing to render
+        them with yet."""
+        if self.renderer is None:
+            return self.build()
+        return self._attempt(self._refresh)
+
+    def _build(self) -> str:
+        result = Build(self.options).run()
+        if result.renderer is not None:
+            self.renderer = result.renderer
+        if result.prepared is not None and self.renderer is not None:
+            self.live = LivePages.of(result.prepared, self.renderer, result.output, self.options.data)
+        if not self.options.preview:
+            # The first build makes everything; builds after a change of template or
+            # content make the pages only (BuildOptions.preview), and a data change no
+            # build at all. --full, too, is for the first build only.
+            self.options = dataclasses.replace(self.options, full=False, preview=True)
+        if self.timings:
+            self.say("  " + "  ".join(f"{k} {v:.2f}s" for k, v in result.timings.phases.items()))
+        return "没有变化" if result.skipped else "已更新"
+
+    def _refresh(self) -> str:
+        from generator.ingest import prepare as pipeline
+        from generator.output.folder import Output
+
+        assert self.renderer is not None
+        output = Output(self.options.output)
+        with timing.recording() as timings:
+            with timing.phase("prepare"):
+                prepared = pipeline.prepare(self.options.data, cache_dir=output.cache, freeze=True)
+            self.live = LivePages.of(prepared, self.renderer, output.root, self.options.data)
+        if self.timings:
+            self.say("  " + "  ".join(f"{k} {v:.2f}s" for k, v in timings.phases.items()))
+        return "已更新（页面在打开时生成）"
+
+    def _attempt(self, work: Callable[[], str]) -> Outcome:
         # The last build froze its data out of the collector's sight (prepare freeze=True):
         # let it be collected now that a new build replaces it, or every rebuild would keep
         # the previous one's cycles for the life of the process.
@@ -73,7 +122,7 @@ class Preview:
         start = time.perf_counter()
         error: str | None = None
         try:
-            result = Build(self.options).run()
+            state = work()
         except ValidationFailed as exc:
             from generator.output.check_report import render
 
@@ -100,15 +149,7 @@ class Preview:
             error = _message_page("生成失败（程序错误），网站未更新", detail)
             self.say(f"程序错误，请报告：\n{detail}")
         else:
-            state = "没有变化" if result.skipped else "已更新"
             self.say(f"网站{state}（{time.perf_counter() - start:.1f} 秒）")
-            if self.timings:
-                self.say("  " + "  ".join(f"{k} {v:.2f}s" for k, v in result.timings.phases.items()))
-        if not self.options.preview:
-            # The first build makes everything; the rebuilds after a save make the pages
-            # only (BuildOptions.preview), so the page is back within seconds at city size.
-            # --full, too, is for the first build only.
-            self.options = dataclasses.replace(self.options, full=False, preview=True)
         with self.changed:
             self.outcome = Outcome(self.outcome.version + 1, error, time.perf_counter() - start)
             self.changed.notify_all()
@@ -131,8 +172,13 @@ class Preview:
         # temporary file and a rename within a few milliseconds, one batch all the same.
         for changes in watchfiles.watch(*self.watched(), watch_filter=_SourceFilter(), stop_event=self.stopping,
                                         debounce=60, step=20, yield_on_timeout=False):  # fmt: skip
-            settle([Path(path) for _, path in changes])
-            self.build()
+            paths = [Path(path) for _, path in changes]
+            settle(paths)
+            data = Path(self.options.data).resolve()
+            if all(p.resolve().is_relative_to(data) for p in paths):
+                self.refresh()  # the lists or site.yaml: the data again, pages on request
+            else:
+                self.build()  # a template, the content or pelicanconf: pages built again
 
     # ------------------------------------------------------------ serving
 
@@ -235,6 +281,20 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         if outcome.error_page is not None and (is_page or not target.exists()):
             self._send(with_reload(outcome.error_page.encode("utf-8"), outcome.version), 200)
             return
+        live = self.preview.live
+        if live is not None and (is_page or url.path.endswith(".json")):
+            try:
+                made = live.page(page_url(url.path))
+            except PrivacyLeak as exc:
+                stop = _message_page("此页含个人信息，未显示", str(exc)).encode("utf-8")
+                self._send(with_reload(stop, outcome.version), 500)
+                return
+            if made is not None:
+                if url.path.endswith(".json"):
+                    self._send(made, 200, "application/json")
+                else:
+                    self._send(with_reload(made, outcome.version), 200)
+                return
         if is_page and target.is_file():
             try:
                 body = target.read_bytes()
@@ -245,9 +305,9 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             return
         super().do_GET()
 
-    def _send(self, body: bytes, status: int) -> None:
+    def _send(self, body: bytes, status: int, kind: str = "text/html") -> None:
         self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Type", f"{kind}; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()

@@ -167,6 +167,84 @@ def test_rebuilds_in_one_warm_process_equal_a_fresh_build(tmp_path):
     assert not any(d.startswith(DEFERRED) for d in Manifest.read(tmp_path / "out").files.values())
 
 
+def test_pages_made_on_request_after_a_data_change_equal_a_fresh_build(tmp_path):
+    """After a data file is saved the preview prepares the data again and makes each data
+    page when it is asked for: every page of the demo is byte for byte what a fresh full
+    build of the same data writes (a download's size aside: the files on disk are the
+    last build's), and output/ is not touched."""
+    from support import site_files
+
+    from generator.build import Build, BuildOptions
+    from generator.output.folder import Manifest, file_for
+    from generator.preview import Preview
+
+    data = tmp_path / "data"
+    generate(data, factor=1, seed=2026, plant_pii=False)
+    said: list[str] = []
+    preview = Preview(BuildOptions(data=data, output=tmp_path / "out"), say=said.append)
+    assert preview.build().error_page is None and preview.live is not None
+    before = site_files(tmp_path / "out")
+    projects = data / "projects.csv"
+    rows = read_rows(projects)
+    _edit(projects, rows[1][0], "项目名称", rows[1][1] + "（改）")
+    _edit(projects, rows[2][0], "完成时限", "2026年12月底")
+    failed = preview.refresh()
+    assert failed.error_page is None and "页面在打开时生成" in said[-1]
+    _edit(projects, rows[3][0], "完成时限", "6月底")  # ambiguous: an error, shown on every page
+    failed = preview.refresh()
+    assert failed.error_page is not None and "6月底" in failed.error_page
+    _edit(projects, rows[3][0], "完成时限", rows[3][10])
+    assert preview.refresh().error_page is None
+    assert site_files(tmp_path / "out") == before
+    Build(BuildOptions(data=data, output=tmp_path / "fresh", full=True)).run()
+    fresh = site_files(tmp_path / "fresh")
+    sizes = re.compile(rb"[0-9.]+ (KB|MB|\xe5\xad\x97\xe8\x8a\x82)")  # 字节
+    live = preview.live
+    assert live is not None
+    urls = sorted(Manifest.read(tmp_path / "fresh").pages)
+    assert len(urls) > 500
+    for url in urls:
+        made = live.page(url)
+        assert made is not None, url
+        assert sizes.sub(b"", made) == sizes.sub(b"", fresh[file_for(url)]), url
+    assert "（改）".encode() in (live.page(url_for("project", rows[1][0]).lstrip("/")) or b"")
+    assert live.page("theme/css/site.css") is None and live.page("no/such/page/") is None
+
+
+def test_served_pages_follow_a_saved_ledger_at_once(tmp_path):
+    """Through the server: after a save the page shows the new title, made on request,
+    while output/ keeps the last build's page."""
+    import threading
+
+    from generator.build import BuildOptions
+    from generator.preview import Preview
+
+    data = tmp_path / "data"
+    generate(data, factor=1, seed=2026, plant_pii=False)
+    preview = Preview(BuildOptions(data=data, output=tmp_path / "out"), say=lambda message: None)
+    preview.build()
+    httpd = preview.server("127.0.0.1", 0)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{httpd.server_address[1]}/"
+        rows = read_rows(data / "projects.csv")
+        page = url_for("project", rows[1][0]).lstrip("/")
+        _edit(data / "projects.csv", rows[1][0], "项目名称", "新的项目名称")
+        preview.refresh()
+        with urllib.request.urlopen(base + page, timeout=30) as response:
+            body = response.read().decode("utf-8")
+        assert "新的项目名称" in body and "EventSource" in body
+        assert "新的项目名称" not in (tmp_path / "out" / page / "index.html").read_text(encoding="utf-8")
+        with urllib.request.urlopen(base + "communities/finder.json", timeout=30) as response:
+            assert response.headers["Content-Type"].startswith("application/json")
+        with urllib.request.urlopen(base + "theme/css/site.css", timeout=30) as response:
+            assert response.status == 200  # from output/
+    finally:
+        preview.stop()
+        httpd.shutdown()
+        httpd.server_close()
+
+
 def test_a_failing_build_keeps_the_preview_running(tmp_path, monkeypatch):
     from generator import preview as module
     from generator.build import BuildOptions

@@ -523,6 +523,9 @@ class GongshiGenerator(Generator):
         bases = self._bases(specs)
         pages_writer = SiteWriter(output, taken, live, fresh)
         job = RenderJob(builder=self.builder, env=self.env, writer=pages_writer, kinds=self.kinds)
+        from generator.site.live import Renderer  # (imports this module)
+
+        context.renderer = Renderer(self.env, self.kinds, self.builder.news)
         manifest: dict[str, str] = {}
         todo: list[Spec] = []
         results: list[tuple[str, int, list]] = []
