@@ -192,6 +192,8 @@ ZH = MappingProxyType(
         "month_completed_list": "本月完成的项目",
         "month_turned_red": "本月新亮红灯的项目",
         "month_trend": "每月收集需求与完成项目",
+        "month_list_more": "共 {n} 个，这里列出前 {shown} 个：查看全部",
+        "month_list_title": "{month} · {list}",
         "month_rated": "本月评价",
         "month_note": "亮灯和超期按月末（最后一个月按数据截止日期）的情况重新计算；暂停、终止的项目不亮灯。",
         "all_months": "各月报告",

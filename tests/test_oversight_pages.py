@@ -189,6 +189,53 @@ def test_monthly_page(pages):
     assert next(s for s in views.specs() if s[0] == "month") == ("month", ("2025-09",))
 
 
+def test_a_long_month_list_shows_its_start_and_has_pages_of_its_own(monkeypatch):
+    """A city completes thousands of projects a month: the month page shows the first
+    MONTH_ITEMS of each list and links to the whole list, paginated; every page of it is
+    a page kind that declares what it reads."""
+    from generator.site import oversight
+    from generator.site.pages import PageKinds, default_kinds
+    from generator.site.pages.verify import undeclared_reads
+
+    monkeypatch.setattr(oversight, "MONTH_ITEMS", 0)
+    monkeypatch.setattr(oversight, "COMPARE_PAGE", 1)
+    import generator.site.pages.month as month_kind
+    import generator.site.pages.month_list as list_kind
+
+    monkeypatch.setattr(month_kind, "MONTH_ITEMS", 0)
+    monkeypatch.setattr(list_kind, "COMPARE_PAGE", 1)
+    pr = pipeline.prepare(OVERSIGHT)
+    b = ViewBuilder(pr.dataset, pr.aggregates)
+    views = OversightViews(b)
+    june = next(m for m in b.months() if oversight.month_key(m.month) == "2026-06")
+    assert june.turned_red and june.completed_ids
+    page = views.month("2026-06")
+    assert page.turned_red == () and page.turned_red_more.url == "monthly/2026-06/red/"
+    assert page.turned_red_more.count == len(june.turned_red)
+    specs = [a for k, a in views.specs() if k == "month_list" and a[:2] == ("2026-06", "completed")]
+    assert [a[2] for a in specs] == list(range(1, len(june.completed_ids) + 1))
+    shown = [r.url for a in specs for r in views.month_list(*a).rows]
+    assert shown == [b.project_row(p).url for p in june.completed_ids]
+    last = views.month_list(*specs[-1])
+    assert last.url == oversight.page_url("monthly/2026-06/completed/", len(specs)) and last.results
+    kinds = PageKinds(k for k in default_kinds() if k.name == "month_list")
+    assert undeclared_reads(kinds, pr.dataset, pr.aggregates) == []
+
+
+def test_month_list_page_renders(pages, monkeypatch):
+    from generator.site import oversight
+
+    monkeypatch.setattr(oversight, "MONTH_ITEMS", 0)
+    _, render = pages
+    month = render("month", ("2026-06",))
+    more = month.select("p.more a")
+    assert more and more[0]["href"].endswith("monthly/2026-06/red/") and "查看全部" in text(more[0])
+    page = render("month_list", ("2026-06", "red", 1))
+    assert "村口公厕改造" in text(page.select_one("table")) and "本月新亮红灯的项目" in text(page.h1)
+    assert page.select_one('nav.crumbs a[href$="monthly/2026-06/"]')
+    assert page.select_one('p.lead a[href$="monthly/2026-06/"]')
+
+
 def test_projects_download_carries_reason_and_last_report(built):
     import csv
     import io

@@ -88,6 +88,7 @@ def test_kinds_are_data_given_to_the_build():
         "supervision",
         "compare",
         "month",
+        "month_list",
         "records",
         "release",
         "api",

@@ -39,14 +39,24 @@ SUPERVISION = "supervision/"
 COMPARE = "compare/{kind}/"
 COMPARE_SORTED = "compare/{kind}/{sort}/"  # the other orders (aggregate.COMPARE_SORTS)
 MONTHLY = "monthly/{key}/"
-TEMPLATES = {"supervision": "supervision.html", "compare": "compare.html", "month": "monthly.html"}
+TEMPLATES = {
+    "supervision": "supervision.html",
+    "compare": "compare.html",
+    "month": "monthly.html",
+    "month_list": "monthly_list.html",
+}
 # Page weight: a city has thousands of units and leaders. The supervision page shows the
 # first GROUP_ITEMS projects of each group (the group's own page lists them all) and the
 # first GROUPS groups in full, the next MORE_GROUPS as links; comparisons go page by page.
 GROUP_ITEMS = 10
-GROUPS = 30
+GROUPS = 10
 MORE_GROUPS = 200
 COMPARE_PAGE = 100
+# A month page lists the first MONTH_ITEMS projects that turned red and that were completed
+# in the month; a longer list has pages of its own (a city completes thousands a month).
+MONTH_ITEMS = 50
+MONTH_LISTS = {"red": "month_turned_red", "completed": "month_completed_list"}  # list -> its title
+MONTH_LIST = "monthly/{key}/{list}/"
 KIND_TITLES = {"units": "单位", "subdistricts": "街道（乡镇）", "communities": "社区（村）", "leaders": "领办人"}
 
 
@@ -145,6 +155,27 @@ class MonthFigure:
     change: int | None  # from the previous month; None for the first
 
 
+@dataclass(frozen=True, slots=True)
+class MonthListLink:
+    """A month's whole list, on pages of its own: how many, how many the month page shows."""
+
+    count: int
+    shown: int
+    url: str
+
+
+@dataclass(frozen=True)
+class MonthListPage(Page):
+    """One page of a month's projects that turned red, or that were completed."""
+
+    month_link: Link
+    list_title: str
+    rows: tuple[ProjectRow, ...]
+    results: bool  # completed projects: their result columns
+    count: int
+    pagination: Pagination | None
+
+
 @dataclass(frozen=True)
 class MonthPage(Page):
     month: dt.date
@@ -152,8 +183,10 @@ class MonthPage(Page):
     figures: tuple[MonthFigure, ...]
     satisfaction: Rate
     previous_satisfaction: Rate | None
-    completed: tuple[ProjectRow, ...]
-    turned_red: tuple[ProjectRow, ...]
+    completed: tuple[ProjectRow, ...]  # the first MONTH_ITEMS
+    turned_red: tuple[ProjectRow, ...]  # the first MONTH_ITEMS
+    completed_more: MonthListLink | None  # all of them, when there are more
+    turned_red_more: MonthListLink | None
     months: tuple[Link, ...]  # every month, for navigation
     previous: Link | None
     next: Link | None
@@ -188,6 +221,17 @@ def month_label(d: dt.date) -> str:
 # ---------------------------------------------------------------- builder
 
 
+def month_list_ids(m: MonthFigures, which: str) -> tuple[str, ...]:
+    return m.turned_red if which == "red" else m.completed_ids
+
+
+def month_list_link(key: str, which: str, ids: tuple[str, ...]) -> MonthListLink | None:
+    """Where a month's whole list is, when the month page shows only its start."""
+    if len(ids) <= MONTH_ITEMS:
+        return None
+    return MonthListLink(len(ids), MONTH_ITEMS, MONTH_LIST.format(key=key, list=which))
+
+
 class OversightViews:
     """The oversight pages of one build, from its :class:`ViewBuilder`."""
 
@@ -212,6 +256,13 @@ class OversightViews:
             for n in range(1, self._compare_pages(k) + 1)
         ]
         out += [("month", (month_key(m.month),)) for m in self.months]
+        out += [
+            ("month_list", (month_key(m.month), which, n))
+            for m in self.months
+            for which, ids in (("red", m.turned_red), ("completed", m.completed_ids))
+            if len(ids) > MONTH_ITEMS
+            for n in range(1, -(-len(ids) // COMPARE_PAGE) + 1)
+        ]
         return out
 
     @staticmethod
@@ -220,6 +271,9 @@ class OversightViews:
             return SUPERVISION
         if method == "compare":
             return page_url(compare_base(*args[:1], *args[2:]), args[1] if len(args) > 1 else 1)
+        if method == "month_list":
+            key, which, number = args
+            return page_url(MONTH_LIST.format(key=key, list=which), number)
         return MONTHLY.format(key=args[0])
 
     @staticmethod
@@ -433,8 +487,10 @@ class OversightViews:
             ),
             satisfaction=b.sat_rate(m.satisfied, m.valid),
             previous_satisfaction=b.sat_rate(prev.satisfied, prev.valid) if prev else None,
-            completed=tuple(b.project_row(p) for p in m.completed_ids),
-            turned_red=tuple(b.project_row(p) for p in m.turned_red),
+            completed=tuple(b.project_row(p) for p in m.completed_ids[:MONTH_ITEMS]),
+            turned_red=tuple(b.project_row(p) for p in m.turned_red[:MONTH_ITEMS]),
+            completed_more=month_list_link(key, "completed", m.completed_ids),
+            turned_red_more=month_list_link(key, "red", m.turned_red),
             months=links,
             previous=links[at - 1] if at else None,
             next=links[at + 1] if at + 1 < len(links) else None,
@@ -443,5 +499,29 @@ class OversightViews:
             history=tuple((f"{x.month.month}月", x.demands, x.completed) for x in months[-12:])
             if at + 1 == len(months)
             else (),
+        )
+
+    def month_list(self, key: str, which: str, number: int) -> MonthListPage:
+        b = self.b
+        m = next(x for x in self.months if month_key(x.month) == key)
+        ids = month_list_ids(m, which)
+        count = -(-len(ids) // COMPARE_PAGE)
+        month_link = Link(ZH["monthly_title"].format(month=month_label(m.month)), MONTHLY.format(key=key))
+        list_title = ZH[MONTH_LISTS[which]]
+        base = MONTH_LIST.format(key=key, list=which)
+        title = ZH["month_list_title"].format(month=month_link.text, list=list_title)
+        if count > 1:
+            title += "（" + ZH["page"].format(page=number, pages=count) + "）"
+        return MonthListPage(
+            url=page_url(base, number),
+            title=title,
+            breadcrumbs=(b.home_crumb, Link(ZH["supervision"], SUPERVISION), month_link),
+            template=TEMPLATES["month_list"],
+            month_link=month_link,
+            list_title=list_title,
+            rows=tuple(map(b.project_row, ids[(number - 1) * COMPARE_PAGE : number * COMPARE_PAGE])),
+            results=which == "completed",
+            count=len(ids),
+            pagination=pagination(base, number, count) if count > 1 else None,
         )
 

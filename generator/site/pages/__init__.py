@@ -131,6 +131,7 @@ BUILTIN = (
     "supervision",
     "compare",
     "month",
+    "month_list",
     "records_index",
     "records",
     "api",

@@ -1,10 +1,11 @@
 """Monthly reports (月度晒进度): one page per month of the data. Each declares what it
 reads: its month's figures and the previous month's (for the changes), the list of months
-(navigation), the trend on the latest page, and the projects it lists."""
+(navigation), the trend on the latest page, and the projects it lists (the first
+``MONTH_ITEMS`` of each list; month_list.py has the rest)."""
 
 from __future__ import annotations
 
-from generator.site.oversight import TEMPLATES, OversightViews, month_key
+from generator.site.oversight import MONTH_ITEMS, TEMPLATES, OversightViews, month_key
 from generator.site.views import ViewBuilder
 
 from . import PageKind, Read
@@ -23,7 +24,7 @@ def reads(b: ViewBuilder, args: tuple) -> list[Read]:
     trend = [(x.month, x.demands, x.completed) for x in months[-12:]] if latest else []
     return [
         ("value", (key, tuple(keys), m, prev, tuple(trend))),
-        ("project", (*m.completed_ids, *m.turned_red)),
+        ("project", (*m.completed_ids[:MONTH_ITEMS], *m.turned_red[:MONTH_ITEMS])),
     ]
 
 
