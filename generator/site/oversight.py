@@ -49,8 +49,8 @@ TEMPLATES = {
 # first GROUP_ITEMS projects of each group (the group's own page lists them all) and the
 # first GROUPS groups in full, the next MORE_GROUPS as links; comparisons go page by page.
 GROUP_ITEMS = 10
-GROUPS = 10
-MORE_GROUPS = 200
+GROUPS = 6
+MORE_GROUPS = 100
 COMPARE_PAGE = 100
 # A month page lists the first MONTH_ITEMS projects that turned red and that were completed
 # in the month; a longer list has pages of its own (a city completes thousands a month).
