@@ -411,10 +411,17 @@ def column_width(c: Column) -> float:
 
 
 def encode(
-    name: str, ds: Dataset, agg: Aggregates, url_for, base_url: str, keep: set | None = None, json: bool = True
+    name: str,
+    ds: Dataset,
+    agg: Aggregates,
+    url_for,
+    base_url: str,
+    keep: set | None = None,
+    json: bool = True,
+    only_json: bool = False,
 ) -> Encoded:
     """The list's rows encoded (``keep``: only the rows of these owners; ``json``: their
-    JSON too)."""
+    JSON too; ``only_json``: their JSON alone, no CSV line or Excel row)."""
     table = tables(ds)[name]
     owner, values = list_values(name, ds, agg, url_for, base_url)
     columns = export_columns(table)
@@ -429,15 +436,15 @@ def encode(
     fields, texts = zip(
         *(encode_column(values[c.name], sc) for c, sc in zip(columns, schema_of, strict=True)), strict=True
     )
-    cells = [_xlsx_column(values[c.name], sc) for c, sc in zip(columns, schema_of, strict=True)]
+    cells = [] if only_json else [_xlsx_column(values[c.name], sc) for c, sc in zip(columns, schema_of, strict=True)]
     starts = ["{" + _dumps(columns[0].name) + ":"] + ["," + _dumps(c.name) + ":" for c in columns[1:]]
-    csv_lines = list(map(",".join, zip(*fields, strict=True))) if owner else []
+    csv_lines = list(map(",".join, zip(*fields, strict=True))) if owner and not only_json else []
     json_rows = (
         ["".join(chain.from_iterable(zip(starts, r, strict=True))) + "}" for r in zip(*texts, strict=True)]
         if json
         else []
     )
-    xlsx_rows = ["<row>" + "".join(r) + "</row>" for r in zip(*cells, strict=True)]
+    xlsx_rows = ["<row>" + "".join(r) + "</row>" for r in zip(*cells, strict=True)] if cells else []
     enc = Encoded(name, table, columns, csv_lines, json_rows, xlsx_rows, owner, [column_width(c) for c in columns])
     enc.header_csv = _fields([c.label for c in columns])
     rows_of: dict = {}
@@ -662,8 +669,9 @@ def list_json(ds: Dataset, agg: Aggregates, url_for, base_url: str, names: Itera
     everything = scopes_all(ds)[0]  # the scope of the whole district (one per list: same head)
     out = {}
     for name in names:
-        enc = encode(name, ds, agg, url_for, base_url)
+        enc = encode(name, ds, agg, url_for, base_url, only_json=True)
         out[name] = _json_bytes(_head(ds, everything, name, len(enc.owner)), enc.json)
+        del enc  # a city's list encoded is hundreds of MB: one at a time
     return out
 
 
