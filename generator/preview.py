@@ -20,6 +20,7 @@ import functools
 import gc
 import html
 import http.server
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -343,6 +344,11 @@ def serve(
     options: BuildOptions, bind: str, port: int, say: Callable[[str], None] = print, timings: bool = False
 ) -> None:
     """Build, serve and rebuild on every change until Ctrl+C (KeyboardInterrupt returns)."""
+    # Ctrl+C and a plain `kill` stop the preview cleanly, even when it was started where
+    # SIGINT is ignored (a shell's background job, nohup, some runners), which Python
+    # would otherwise keep: the preview could then only be killed.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     preview = Preview(options, say, timings)
     preview.build()
     httpd = preview.server(bind, port)

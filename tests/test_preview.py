@@ -106,6 +106,31 @@ def test_serve_rebuilds_shows_errors_on_the_page_and_comes_back(served):
     assert "Traceback" not in stderr and "预览已停止" in stdout
 
 
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_serve_stops_cleanly_even_when_started_with_sigint_ignored(tmp_path, stop):
+    """A shell's background job (and nohup) starts a program with SIGINT ignored, which
+    Python keeps: the preview still stops on Ctrl+C, and on a plain kill (SIGTERM)."""
+    data = tmp_path / "data"
+    generate(data, factor=0.2, seed=2026, plant_pii=False)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+    args = [sys.executable, "-m", "generator.cli", "serve", "--data", "data", "--output", "out", "--port", "0"]
+    proc = subprocess.Popen(
+        args, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        assert any(line.startswith("预览地址：") for line in proc.stdout)
+        proc.send_signal(stop)
+        stdout, stderr = proc.communicate(timeout=LIMIT)
+        assert proc.returncode == 0, stderr
+        assert "Traceback" not in stderr and "预览已停止" in stdout
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 def test_build_end_is_announced_to_listening_pages(served):
     _, base, data, _ = served
     with urllib.request.urlopen(base + "/__gongshi/events?v=0", timeout=30) as events:
