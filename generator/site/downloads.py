@@ -7,12 +7,16 @@ The sizes come from the build's export, which runs before the pages are planned
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from generator.catalog import ZH
 from generator.exports.opendata import (
     ALL_LISTS,
     API,
+    LEGACY,
     LIST_LABELS,
     PACKAGE,
     SCOPE_LISTS,
@@ -24,6 +28,19 @@ from generator.site.views import Link, ViewBuilder, url_for
 
 API_PAGE = "api/"
 LIST_TITLES = LIST_LABELS
+
+
+def sizes_on_disk(paths: Iterable[str], root: Path) -> dict[str, int]:
+    """The size of each download among ``paths`` as it is in ``root`` (the live site's), for
+    pages made without an export of their own (a preview)."""
+    sizes = {}
+    for path in paths:
+        if path.startswith((API, LEGACY)):
+            try:
+                sizes[path] = os.path.getsize(f"{root}/{path}")
+            except OSError:
+                pass  # removed by hand: the page shows no size until the next build
+    return sizes
 
 
 @dataclass(frozen=True, slots=True)

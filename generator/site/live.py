@@ -17,7 +17,6 @@ settings goes through a build again, which hands back new ones.
 
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import TYPE_CHECKING
 from generator.catalog import T
 from generator.output.folder import Manifest, file_for
 from generator.privacy.mask import KIND_LABELS, allowed_in, contact_values, leak, scan_bytes
+from generator.site.downloads import sizes_on_disk
 from generator.site.render import root_prefix
 
 if TYPE_CHECKING:
@@ -55,16 +55,7 @@ def page_url(path: str) -> str:
 
 def download_sizes(output: Path) -> dict[str, int]:
     """The size of every download the last build left in ``output`` (the pages print them)."""
-    from generator.exports import opendata
-
-    sizes = {}
-    for path in Manifest.read(output).files:
-        if path.startswith((opendata.API, opendata.LEGACY)):
-            try:
-                sizes[path] = os.path.getsize(output / path)
-            except OSError:
-                pass  # removed by hand: the page shows no size
-    return sizes
+    return sizes_on_disk(Manifest.read(output).files, output)
 
 
 @dataclass

@@ -43,7 +43,7 @@ from generator.problems import OutputError
 from generator.progress import Progress
 from generator.site import fragments
 from generator.site.digests import EntityHashes
-from generator.site.downloads import shows_sizes
+from generator.site.downloads import shows_sizes, sizes_on_disk
 from generator.site.lookup import shard_files
 from generator.site.pages import PageKinds, Spec, default_kinds
 from generator.site.search import index_files
@@ -337,13 +337,7 @@ def deferred_files(files: dict[str, str], live: Path) -> tuple[dict[str, str], d
     kept = {
         p: d if d.startswith(DEFERRED) else DEFERRED + d for p, d in files.items() if not p.startswith(_NOT_DEFERRED)
     }
-    sizes = {}
-    for path in kept:
-        if path.startswith((opendata.API, opendata.LEGACY)):
-            try:
-                sizes[path] = os.path.getsize(f"{live}/{path}")
-            except OSError:
-                pass  # removed by hand: the page shows no size until the next build
+    sizes = sizes_on_disk(kept, live)
     return kept, sizes
 
 
