@@ -22,11 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator.catalog import T
-from generator.output.folder import Manifest, file_for
-from generator.privacy.mask import KIND_LABELS, allowed_in, contact_values, leak, scan_bytes
+from generator.output.folder import Manifest
+from generator.privacy.mask import allowed_in, contact_values, leak
 from generator.site.downloads import sizes_on_disk
-from generator.site.render import root_prefix
+from generator.site.render import page_findings, render_page
 
 if TYPE_CHECKING:
     from jinja2 import Environment, Template
@@ -113,10 +112,10 @@ class LivePages:
             template = self.templates.get(page.template)
             if template is None:
                 template = self.templates[page.template] = self.renderer.env.get_template(page.template)
-            data = template.render(page=page, site=b.site, t=T, SITEURL=root_prefix(page.url)).encode("utf-8")
+            data = render_page(template, page, b.site)
             if self.allowed is None:
                 self.allowed = allowed_in(b.ds.settings, contact_values(b.ds))
-            findings = [(file_for(page.url), KIND_LABELS[k], s) for k, s in scan_bytes(data, self.allowed)]
+            findings = page_findings(page.url, data, self.allowed)
         if findings:
             raise leak(findings, self.data)
         return data

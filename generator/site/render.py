@@ -95,6 +95,16 @@ def template_digests(env, names: set[str]) -> dict[str, str]:
     return out
 
 
+def render_page(template: Template, page, site) -> bytes:
+    """One data page's bytes (a build's workers and the preview's pages on request)."""
+    return template.render(page=page, site=site, t=T, SITEURL=root_prefix(page.url)).encode("utf-8")
+
+
+def page_findings(url: str, data: bytes, allowed) -> list[tuple[str, str, str]]:
+    """Personal data in a rendered page: (its file, kind, value)."""
+    return [(file_for(url), KIND_LABELS[k], s) for k, s in scan_bytes(data, allowed)]
+
+
 @dataclass
 class RenderJob:
     """What every worker needs; set before forking so children inherit it for free."""
@@ -120,12 +130,8 @@ class RenderJob:
         allowed = allowed_in(ds.settings, contact_values(ds))  # office phones: footer, speak-up blocks
         for spec in specs:
             page = self.kinds.build(self.builder, spec)
-            data = (
-                self.template(page.template)
-                .render(page=page, site=site, t=T, SITEURL=root_prefix(page.url))
-                .encode("utf-8")
-            )
-            findings = [(file_for(page.url), KIND_LABELS[k], s) for k, s in scan_bytes(data, allowed)]
+            data = render_page(self.template(page.template), page, site)
+            findings = page_findings(page.url, data, allowed)
             changed = False if findings else self.writer.write_bytes(page.url, data)
             out.append((page.url, len(data) if changed else 0, findings))
         return out
