@@ -20,6 +20,7 @@ import functools
 import gc
 import html
 import http.server
+import os
 import signal
 import threading
 import time
@@ -165,21 +166,52 @@ class Preview:
             paths.append(config)
         return [p for p in paths if p.exists()]
 
-    def watch(self) -> None:
-        """Rebuild after every change until :attr:`stopping` is set (or Ctrl+C)."""
+    def sources(self) -> dict[Path, tuple[int, int]]:
+        """Every watched file a build reads, with its size and modification time: taken
+        before the first build, compared once the watcher runs, so a file saved while the
+        first build ran (minutes at city size) is not missed."""
+        keep = _SourceFilter()
+        state: dict[Path, tuple[int, int]] = {}
+        for root in self.watched():
+            for path in [root] if root.is_file() else root.rglob("*"):
+                try:
+                    st = path.stat()
+                except OSError:
+                    continue
+                if path.is_file() and keep(None, str(path)):
+                    state[path] = (st.st_size, st.st_mtime_ns)
+        return state
+
+    def watch(self, ready: Callable[[], None] | None = None, since: dict[Path, tuple[int, int]] | None = None) -> None:
+        """Rebuild after every change until :attr:`stopping` is set (or Ctrl+C). ``ready``
+        is called once the watcher is watching (a change made before then would be missed:
+        the address is announced only then); ``since`` (:meth:`sources`) catches the files
+        changed before it."""
         import watchfiles
 
         # A short debounce (watchfiles waits 1.6 s by default): Excel and WPS save through a
         # temporary file and a rename within a few milliseconds, one batch all the same.
+        # Its first answer (a change, or a timeout's empty batch) means it is watching.
         for changes in watchfiles.watch(*self.watched(), watch_filter=_SourceFilter(), stop_event=self.stopping,
-                                        debounce=60, step=20, yield_on_timeout=False):  # fmt: skip
-            paths = [Path(path) for _, path in changes]
-            settle(paths)
-            data = Path(self.options.data).resolve()
-            if all(p.resolve().is_relative_to(data) for p in paths):
-                self.refresh()  # the lists or site.yaml: the data again, pages on request
-            else:
-                self.build()  # a template, the content or pelicanconf: pages built again
+                                        debounce=60, step=20, rust_timeout=100, yield_on_timeout=True):  # fmt: skip
+            paths = {Path(path) for _, path in changes}
+            if ready is not None:
+                ready()
+                ready = None
+                if since is not None:
+                    now = self.sources()
+                    paths |= {p for p in since.keys() | now.keys() if since.get(p) != now.get(p)}
+            if paths:
+                self.changed_files(sorted(paths))
+
+    def changed_files(self, paths: list[Path]) -> None:
+        """Bring the preview up to date after ``paths`` changed."""
+        settle(paths)
+        data = Path(self.options.data).resolve()
+        if all(p.resolve().is_relative_to(data) for p in paths):
+            self.refresh()  # the lists or site.yaml: the data again, pages on request
+        else:
+            self.build()  # a template, the content or pelicanconf: pages built again
 
     # ------------------------------------------------------------ serving
 
@@ -349,16 +381,24 @@ def serve(
     # would otherwise keep: the preview could then only be killed.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # ...but not in the build's forked workers: a pool ends its workers with SIGTERM, and
+    # one turned into KeyboardInterrupt midway through its exit can stop holding a lock
+    # the pool waits on (the preview then hangs in its build), or prints a traceback.
+    os.register_at_fork(after_in_child=functools.partial(signal.signal, signal.SIGTERM, signal.SIG_DFL))
     preview = Preview(options, say, timings)
+    before = preview.sources()
     preview.build()
     httpd = preview.server(bind, port)
     thread = threading.Thread(target=httpd.serve_forever, name="gongshi-serve", daemon=True)
     thread.start()
     host, actual = str(httpd.server_address[0]), httpd.server_address[1]
-    say(f"预览地址：http://{host}:{actual}/ （保存数据、页面或主题后自动重新生成并刷新；按 Ctrl+C 停止）")
-    say(QUICK_NOTE)
+
+    def ready() -> None:
+        say(f"预览地址：http://{host}:{actual}/ （保存数据、页面或主题后自动重新生成并刷新；按 Ctrl+C 停止）")
+        say(QUICK_NOTE)
+
     try:
-        preview.watch()
+        preview.watch(ready, since=before)
     except KeyboardInterrupt:
         pass
     finally:

@@ -11,6 +11,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -139,10 +140,42 @@ def test_build_end_is_announced_to_listening_pages(served):
         version = int(first.split()[1])
         events.readline()
         (data / "site.yaml").write_text((data / "site.yaml").read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        # The server pings every 15 s while nothing happens: give up after LIMIT instead.
+        deadline = time.monotonic() + LIMIT
         line = events.readline().decode()
         while not line.startswith("data: "):
+            assert time.monotonic() < deadline, "the saved site.yaml was not noticed"
             line = events.readline().decode()
         assert int(line.split()[1]) == version + 1
+
+
+def test_a_file_saved_while_the_first_build_ran_is_not_missed(tmp_path):
+    """The watcher starts after the first build (minutes at city size): what was saved
+    meanwhile is compared with the state before it and treated as a change."""
+    from generator.build import BuildOptions
+    from generator.preview import Preview
+
+    data = tmp_path / "data"
+    generate(data, factor=0.2, seed=2026, plant_pii=False)
+    preview = Preview(BuildOptions(data=data, output=tmp_path / "out"), say=lambda message: None)
+    before = preview.sources()
+    assert data / "projects.csv" in before and len(before) > 5  # the data and the repository's theme
+    settings = data / "site.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    seen: list[Path] = []
+    ready: list[bool] = []
+
+    def changed(paths: list[Path]) -> None:
+        seen.extend(paths)
+        preview.stop()
+
+    preview.changed_files = changed  # type: ignore[method-assign]
+    watcher = threading.Thread(target=preview.watch, args=(lambda: ready.append(True), before))
+    watcher.start()
+    watcher.join(timeout=LIMIT)
+    preview.stop()
+    assert not watcher.is_alive() and ready == [True]
+    assert [p.name for p in seen] == ["site.yaml"]
 
 
 def test_rebuilds_in_one_warm_process_equal_a_fresh_build(tmp_path):
