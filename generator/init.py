@@ -101,7 +101,8 @@ def pelicanconf() -> str:
         "import pathlib\n\nimport generator\n\n"
     )
     text = text.replace(theme, 'THEME = str(pathlib.Path(generator.__file__).resolve().parent.parent / "theme")\n')
-    text = text.replace('AUTHOR = "青禾区委办公室"\n', 'AUTHOR = ""\n')
+    # No author until the portal names one: an empty AUTHOR makes Pelican warn on every build.
+    text = text.replace('AUTHOR = "青禾区委办公室"\n', '# AUTHOR = "主办单位名称"  # 新闻的默认署名（可不填）\n')
     body = text.split('"""', 2)[2].lstrip("\n") if text.startswith('"""') else text
     return head + body
 
