@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -70,6 +71,11 @@ def test_every_command_and_its_help():
                               cwd=ROOT, check=False)  # fmt: skip
         assert proc.returncode == 0, (argv, proc.stderr)
         assert "usage" in proc.stdout and not proc.stderr
+    # Every option and argument says, in Chinese, what it is for.
+    for name, sub in subcommands.items():
+        for action in sub._actions:
+            if action.dest != "help":
+                assert action.help and re.search(r"[\u4e00-\u9fff]", action.help), (name, action.dest)
 
 
 # ---------------------------------------------------------------- kills
