@@ -276,11 +276,19 @@ class Build:
     def _render(self, staging: Path, config: Path | None, context: RenderContext) -> None:
         with timing.phase("pelican"):
             from pelican import Pelican
+            from pelican.log import console
 
             site = Pelican(pelican_settings(staging, config, context.cache))
             site.gongshi = context  # read by plugin.get_generators
-            with timing.phase("pelican run"):
-                site.run()
+            # Pelican prints an English summary of articles and pages ("Done: Processed 3
+            # articles ...") where staff expect ours (网站已生成 …, and the build report):
+            # its console is quiet while it runs. Its warnings are logged, not printed.
+            quiet, console.quiet = console.quiet, True
+            try:
+                with timing.phase("pelican run"):
+                    site.run()
+            finally:
+                console.quiet = quiet
 
     @staticmethod
     def _scan(staging: Path, context: RenderContext, config: Path | None) -> list[str]:

@@ -169,6 +169,7 @@ def test_init_makes_an_empty_portal_that_builds_from_a_ledger_alone(tmp_path, mo
     assert "(areas-declared)" in err and "(units-declared)" in err and "未注明街道" in err
     # Nothing for staff to wonder about (Pelican logs it: an empty AUTHOR it cannot slugify).
     assert not [r for r in caplog.records if "Unable to generate" in r.getMessage()]
+    assert "Processed" not in said.out + err  # Pelican's English summary: ours is enough
     out = portal / "output"
     assert (out / "projects" / "p1" / "index.html").exists()
     assert not [p for p in (out / "news").rglob("index.html") if p.parent != out / "news"]  # no demo articles
