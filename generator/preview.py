@@ -236,6 +236,20 @@ class Preview:
             self.changed.notify_all()
 
 
+def lan_address() -> str | None:
+    """This machine's address in its local network (the route to a private address is
+    looked up; nothing is sent), or None."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("10.255.255.255", 1))
+            address = str(probe.getsockname()[0])
+    except OSError:
+        return None
+    return None if address.startswith(("0.", "127.")) else address
+
+
 def settle(paths: list[Path], quiet: float = 0.05, limit: float = 3.0) -> None:
     """Wait until the changed files stop changing (size and time unchanged for ``quiet``
     seconds, at most ``limit``): a program that writes a large file in place is seen
@@ -395,6 +409,10 @@ def serve(
 
     def ready() -> None:
         say(f"预览地址：http://{host}:{actual}/ （保存数据、页面或主题后自动重新生成并刷新；按 Ctrl+C 停止）")
+        if host in ("0.0.0.0", "::"):
+            lan = lan_address()
+            where = f"http://{lan}:{actual}/" if lan else "本机在局域网中的地址"
+            say(f"同一网络的手机可打开 {where}（同一网络的其他人也能打开，预览的是尚未发布的数据）")
         say(QUICK_NOTE)
 
     try:

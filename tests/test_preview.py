@@ -132,6 +132,37 @@ def test_serve_stops_cleanly_even_when_started_with_sigint_ignored(tmp_path, sto
             proc.wait()
 
 
+def test_serving_to_the_network_says_the_address_a_phone_opens(tmp_path):
+    """``--bind 0.0.0.0`` (to look at the preview on a phone): 0.0.0.0 is no address to
+    type into a phone, so the machine's address in its network is said too."""
+    from generator.preview import lan_address
+
+    data = tmp_path / "data"
+    generate(data, factor=0.2, seed=2026, plant_pii=False)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+    args = [sys.executable, "-m", "generator.cli", "serve", "--data", "data", "--output", "out", "--port", "0",
+            "--bind", "0.0.0.0"]  # fmt: skip
+    proc = subprocess.Popen(args, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if line.startswith("预览中"):
+                break
+        port = next(line for line in lines if line.startswith("预览地址")).split(":")[2].split("/")[0]
+        phone = next(line for line in lines if line.startswith("同一网络的手机可打开"))
+        lan = lan_address()
+        if lan is not None:
+            assert f"http://{lan}:{port}/" in phone
+            page = urllib.request.urlopen(f"http://{lan}:{port}/", timeout=30).read().decode()
+            assert "<html" in page
+        assert "尚未发布" in phone  # says who else can see it
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=LIMIT)
+
+
 def test_build_end_is_announced_to_listening_pages(served):
     _, base, data, _ = served
     with urllib.request.urlopen(base + "/__gongshi/events?v=0", timeout=30) as events:
