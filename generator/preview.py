@@ -386,19 +386,23 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             return
 
 
-def serve(
-    options: BuildOptions, bind: str, port: int, say: Callable[[str], None] = print, timings: bool = False
-) -> None:
-    """Build, serve and rebuild on every change until Ctrl+C (KeyboardInterrupt returns)."""
-    # Ctrl+C and a plain `kill` stop the preview cleanly, even when it was started where
-    # SIGINT is ignored (a shell's background job, nohup, some runners), which Python
-    # would otherwise keep: the preview could then only be killed.
+def stop_on_signals() -> None:
+    """Ctrl+C and a plain `kill` stop the preview cleanly (KeyboardInterrupt), even when it
+    was started where SIGINT is ignored (a shell's background job, nohup, some runners),
+    which Python would otherwise keep: the preview could then only be killed."""
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     # ...but not in the build's forked workers: a pool ends its workers with SIGTERM, and
     # one turned into KeyboardInterrupt midway through its exit can stop holding a lock
     # the pool waits on (the preview then hangs in its build), or prints a traceback.
     os.register_at_fork(after_in_child=functools.partial(signal.signal, signal.SIGTERM, signal.SIG_DFL))
+
+
+def serve(
+    options: BuildOptions, bind: str, port: int, say: Callable[[str], None] = print, timings: bool = False
+) -> None:
+    """Build, serve and rebuild on every change until Ctrl+C (KeyboardInterrupt returns)."""
+    stop_on_signals()
     preview = Preview(options, say, timings)
     before = preview.sources()
     preview.build()

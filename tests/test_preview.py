@@ -163,6 +163,24 @@ def test_serving_to_the_network_says_the_address_a_phone_opens(tmp_path):
         proc.communicate(timeout=LIMIT)
 
 
+def test_the_builds_workers_end_on_sigterm_as_pools_expect():
+    """serve turns SIGTERM into KeyboardInterrupt, but its build's forked pool workers keep
+    the default: a pool ends them with SIGTERM, and one interrupted midway through its exit
+    printed a traceback or left the pool waiting for it forever (the preview hung)."""
+    script = (
+        "import multiprocessing, signal\n"
+        "from generator.preview import stop_on_signals\n"
+        "stop_on_signals()\n"
+        "with multiprocessing.get_context('fork').Pool(1) as pool:\n"
+        "    child = pool.apply(signal.getsignal, (signal.SIGTERM,))\n"
+        "print(signal.getsignal(signal.SIGTERM) is signal.default_int_handler, child == signal.SIG_DFL)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=LIMIT)
+    assert done.stdout.split() == ["True", "True"], done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def test_build_end_is_announced_to_listening_pages(served):
     _, base, data, _ = served
     with urllib.request.urlopen(base + "/__gongshi/events?v=0", timeout=30) as events:
