@@ -22,6 +22,7 @@ import html
 import http.server
 import os
 import signal
+import stat
 import threading
 import time
 from collections.abc import Callable
@@ -174,12 +175,9 @@ class Preview:
         state: dict[Path, tuple[int, int]] = {}
         for root in self.watched():
             for path in [root] if root.is_file() else root.rglob("*"):
-                try:
-                    st = path.stat()
-                except OSError:
-                    continue
-                if path.is_file() and keep(None, str(path)):
-                    state[path] = (st.st_size, st.st_mtime_ns)
+                seen = stamp(path)
+                if seen is not None and keep(None, str(path)):
+                    state[path] = seen
         return state
 
     def watch(self, ready: Callable[[], None] | None = None, since: dict[Path, tuple[int, int]] | None = None) -> None:
@@ -250,20 +248,22 @@ def lan_address() -> str | None:
     return None if address.startswith(("0.", "127.")) else address
 
 
+def stamp(path: Path) -> tuple[int, int] | None:
+    """A regular file's size and modification time (what tells a save); None otherwise."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns) if stat.S_ISREG(st.st_mode) else None
+
+
 def settle(paths: list[Path], quiet: float = 0.05, limit: float = 3.0) -> None:
     """Wait until the changed files stop changing (size and time unchanged for ``quiet``
     seconds, at most ``limit``): a program that writes a large file in place is seen
     writing it, and a build must not read it half-written."""
 
     def state() -> list[tuple[int, int] | None]:
-        out: list[tuple[int, int] | None] = []
-        for path in paths:
-            try:
-                st = path.stat()
-                out.append((st.st_size, st.st_mtime_ns))
-            except OSError:
-                out.append(None)
-        return out
+        return [stamp(path) for path in paths]
 
     deadline = time.monotonic() + limit
     before = state()
