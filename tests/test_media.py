@@ -6,8 +6,13 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import functools
+import http.server
 import io
+import os
+import re
 import shutil
+import threading
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import urljoin
@@ -16,7 +21,7 @@ import feedparser
 import pytest
 import zxingcpp
 from bs4 import BeautifulSoup
-from PIL import Image
+from PIL import Image, ImageDraw
 from support import ROOT
 
 from generator.cli import main
@@ -155,6 +160,88 @@ def test_without_the_sites_address_the_snippet_says_to_replace_it(tmp_path):
     assert "base_url" in box.get_text()
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture
+def chromium():
+    """Debian's chromium through Playwright (never a downloaded browser); skipped when
+    missing, except under CI=true, where a missing browser fails (like tests/browser)."""
+    missing = "" if CHROMIUM.exists() else f"{CHROMIUM} is missing"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing = "the playwright package is missing"
+    if missing:
+        if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
+            pytest.fail(f"CI=true and {missing}", pytrace=False)
+        pytest.skip(missing)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def serve():
+    """serve(folder) -> "http://127.0.0.1:<port>": a static server on loopback (each call
+    a new port, so a second folder is a second origin, like a news site's)."""
+    servers = []
+
+    def start(folder: Path) -> str:
+        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+        handler.log_message = lambda *args: None  # type: ignore[method-assign]
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_host_script_resizes_a_frame_that_loaded_before_it(demo, chromium, serve, tmp_path):
+    """A news site whose page loads the script late (slow network, a CMS that defers
+    scripts): the embed posted its height before anyone listened, so the script asks it
+    again. Without that the frame kept height=640 and scrolled inside itself."""
+    portal = serve(demo[1])
+    (tmp_path / "index.html").write_text(
+        f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>host</title></head><body>'
+        f'<iframe src="{portal}/embed/communities/c0001/" title="embed" width="100%" height="640" '
+        'style="border:0"></iframe></body></html>',
+        encoding="utf-8",
+    )
+    host = serve(tmp_path)
+    page = chromium.new_page(viewport={"width": 360, "height": 740})
+    page.goto(f"{host}/")
+    frame = page.frames[1]
+    frame.wait_for_load_state("load")
+    frame.wait_for_timeout(300)  # the embed has posted its height: nobody was listening
+    height = frame.evaluate("Math.ceil(document.documentElement.getBoundingClientRect().height)")
+    assert height > 700
+    page.add_script_tag(url=f"{portal}/theme/js/embed-resize.js")
+    page.wait_for_function(
+        f"document.querySelector('iframe').getBoundingClientRect().height >= {height}", timeout=10_000
+    )
+    assert frame.evaluate("document.documentElement.scrollHeight <= document.documentElement.clientHeight + 1")
+
+
+@pytest.mark.parametrize("url", ["embed/communities/c0001/", "embed/units/u001/", "embed/lists/projects/"])
+def test_an_embed_never_scrolls_sideways_in_large_text(demo, chromium, serve, url):
+    """A frame in an article on a 360 px phone is ~336 px wide; with large text (an elderly
+    reader's font size) the cards' rows and bars wrap instead of overflowing it."""
+    portal = serve(demo[1])
+    for scale in (150, 200):
+        page = chromium.new_page(viewport={"width": 336, "height": 740}, bypass_csp=True)
+        page.goto(f"{portal}/{url}")
+        page.add_style_tag(content=f"html {{ font-size: {scale}% }}")
+        widths = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert widths[0] <= widths[1], (url, scale, widths)
+        page.close()
+
+
 # ---------------------------------------------------------------- notice sheets
 
 
@@ -200,6 +287,16 @@ def test_the_notice_sheet_prints_large_on_a4():
     assert "@page { size: A4;" in css
     printed = css[css.index("@media print") :]
     assert "body.board { max-width: none; padding: 0; font-size: 14pt; }" in printed
+
+
+def test_pages_print_without_the_search_box_and_with_their_bars_filled():
+    """Printed, a page keeps its content, not the header's search form; a progress bar's
+    fill is a background, which browsers drop from print unless told to keep it."""
+    css = (ROOT / "theme/static/css/site.css").read_text(encoding="utf-8")
+    printed = "".join(re.findall(r"@media print \{(.*?)\n\}", css, re.S))
+    hidden = "".join(re.findall(r"([^{}]*)\{ display: none !important; \}", printed))
+    assert ".search-box" in hidden and ".site-nav" in hidden and ".media-box" in hidden
+    assert re.search(r"progress[^{}]*\{[^}]*print-color-adjust: exact", printed)
 
 
 # ---------------------------------------------------------------- share images
@@ -292,6 +389,56 @@ def test_by_default_project_pages_share_their_communitys_card(tmp_path):
     assert page(out, "projects/p00001").select_one(".media-links a[type='image/png']")["href"].startswith(
         "../../share/communities/"
     )
+
+
+def drawn_texts(monkeypatch, card: images.Card) -> list[str]:
+    """The strings a card's PNG draws (its own, not the shared template's)."""
+    painter = images.Painter()
+    painter.template(card, all(images._short(f.value) for f in card.figures))  # drawn once, not recorded
+    texts: list[str] = []
+    real = ImageDraw.ImageDraw.text
+
+    def spy(self, xy, text, *args, **kwargs):
+        texts.append(text)
+        return real(self, xy, text, *args, **kwargs)
+
+    monkeypatch.setattr(ImageDraw.ImageDraw, "text", spy)
+    painter.png(card)
+    return texts
+
+
+def test_a_wide_figure_is_drawn_smaller_never_cut(prepared, monkeypatch):
+    """A 100.0% satisfaction rate (桂浦社区 in the demo), a small sample or a five-digit
+    count is wider than its column at the figures' size: it was drawn as "100.…"."""
+    card = next(c for c in images.cards(prepared.dataset, prepared.aggregates) if c.path.startswith("share/comm"))
+    values = ("100.0%", "样本不足", "12,345", "0")
+    wide = dataclasses.replace(
+        card, figures=tuple(images.Figure(f.label, v) for f, v in zip(card.figures, values, strict=True))
+    )
+    texts = drawn_texts(monkeypatch, wide)
+    assert all(v in texts for v in values), texts
+    assert not any(t.endswith("…") for t in texts), texts
+
+
+def test_a_community_without_projects_still_gets_the_card_its_page_names(prepared):
+    """A new community with nothing on its lists yet has a page, whose og:image and media
+    box name share/communities/<id>.png: the card must exist (it was never drawn)."""
+    ds, agg = prepared.dataset, prepared.aggregates
+    first = min(a.id for a in ds.level("community"))
+    empty = dataclasses.replace(agg, communities={k: v for k, v in agg.communities.items() if k != first})
+    card = {c.path: c for c in images.cards(ds, empty)}[media.image_path(url_for("community", first))]
+    assert {f.label: f.value for f in card.figures} == {"实事项目": "0", "已完成": "0", "满意率": "—", "红灯": "0"}
+    assert decode(images.Painter().png(card)) == f"{BASE}/{url_for('community', first)}"
+
+
+def test_a_project_cards_lines_above_the_qr_code_use_the_whole_width(prepared, monkeypatch):
+    """A leader's title is long; the line is cut only where the QR code is beside it."""
+    ds, agg = prepared.dataset, prepared.aggregates
+    chosen = dataclasses.replace(ds, settings=dataclasses.replace(ds.settings, share_images="all"))
+    card = next(c for c in images.cards(chosen, agg) if c.path.startswith("share/projects/"))
+    leader = "邓瑞英（区市场监督管理局局长）"
+    long = dataclasses.replace(card, figures=(card.figures[0], images.Figure("领办人", leader), *card.figures[2:]))
+    assert leader in drawn_texts(monkeypatch, long)
 
 
 def test_share_images_are_byte_reproducible(prepared):

@@ -32,7 +32,7 @@ from pathlib import Path
 import segno
 from PIL import Image, ImageDraw, ImageFont
 
-from generator.model.aggregate import Aggregates, Rules
+from generator.model.aggregate import Aggregates, Figures, Rules
 from generator.model.dataset import Dataset
 from generator.schema import LIGHT, STATUS
 from generator.site import media
@@ -156,9 +156,9 @@ def cards(ds: Dataset, agg: Aggregates) -> list[Card]:
         )
     ]
     for a in sorted(ds.level("community"), key=lambda a: a.id):
-        f = agg.communities.get(a.id)
-        if f is None:
-            continue
+        # A community with no projects or demands yet still has a page naming its card
+        # (og:image, the media box): draw it with zero figures, as the page shows them.
+        f = agg.communities.get(a.id) or Figures(satisfied_keys=ds.satisfied_keys)
         url = url_for("community", a.id)
         parent = ds.areas.get(a.parent)
         red = f.lights["red"]
@@ -218,7 +218,7 @@ class Painter:
         # The basic layout engine: no shaping is needed for Chinese, and it is the faster.
         self.fonts = {
             size: ImageFont.truetype(path, size, index=FONT_INDEX, layout_engine=ImageFont.Layout.BASIC)
-            for size in (16, 18, 28, 36)
+            for size in (16, 18, 24, 28, 36)
         }
         self.templates: dict[tuple, Image.Image] = {}
         self.palettes = {tone: _palette(tone) for tone in TONES}
@@ -239,6 +239,14 @@ class Painter:
         while text and font.getlength(text + "…") > width:
             text = text[:-1]
         return text + "…"
+
+    def shrink(self, text: str, sizes: tuple[int, ...], width: int) -> tuple[str, int]:
+        """``text`` at the largest of ``sizes`` it fits in ``width`` pixels (a figure is
+        never cut: "100.0%" or "样本不足" would read wrong), cut only at the smallest."""
+        for size in sizes:
+            if self.fonts[size].getlength(text) <= width:
+                return text, size
+        return self.fit(text, sizes[-1], width), sizes[-1]
 
     def wrap(self, text: str, size: int, width: int, lines: int) -> list[str]:
         """``text`` on at most ``lines`` lines of ``width`` pixels (CJK breaks anywhere)."""
@@ -300,20 +308,26 @@ class Painter:
         if row:
             col = inner // max(len(card.figures), 1)
             for i, fig in enumerate(card.figures):
-                d.text((MARGIN + i * col, AREA_FIGURES), self.fit(fig.value, 36, col - 8), font=f[36], fill=TEXT)
+                value, size = self.shrink(fig.value, (36, 28, 24), col - 8)
+                # smaller figures keep the baseline of the others
+                d.text((MARGIN + i * col, AREA_FIGURES + (36 - size)), value, font=f[size], fill=TEXT)
             if card.note:
                 d.text((MARGIN, AREA_FIGURES + 76), self.fit(card.note, 16, inner), font=f[16], fill=MUTED)
-        else:
-            width = inner - _QR_ROOM
+        qr = self._qr(card.url)
+        qr_top = HEIGHT - 8 - qr.height if qr is not None else HEIGHT
+        if not row:
             if card.note:
                 tone = 255 if card.tone else MUTED
                 d.text((MARGIN, PROJECT_FIGURES - 30), self.fit(card.note, 16, inner), font=f[16], fill=tone)
             for i, fig in enumerate(card.figures):
+                y = PROJECT_FIGURES + i * 28
+                # lines above the QR code have the card's whole width (a lead unit or a
+                # leader's title is long); those beside it stop short of it
+                width = inner if y + 28 <= qr_top else inner - _QR_ROOM
                 value = self.fit(fig.value, 18, width - 76)
-                d.text((MARGIN + 76, PROJECT_FIGURES + i * 28), value, font=f[18], fill=TEXT)
-        qr = self._qr(card.url)
+                d.text((MARGIN + 76, y), value, font=f[18], fill=TEXT)
         if qr is not None:
-            im.paste(qr, (WIDTH - MARGIN - qr.width + 6, HEIGHT - 8 - qr.height))
+            im.paste(qr, (WIDTH - MARGIN - qr.width + 6, qr_top))
         out = Image.frombytes("P", im.size, im.tobytes())
         out.putpalette(self.palettes[card.tone])
         buf = io.BytesIO()

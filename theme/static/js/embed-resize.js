@@ -6,7 +6,8 @@
      whenever the height changes;
    - on any other page (the host: a news article, another site), it listens for those
      messages and sets the height of the <iframe> whose window sent it. Only frames whose
-     src is on the same site as this script are resized.
+     src is on the same site as this script are resized. A frame that loaded before this
+     script did ({gongshi: "embed-ask"}) is asked to post its height again.
 
    Host page:
      <iframe src="https://example.gov.cn/embed/communities/x/" title="…" width="100%"
@@ -17,6 +18,7 @@
 (function () {
   "use strict";
   var KEY = "embed-height";
+  var ASK = "embed-ask";
   var body = document.body;
   if (body && body.hasAttribute("data-gongshi-embed")) {
     if (window.parent === window) { return; }
@@ -28,6 +30,9 @@
         window.parent.postMessage({ gongshi: KEY, height: h }, "*");
       }
     };
+    window.addEventListener("message", function (event) {
+      if (event.source === window.parent && event.data && event.data.gongshi === ASK) { last = 0; send(); }
+    });
     window.addEventListener("load", send);
     window.addEventListener("resize", send);
     if (window.ResizeObserver) { new ResizeObserver(send).observe(document.documentElement); }
@@ -46,4 +51,10 @@
       }
     }
   });
+  // Frames that already loaded (and posted before anyone listened) post again; a frame
+  // still loading ignores this (wrong origin) and posts when it loads.
+  var frames = document.getElementsByTagName("iframe");
+  for (var i = 0; i < frames.length; i++) {
+    if (frames[i].contentWindow) { frames[i].contentWindow.postMessage({ gongshi: ASK }, origin); }
+  }
 })();
