@@ -284,9 +284,32 @@ def test_the_built_site_passes_the_publish_check(demo):
 
 def test_the_notice_sheet_prints_large_on_a4():
     css = (ROOT / "theme/static/css/board.css").read_text(encoding="utf-8")
-    assert "@page { size: A4;" in css
+    assert re.search(r"@page \{\s*size: A4;", css)
     printed = css[css.index("@media print") :]
     assert "body.board { max-width: none; padding: 0; font-size: 14pt; }" in printed
+
+
+def test_every_printed_page_of_a_long_sheet_names_its_community_and_number(demo, chromium):
+    """A sheet of many pages is posted page by page: each page says whose sheet it is,
+    which list continues on it, the as-of date and "k / n"; no date breaks inside itself."""
+    import unicodedata
+
+    from pypdf import PdfReader
+
+    out = demo[1]
+    sheets = sorted(out.glob("print/communities/*/index.html"), key=lambda f: f.read_text(encoding="utf-8").count("<tr"))
+    longest = sheets[-1]
+    name = page(out, "print/" + longest.parent.relative_to(out / "print").as_posix() + "/").h1.contents[0].strip()
+    tab = chromium.new_page()
+    tab.goto(longest.as_uri())
+    pdf = tab.pdf(format="A4")
+    texts = [unicodedata.normalize("NFKC", p.extract_text()) for p in PdfReader(io.BytesIO(pdf)).pages]
+    assert len(texts) >= 2, "the longest demo sheet should take more than one A4 page"
+    for k, text in enumerate(texts, start=1):
+        assert f"{k} / {len(texts)}" in text, k
+        assert f"{name}公示栏" in text and "2026年11月15日" in text, (k, text[:200])
+    # a date is never split across lines ("2026年12月9" / "日")
+    assert not re.search(r"\d{4}年\d{1,2}月\d{0,2}\n", "\n".join(texts))
 
 
 def test_pages_print_without_the_search_box_and_with_their_bars_filled():

@@ -1,8 +1,9 @@
 """A community's notice sheet (公示栏): one A4 page to print and post on the board, with
 its lists, lights, satisfaction figures, the as-of date and a QR code to its online page.
 
-HTML with print CSS (``print_community.html``), not a PDF: every browser prints it, and no
-pure-Python library lays out Chinese text and tables to PDF without a browser engine."""
+HTML with print CSS (``print_community.html``), not a PDF: every browser prints it (and
+saves it as PDF), while laying it out without a browser (WeasyPrint) took 0.35 s a sheet,
+about 29 CPU-minutes for a city's 5,000 communities (README, "Notice sheets")."""
 
 from __future__ import annotations
 
