@@ -85,7 +85,12 @@ ZH = MappingProxyType(
         "download_excel": "Excel 工作簿（每份清单一个工作表，另附说明）",
         "download_package": "数据包说明（Frictionless Data Package）",
         "download_api_hint": "字段含义、接口路径、许可与引用方式",
-        "download_json_hint": "JSON 格式见全区数据（首页或数据接口说明），可按社区、街道或单位编号筛选。",
+        "download_json_hint": (
+            "JSON 只发布全区文件（见首页或数据接口说明），按编号可筛出本范围的行，方法见数据接口说明。"
+        ),
+        "download_unit_hint": (
+            "文件含{scope}牵头和配合的全部项目；本页“牵头项目”的数字只计牵头的项目，按“牵头单位”列筛选即得。"
+        ),
         "download_more": "本清单及其他清单的下载见第一页或",
         "api_title": "数据接口说明",
         "api_intro": "本平台的全部公开数据都是静态文件，可直接下载，也可在程序里按固定路径读取。",
@@ -326,4 +331,3 @@ class Catalog:
 
 T = Catalog(ZH)
 assert not set(ZH) & set(dir(Catalog)), "a catalog key would hide a Catalog method"
-

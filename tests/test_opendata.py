@@ -170,6 +170,21 @@ def test_unit_files_carry_the_unit_page(mini_site, mini_prepared):
         assert {r["网址"].rsplit("/", 2)[1] for r in rows} == shown
 
 
+def test_a_unit_block_says_its_files_hold_partner_projects_too(mini_site, mini_prepared):
+    """A unit's files hold the projects it leads and those it partners in, its page's figures
+    the led ones only: the block says so, and how to get the page's figures from the file."""
+    partnered = 0
+    for uid in mini_prepared.dataset.units:
+        url = url_for("unit", uid)
+        rows = _csv(mini_site / API / url / "projects.csv")
+        block = _page(mini_site, url).split('<section class="block downloads"', 1)[1].split("</section>", 1)[0]
+        assert "牵头和配合" in block and "牵头单位" in block
+        partnered += any(r["牵头单位"] != uid for r in rows)
+    assert partnered  # the fixture has a unit whose files are more than its page's figures
+    for url in ("", url_for("community", "C1")):
+        assert "牵头和配合" not in _page(mini_site, url)
+
+
 def test_overall_files_equal_the_home_figures(mini_site, mini_prepared):
     ds = mini_prepared.dataset
     figures = _figures(_page(mini_site, ""))
@@ -367,6 +382,16 @@ def test_data_package_is_valid_with_the_demo_data(demo_site):
     ]
 
 
+def test_every_file_the_package_names_is_beside_it(demo_site):
+    """The package's description and paths name only files published next to it (there is
+    no district-wide data.xlsx: each list has a workbook of its own)."""
+    folder = demo_site / API
+    doc = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    named = re.findall(r"[A-Za-z0-9_-]+\.(?:xlsx|csv|json)", doc["description"])
+    named += [r[key] for r in doc["resources"] for key in ("path", "jsonPath")]
+    assert named and [n for n in named if not (folder / n).is_file()] == []
+
+
 def test_data_package_validation_catches_a_broken_reference(demo_site, tmp_path):
     frictionless = pytest.importorskip("frictionless")
     copy = tmp_path / "v1"
@@ -394,6 +419,30 @@ def test_api_page_documents_every_field_of_the_package(mini_site):
         ]
     assert "CC-BY-4.0" in page and "2026-06-30" in page
     assert f"{BASE}/api/v1/projects.json" in page  # examples are absolute with the site URL
+
+
+def test_api_page_says_truly_how_to_select_rows_in_the_json(mini_site):
+    """The data page's note on the JSON promises only what the rows hold: a project without
+    所属街道 has no subdistrict code, progress/results/ratings rows only their project's,
+    and an enumerated column without jsonEnum keeps the CSV's Chinese values."""
+    page = _page(mini_site, "api")
+    note = page.split('<p class="note">', 1)[1].split("</p>", 1)[0]
+    rows = {
+        n: json.loads((mini_site / API / f"{n}.json").read_text(encoding="utf-8"))["rows"] for n in opendata.ALL_LISTS
+    }
+    assert any(not r["subdistrict"] for r in rows["projects"])  # the fixture has such projects
+    assert "每行都有" not in note
+    keys = set(re.findall(r"<code>([a-z_]+)</code>", note))
+    assert keys and keys <= {k for n in rows for r in rows[n][:1] for k in r}
+    for name in ("progress", "results", "ratings"):
+        assert all(r["project"] for r in rows[name]) and "<code>project</code>" in note
+    doc = json.loads((mini_site / API / "datapackage.json").read_text(encoding="utf-8"))
+    for resource in doc["resources"]:
+        for f in resource["schema"]["fields"]:
+            if "enum" in f.get("constraints", {}) and "jsonEnum" not in f:
+                values = {r[f["jsonKey"]] for r in rows[resource["name"]]} - {"", None}
+                assert values <= set(f["constraints"]["enum"])  # the labels, as in the CSV
+                assert f"<code>{f['jsonKey']}</code>" in note
 
 
 def test_package_fields_come_from_the_schema(mini_prepared):

@@ -16,7 +16,6 @@ import json
 from generator.exports.opendata import (
     ALL_LISTS,
     PACKAGE,
-    WORKBOOK,
     column_description,
     export_columns,
     license_of,
@@ -116,7 +115,7 @@ def package(ds: Dataset, base_url: str) -> dict:
         "name": "gongshi",
         "title": s.name,
         "description": f"{s.district}“我为群众办实事”需求清单、整改清单、进度纪实、结果清单与满意度汇总，"
-        f"数据截止 {ds.as_of.isoformat()}。Excel 版见 {WORKBOOK}。",
+        f"数据截止 {ds.as_of.isoformat()}。每份清单另有同名的 Excel 版（如 projects.xlsx）。",
         "version": ds.as_of.isoformat(),
         "created": f"{ds.as_of.isoformat()}T00:00:00Z",
         "keywords": ["我为群众办实事", s.district, "需求清单", "整改清单", "结果清单", "满意度"],

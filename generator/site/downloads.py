@@ -65,6 +65,7 @@ class DownloadBlock:
     package: DownloadFile | None  # the whole district's only
     api: Link
     formats: tuple[str, ...] = ("CSV", "JSON")  # the table's columns
+    kind: str = "all"  # all / subdistrict / community / unit
 
 
 def shows_sizes(spec: tuple[str, tuple]) -> bool:
@@ -132,4 +133,4 @@ def download_block(b: ViewBuilder, kind: str, ident: str, scope_name: str) -> Do
         for n in _lists(kind)
     )
     formats = tuple(label[e] for e in extensions)
-    return DownloadBlock(scope_name, workbook, rows, package, Link(ZH["api_title"], API_PAGE), formats)
+    return DownloadBlock(scope_name, workbook, rows, package, Link(ZH["api_title"], API_PAGE), formats, kind)

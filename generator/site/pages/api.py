@@ -7,6 +7,7 @@ this page with datapackage.json). One page: digested from its built view-model.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from generator.catalog import ZH
@@ -100,9 +101,15 @@ def build(b: ViewBuilder, args: tuple) -> ApiPage:
         first = scope_folder("community", communities[0], url_for)
         examples.append(("一个社区的需求清单（CSV）", f"{site}{first}demands.csv"))
         examples.append(("同一社区的全部清单（Excel）", f"{site}{first}{WORKBOOK}"))
+    # The head of the whole district's projects.json as published (JSON exists for the
+    # whole district only), with the rows elided.
+    head = {"kind": "all", "id": "", "name": ds.settings.district}
     shape = (
-        '{"as_of": "' + ds.as_of.isoformat() + '", "list": "projects", '
-        '"scope": {"kind": "community", "id": "…", "name": "…"}, "count": 12, '
+        '{"as_of": "'
+        + ds.as_of.isoformat()
+        + '", "list": "projects", "scope": '
+        + json.dumps(head, ensure_ascii=False)
+        + f', "count": {len(ds.projects)}, '
         '"rows": [{"id": "…", "title": "…", …}, …]}'
     )
     lic = license_of(ds)
