@@ -29,3 +29,23 @@ def mini(tmp_path: Path) -> Path:
     dest = tmp_path / "data"
     shutil.copytree(MINI, dest)
     return dest
+
+
+@pytest.fixture(scope="session")
+def playwright_driver():
+    """One Playwright driver for the whole session, started on first use. A second
+    ``sync_playwright()`` while one runs fails ("Sync API inside the asyncio loop"), so the
+    browser suite (tests/browser) and the media tests launch their chromium from this one.
+    Skipped when the package is missing, except under CI=true, where that fails."""
+    import os
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        reason = "the Python package playwright is not installed (pip install -e .[test])"
+        if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
+            pytest.fail(f"CI=true and {reason}", pytrace=False)
+        pytest.skip(reason)
+    driver = sync_playwright().start()
+    yield driver
+    driver.stop()

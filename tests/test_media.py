@@ -164,22 +164,18 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture
-def chromium():
-    """Debian's chromium through Playwright (never a downloaded browser); skipped when
-    missing, except under CI=true, where a missing browser fails (like tests/browser)."""
-    missing = "" if CHROMIUM.exists() else f"{CHROMIUM} is missing"
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing = "the playwright package is missing"
-    if missing:
+def chromium(request):
+    """Debian's chromium through the session's one Playwright (never a downloaded browser);
+    skipped when missing, except under CI=true, where a missing browser fails (like
+    tests/browser)."""
+    if not CHROMIUM.exists():
         if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
-            pytest.fail(f"CI=true and {missing}", pytrace=False)
-        pytest.skip(missing)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
-        yield browser
-        browser.close()
+            pytest.fail(f"CI=true and {CHROMIUM} is missing", pytrace=False)
+        pytest.skip(f"{CHROMIUM} is missing")
+    driver = request.getfixturevalue("playwright_driver")
+    browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+    yield browser
+    browser.close()
 
 
 @pytest.fixture

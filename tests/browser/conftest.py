@@ -248,23 +248,16 @@ def site(built_site: Site, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    """One headless Debian chromium for the whole session, driven by Playwright."""
+def browser(request: pytest.FixtureRequest) -> Iterator[object]:
+    """One headless Debian chromium for the whole session, driven by the session's one
+    Playwright (tests/conftest.py: playwright_driver)."""
     require(CHROMIUM.exists(), f"{CHROMIUM} is missing (apt-get install chromium)")
+    pw = request.getfixturevalue("playwright_driver")
+    b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
     try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        require(False, "the Python package playwright is not installed (pip install -e .[test])")
-        raise
-    pw = sync_playwright().start()
-    try:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
+        yield b
     finally:
-        pw.stop()
+        b.close()
 
 
 @pytest.fixture(scope="session")
