@@ -4,7 +4,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support import MINI
+from support import MINI, require
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -37,15 +37,11 @@ def playwright_driver():
     ``sync_playwright()`` while one runs fails ("Sync API inside the asyncio loop"), so the
     browser suite (tests/browser) and the media tests launch their chromium from this one.
     Skipped when the package is missing, except under CI=true, where that fails."""
-    import os
-
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        reason = "the Python package playwright is not installed (pip install -e .[test])"
-        if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
-            pytest.fail(f"CI=true and {reason}", pytrace=False)
-        pytest.skip(reason)
+        require(False, "the Python package playwright is not installed (pip install -e .[test])")
+        raise
     driver = sync_playwright().start()
     yield driver
     driver.stop()

@@ -4,10 +4,27 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
+
+
+def on_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def require(ok: bool, what: str) -> None:
+    """Skip (locally) or fail (under CI=true, which must not skip) when a part the test
+    needs is missing; ``what`` says which and how to install it."""
+    if ok:
+        return
+    if on_ci():
+        pytest.fail(f"CI=true and {what}", pytrace=False)
+    pytest.skip(what)
 
 
 def read_rows(path: Path) -> list[list[str]]:

@@ -9,7 +9,6 @@ import dataclasses
 import functools
 import http.server
 import io
-import os
 import re
 import shutil
 import threading
@@ -22,7 +21,7 @@ import pytest
 import zxingcpp
 from bs4 import BeautifulSoup
 from PIL import Image, ImageDraw
-from support import ROOT
+from support import ROOT, require
 
 from generator.cli import main
 from generator.exports import feeds, images
@@ -168,10 +167,7 @@ def chromium(request):
     """Debian's chromium through the session's one Playwright (never a downloaded browser);
     skipped when missing, except under CI=true, where a missing browser fails (like
     tests/browser)."""
-    if not CHROMIUM.exists():
-        if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
-            pytest.fail(f"CI=true and {CHROMIUM} is missing", pytrace=False)
-        pytest.skip(f"{CHROMIUM} is missing")
+    require(CHROMIUM.exists(), f"{CHROMIUM} is missing")
     driver = request.getfixturevalue("playwright_driver")
     browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
     yield browser

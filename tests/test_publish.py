@@ -25,22 +25,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import support
 from support import ROOT, read_rows, set_cell, write_rows
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
 
 
-def on_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
-
-
 def require(ok: bool, what: str) -> None:
     """Skip locally, fail under CI=true, when a real component is missing."""
-    if ok:
-        return
-    if on_ci():
-        pytest.fail(f"CI=true and {what} (scripts/test.sh installs it)", pytrace=False)
-    pytest.skip(what)
+    support.require(ok, f"{what} (scripts/test.sh installs it)")
 
 
 def gongshi(*args: str, timeout: float = 300, cwd: Path | None = None) -> subprocess.CompletedProcess:

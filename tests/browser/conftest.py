@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import support
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -43,18 +44,9 @@ VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 MIME_TYPES = Path("/etc/nginx/mime.types")
 
 
-def on_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
-
-
 def require(ok: bool, what: str) -> None:
     """Skip (locally) or fail (under CI=true) when a part the test needs is missing."""
-    if ok:
-        return
-    reason = f"{what} (run `bash scripts/test.sh` to install everything the browser suite needs)"
-    if on_ci():
-        pytest.fail(f"CI=true and {reason}", pytrace=False)
-    pytest.skip(reason)
+    support.require(ok, f"{what} (run `bash scripts/test.sh` to install everything the browser suite needs)")
 
 
 def nginx_path() -> str | None:
