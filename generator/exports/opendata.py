@@ -467,7 +467,7 @@ class Built:
     scanned: dict[str, bytes]
 
 
-def _head(ds: Dataset, scope: Scope, name: str, count: int) -> dict:
+def json_head(ds: Dataset, scope: Scope, name: str, count: int) -> dict:
     return {
         "as_of": ds.as_of.isoformat(),
         "list": name,
@@ -595,7 +595,7 @@ class Writer:
             files[csv_path] = _csv_file(enc.header_csv, [enc.csv[i] for i in rows])
             scanned[csv_path] = _csv_file(enc.header_csv, [enc.csv[i] for i in new])
             if "json" in scope.formats():
-                head = _head(ds, scope, name, len(rows))
+                head = json_head(ds, scope, name, len(rows))
                 json_path = f"{scope.folder}{name}.json"
                 files[json_path] = _json_bytes(head, [enc.json[i] for i in rows])
                 scanned[json_path] = _json_bytes(head, [enc.json[i] for i in new])
@@ -670,7 +670,7 @@ def list_json(ds: Dataset, agg: Aggregates, url_for, base_url: str, names: Itera
     out = {}
     for name in names:
         enc = encode(name, ds, agg, url_for, base_url, only_json=True)
-        out[name] = _json_bytes(_head(ds, everything, name, len(enc.owner)), enc.json)
+        out[name] = _json_bytes(json_head(ds, everything, name, len(enc.owner)), enc.json)
         del enc  # a city's list encoded is hundreds of MB: one at a time
     return out
 

@@ -22,8 +22,10 @@ from generator.exports.opendata import (
     citation,
     column_description,
     export_columns,
+    json_head,
     license_of,
     scope_folder,
+    scopes_all,
     tables,
 )
 from generator.site.downloads import API_PAGE, LIST_TITLES, DownloadBlock, download_block
@@ -103,15 +105,8 @@ def build(b: ViewBuilder, args: tuple) -> ApiPage:
         examples.append(("同一社区的全部清单（Excel）", f"{site}{first}{WORKBOOK}"))
     # The head of the whole district's projects.json as published (JSON exists for the
     # whole district only), with the rows elided.
-    head = {"kind": "all", "id": "", "name": ds.settings.district}
-    shape = (
-        '{"as_of": "'
-        + ds.as_of.isoformat()
-        + '", "list": "projects", "scope": '
-        + json.dumps(head, ensure_ascii=False)
-        + f', "count": {len(ds.projects)}, '
-        '"rows": [{"id": "…", "title": "…", …}, …]}'
-    )
+    head = json_head(ds, scopes_all(ds)[0], "projects", len(ds.projects))
+    shape = json.dumps(head, ensure_ascii=False)[:-1] + ', "rows": [{"id": "…", "title": "…", …}, …]}'
     lic = license_of(ds)
     return ApiPage(
         url=API_PAGE,
