@@ -768,10 +768,18 @@ RATING_SCALE = Enumeration(
 
 
 # Which projects get a share image of their own (exports/images.py); the rest share their
-# community's. A card costs ~3 ms: "all" suits a district, not a city (README, For media).
+# community's. A card costs ~3 ms: "all" suits a district, not a city (README, For media),
+# so "auto" (site/media.py share_scope) is "all" up to AUTO_ALL_PROJECTS projects.
+AUTO_ALL_PROJECTS = 2000
 SHARE_IMAGES = Enumeration(
     "share_images",
     (
+        Choice(
+            "auto",
+            "自动",
+            ("自动",),
+            f"项目不超过 {AUTO_ALL_PROJECTS} 个时每个社区和项目各一张分享图，更多时仅社区（构建不致过慢）",
+        ),
         Choice("communities", "仅社区", ("社区",), "每个社区一张分享图，项目页面使用所在社区的分享图"),
         Choice("red", "社区和红灯项目", ("红灯",), "另为每个红灯项目生成分享图"),
         Choice("all", "社区和全部项目", ("全部",), "另为每个项目生成分享图（项目多时构建变慢）"),
@@ -871,7 +879,7 @@ class SiteSettings:
         "CC-BY-4.0",
         "下载数据的许可协议（SPDX 标识，如 CC-BY-4.0、CC0-1.0），写入数据包和数据接口说明",
     )
-    share_images: str = _setting("分享图范围", ENUM, "communities", "为哪些页面生成微信分享图", SHARE_IMAGES)
+    share_images: str = _setting("分享图范围", ENUM, "auto", "为哪些页面生成微信分享图", SHARE_IMAGES)
     # Speak up (我要反映): who takes residents' complaints and comments, printed on every
     # project and community page; published on purpose (privacy/mask.py allowed_in).
     office: str = _setting("受理部门", STRING, "", "受理居民意见和投诉的部门，如 区委办公室（督查室）")

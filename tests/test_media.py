@@ -21,7 +21,7 @@ import pytest
 import zxingcpp
 from bs4 import BeautifulSoup
 from PIL import Image, ImageDraw
-from support import ROOT, require
+from support import ROOT, read_rows, require, site_files, write_rows
 
 from generator.cli import main
 from generator.exports import feeds, images
@@ -389,22 +389,39 @@ def test_the_share_images_setting_chooses_which_projects_get_a_card(prepared):
         chosen = dataclasses.replace(ds, settings=dataclasses.replace(ds.settings, share_images=scope))
         return len(images.cards(chosen, agg))
 
-    assert (count("communities"), count("red"), count("all")) == (
+    assert (count("communities"), count("red"), count("all"), count("auto")) == (
         1 + communities,
         1 + communities + red,
         1 + communities + len(ds.projects),
+        1 + communities + len(ds.projects),  # a district's 400 projects: each its own card
     )
+    assert media.share_scope("auto", media.AUTO_ALL_PROJECTS + 1) == "communities"  # a city's 40,000
 
 
-def test_by_default_project_pages_share_their_communitys_card(tmp_path):
-    build(ROOT / "data", tmp_path / "out")
-    out = tmp_path / "out"
+def test_by_default_a_district_draws_a_card_per_project_and_a_city_per_community(tmp_path, monkeypatch):
+    """share_images: auto (the default): each project has a card of its own while the
+    portal has at most AUTO_ALL_PROJECTS projects, else it shares its community's. A new
+    project that crosses the line changes every project page's og:image and removes the
+    projects' cards, on an incremental build exactly as on a full one."""
+    data, out = tmp_path / "data", tmp_path / "out"
+    shutil.copytree(ROOT / "data", data)
+    rows = read_rows(data / "projects.csv")
+    projects = len(rows) - 1
+    monkeypatch.setattr(media, "AUTO_ALL_PROJECTS", projects)  # the demo is exactly at the line
+    build(data, out)
+    assert len(list((out / "share/projects").glob("*.png"))) == projects == 400
+    shown = page(out, "projects/p00001").select_one(".media-links a[type='image/png']")["href"]
+    assert shown == "../../share/projects/p00001.png"
+    new = dict(zip(rows[0], rows[1], strict=True))
+    new |= {"编号": "P09999", "项目名称": "新增便民服务点", "对应需求": "", "状态": "正常推进", "完成比例": "30"}
+    write_rows(data / "projects.csv", [*rows, [new[h] for h in rows[0]]])
+    build(data, out)
     assert not (out / "share/projects").exists() and len(list((out / "share/communities").glob("*.png"))) == 35
-    assert (
-        page(out, "projects/p00001")
-        .select_one(".media-links a[type='image/png']")["href"]
-        .startswith("../../share/communities/")
-    )
+    shown = page(out, "projects/p00001").select_one(".media-links a[type='image/png']")["href"]
+    assert shown.startswith("../../share/communities/")
+    build(data, tmp_path / "full", "--full")
+    after, full = site_files(out), site_files(tmp_path / "full")
+    assert sorted(after) == sorted(full) and [k for k in full if full[k] != after[k]] == []
 
 
 def drawn_texts(monkeypatch, card: images.Card) -> list[str]:

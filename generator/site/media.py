@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from generator.schema import AUTO_ALL_PROJECTS
+
 # Page URL prefix -> the folder of its media, for the scopes that have them.
 SCOPES = ("subdistricts/", "communities/", "units/")
 EMBED = "embed/"
@@ -57,10 +59,19 @@ def image_path(url: str) -> str:
     return SITE_IMAGE
 
 
+def share_scope(setting: str, projects: int) -> str:
+    """The ``share_images`` setting (schema.SHARE_IMAGES) with "auto" decided by the number
+    of projects: a card for every project up to AUTO_ALL_PROJECTS (a district: a few
+    seconds of drawing), else for communities only (a card per project does not fit a
+    city's build budget; README, "Share images")."""
+    if setting != "auto":
+        return setting
+    return "all" if projects <= AUTO_ALL_PROJECTS else "communities"
+
+
 def project_has_image(scope: str, light: str | None) -> bool:
-    """Whether a project has a share image of its own under the ``share_images`` setting
-    (schema.SHARE_IMAGES): every project, the red-light ones, or none (the default: a
-    card per project does not fit a city's build budget; README, "Share images")."""
+    """Whether a project has a share image of its own under ``scope`` (:func:`share_scope`):
+    every project, the red-light ones, or none."""
     return scope == "all" or (scope == "red" and light == "red")
 
 

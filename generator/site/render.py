@@ -41,7 +41,7 @@ from generator.output.folder import Manifest, SiteWriter, file_for, remove_file,
 from generator.privacy.mask import KIND_LABELS, allowed_in, contact_values, leak, scan_bytes
 from generator.problems import OutputError
 from generator.progress import Progress
-from generator.site import fragments
+from generator.site import fragments, media
 from generator.site.digests import EntityHashes
 from generator.site.downloads import shows_sizes, sizes_on_disk
 from generator.site.lookup import shard_files
@@ -431,6 +431,8 @@ class GongshiGenerator(Generator):
                 code_digest(),
                 shared,
                 ds.settings,  # SiteSettings: its repr shows every field
+                # Which projects have a share card ("auto" counts the projects).
+                media.share_scope(ds.settings.share_images, len(ds.projects)),
                 environment_options(self.settings),  # how Pelican's Jinja renders
                 ds.rating_enum,
                 ds.satisfied_keys,

@@ -108,7 +108,10 @@ def build(b: ViewBuilder, args: tuple) -> ProjectPage:
         followup=b.followup(pid) if f else None,
         history=b.project_history(pid),
         share_image=media.project_image(
-            b.ds.settings.share_images, row.url, info.light, url_for("community", first.id)
+            media.share_scope(b.ds.settings.share_images, len(b.ds.projects)),
+            row.url,
+            info.light,
+            url_for("community", first.id),
         ),
         speak_up=speak_up(b.ds.settings, p.title, first, b.unit(p.lead_unit)),
     )
