@@ -743,6 +743,36 @@ def ratings_table(enum: Enumeration) -> Table:
                 derived=True,
                 description="满意及基本满意数 ÷ 有效评价数，保留一位小数；有效评价少于最少评价数时为空（样本不足）",
             ),
+            # A project reopened for 限时整改 shows its original ratings and its re-rating
+            # (复评) apart: these make both of the project page's figures from the file.
+            Column(
+                "fixed",
+                RESULTS.column("fixed").label,
+                DATE,
+                derived=True,
+                description="限时整改完成的日期，此后的评价为复评；未整改过为空",
+            ),
+            Column(
+                "rerated_ratings",
+                "复评有效评价数",
+                INTEGER,
+                derived=True,
+                description="整改完成后的有效评价数（已计入有效评价数）；原评价 = 有效评价数 − 复评有效评价数",
+            ),
+            Column(
+                "rerated_satisfied",
+                "复评满意数",
+                INTEGER,
+                derived=True,
+                description="整改完成后的满意及基本满意数（已计入满意及基本满意数）",
+            ),
+            Column(
+                "rerated_rate",
+                "复评满意率（%）",
+                NUMBER,
+                derived=True,
+                description="复评满意数 ÷ 复评有效评价数，保留一位小数；未整改或复评少于最少评价数时为空",
+            ),
         ),
     )
 

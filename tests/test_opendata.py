@@ -230,6 +230,30 @@ def test_project_page_rate_equals_its_ratings_row(mini_site, mini_prepared):
         assert f">{expected}</span>" in _page(mini_site, url_for("project", pid)), (pid, expected)
 
 
+def test_a_rerated_projects_row_gives_both_figures_its_page_shows(demo_site):
+    """限时整改: the project page shows the original ratings (up to the fix) and the
+    re-rating (复评) apart; the ratings row gives the re-rating, and all ratings minus it
+    the original, each as the page prints it."""
+    from bs4 import BeautifulSoup
+
+    rows = [r for r in _csv(demo_site / API / "ratings.csv") if r["整改完成日期"]]
+    assert len(rows) >= 3
+    minimum = pipeline.prepare(ROOT / "data").dataset.settings.min_sample
+    for r in rows:
+        doc = BeautifulSoup(_page(demo_site, url_for("project", r["项目编号"])), "html.parser")
+        original, again = doc.select("p.big-rate")  # 满意率（原评价）, then 复评 in the follow-up
+        assert again.find_parent("section")["class"] == ["block", "followup"]
+        n, sat = int(r["复评有效评价数"]), int(r["复评满意数"])
+        shown = f"{float(r['复评满意率（%）']):.1f}%" if r["复评满意率（%）"] else _percent(sat, n, minimum)
+        assert again.select_one(".fig-v").text == shown == _percent(sat, n, minimum), r["项目编号"]
+        assert again.select_one(".fig-n").text == f"有效评价 n={n}"
+        before_n, before_sat = int(r["有效评价数"]) - n, int(r["满意及基本满意数"]) - sat
+        assert original.select_one(".fig-v").text == _percent(before_sat, before_n, minimum), r["项目编号"]
+        assert original.select_one(".fig-n").text == f"有效评价 n={before_n}"
+        fixed = doc.select_one("section.followup dt:-soup-contains('整改完成') + dd time")["datetime"]
+        assert r["整改完成日期"] == fixed
+
+
 def test_names_stand_beside_codes_in_every_format(mini_site):
     header = next(csv.reader(io.StringIO((mini_site / API / "projects.csv").read_text(encoding="utf-8-sig"))))
     assert header[header.index("社区") + 1] == "社区名称"

@@ -351,10 +351,16 @@ def list_values(name: str, ds: Dataset, agg: Aggregates, url_for, base_url: str)
         for c in ds.rating_enum.choices:
             values[f"count_{c.key}"] = [r.get(c.key, 0) for r in counts]
         minimum = ds.settings.min_sample
+        # 复评: the ratings after a 限时整改's fix, as the project page shows them apart.
+        fixes = [f if (f := agg.info[p].followup) and f.fixed else None for p in keys]
         values.update(
             ratings=valid,
             satisfied=satisfied,
             rate=[_rate(s, v, minimum) for s, v in zip(satisfied, valid, strict=True)],
+            fixed=[f.fixed if f else None for f in fixes],
+            rerated_ratings=[f.rerated_valid if f else 0 for f in fixes],
+            rerated_satisfied=[f.rerated_satisfied if f else 0 for f in fixes],
+            rerated_rate=[_rate(f.rerated_satisfied, f.rerated_valid, minimum) if f else None for f in fixes],
         )
         return keys, values
     if name == "areas":
