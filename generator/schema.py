@@ -675,8 +675,12 @@ RESULTS = Table(
     # The project's own columns, repeated so the downloaded list reads on its own.
     derived=(
         Column("title", PROJECTS.column("title").label, STRING, derived=True, description="所属项目的名称"),
-        Column("communities", PROJECTS.column("communities").label, STRING, derived=True, description="社区名称"),
-        Column("lead_unit", PROJECTS.column("lead_unit").label, STRING, derived=True, description="单位名称"),
+        # Names, keyed and labelled as the projects list's name columns (its 社区 and 牵头单位
+        # hold codes): a results row joins to its project by 项目编号.
+        *(
+            Column(c.name, c.label, STRING, derived=True, description=c.description)
+            for c in map(PROJECTS.column, ("community_names", "lead_unit_name"))
+        ),
     ),
 )
 

@@ -338,8 +338,8 @@ def list_values(name: str, ds: Dataset, agg: Aggregates, url_for, base_url: str)
         values = own(rows)
         values.update(
             title=[p.title for p in done],
-            communities=[_names(areas, p.communities) for p in done],
-            lead_unit=[units[p.lead_unit].name if p.lead_unit in units else "" for p in done],
+            community_names=[_names(areas, p.communities) for p in done],
+            lead_unit_name=[units[p.lead_unit].name if p.lead_unit in units else "" for p in done],
         )
         return keys, values
     if name == "ratings":
