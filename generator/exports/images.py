@@ -8,7 +8,8 @@ collected as text (:meth:`Card.texts`) and passes the same personal-data scan as
 
 Cost: a city has ~3,500 communities and ~40,000 projects, and one card costs ~3 ms (QR
 ~1 ms with a fixed mask, text ~1 ms, PNG ~1 ms); see the README for what was measured and
-why, by default, project pages share their community's card. Cards are redrawn only when
+why, by default (``auto``), a city's project pages share their community's card while a
+district's each have their own (site/media.py share_scope). Cards are redrawn only when
 what they show changes: each card's digest is a hash of its :class:`Card`, the font and
 this code (:func:`card_digest`).
 
