@@ -119,7 +119,7 @@ def _date_cn(d) -> str:
 
 def project_has_card(ds: Dataset, agg: Aggregates, pid: str) -> bool:
     """Whether a project gets a card of its own (the ``share_images`` setting)."""
-    return media.project_has_image(media.share_scope(ds.settings.share_images, len(ds.projects)), agg.info[pid].light)
+    return media.project_has_image(media.dataset_share_scope(ds), agg.info[pid].light)
 
 
 def cards(ds: Dataset, agg: Aggregates) -> list[Card]:

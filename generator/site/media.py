@@ -11,8 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
+from typing import TYPE_CHECKING
 
 from generator.schema import AUTO_ALL_PROJECTS
+
+if TYPE_CHECKING:
+    from generator.model.dataset import Dataset
 
 # Page URL prefix -> the folder of its media, for the scopes that have them.
 SCOPES = ("subdistricts/", "communities/", "units/")
@@ -67,6 +71,12 @@ def share_scope(setting: str, projects: int) -> str:
     if setting != "auto":
         return setting
     return "all" if projects <= AUTO_ALL_PROJECTS else "communities"
+
+
+def dataset_share_scope(ds: Dataset) -> str:
+    """:func:`share_scope` of a dataset's setting and projects: what the cards, the project
+    pages and the pages' context digest all ask."""
+    return share_scope(ds.settings.share_images, len(ds.projects))
 
 
 def project_has_image(scope: str, light: str | None) -> bool:

@@ -432,7 +432,7 @@ class GongshiGenerator(Generator):
                 shared,
                 ds.settings,  # SiteSettings: its repr shows every field
                 # Which projects have a share card ("auto" counts the projects).
-                media.share_scope(ds.settings.share_images, len(ds.projects)),
+                media.dataset_share_scope(ds),
                 environment_options(self.settings),  # how Pelican's Jinja renders
                 ds.rating_enum,
                 ds.satisfied_keys,

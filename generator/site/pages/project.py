@@ -108,7 +108,7 @@ def build(b: ViewBuilder, args: tuple) -> ProjectPage:
         followup=b.followup(pid) if f else None,
         history=b.project_history(pid),
         share_image=media.project_image(
-            media.share_scope(b.ds.settings.share_images, len(b.ds.projects)),
+            media.dataset_share_scope(b.ds),
             row.url,
             info.light,
             url_for("community", first.id),
