@@ -336,7 +336,8 @@ def test_every_written_form_is_masked_in_place(folder, cases, mini, tmp_path):
     texts = _written_text(out, reports)
     for written, _ in cases:
         for form in _raw_forms(written):
-            leaked = [p for p, t in texts.items() if _leak(form).search(t)]
+            found = _leak(form).search
+            leaked = [p for p, t in texts.items() if found(t)]
             assert not leaked, f"{form!r} published in {leaked[:3]}"
     pages = "\n".join(t for p, t in texts.items() if p.endswith(".html"))
     for masked in {m for _, m in cases}:
